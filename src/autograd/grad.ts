@@ -1,0 +1,154 @@
+/**
+ * Reverse-mode differentiation over the recorded graph.
+ *
+ * `grad` sorts the nodes reachable from the outputs topologically, walks them in reverse,
+ * calls each vjp and sums the gradients that reach the same tensor. Without `createGraph`
+ * the vjps run with recording off and each intermediate gradient is released as soon as it
+ * has been passed on. With `createGraph` the vjps are recorded like any other ops, so the
+ * returned gradients can be differentiated again.
+ */
+import { tidy } from "../tensor/scope.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { formatShape, sameShape } from "../tensor/shape.js";
+import { isLeaf, noGrad, nodeOf, requiresGrad, withGrad, type GraphNode } from "./graph.js";
+import { add, onesLike, zerosLike } from "./ops/elementwise.js";
+
+export interface GradOptions {
+  /** Record the gradient computation, so its results can be differentiated again. */
+  createGraph?: boolean;
+  /** Gradients of the outputs (default: ones; then every output must have one element). */
+  gradOutputs?: readonly Tensor[];
+  /** Return zeros for inputs the outputs do not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+export class SecondOrderNotSupportedError extends Error {
+  constructor(op: string) {
+    super(`${op} is first-order only (a fused kernel without a differentiable vjp); it cannot be used under grad(..., { createGraph: true })`);
+    this.name = "SecondOrderNotSupportedError";
+  }
+}
+
+/** Nodes reachable from `outputs`, each after every node that consumes its output. */
+function reverseTopologicalOrder(outputs: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative depth-first search: deep networks would overflow a recursive one.
+  const stack: [Tensor, boolean][] = outputs.filter((t) => nodeOf(t)).map((t) => [t, false]);
+  while (stack.length > 0) {
+    const [tensor, expanded] = stack.pop()!;
+    if (expanded) {
+      order.push(tensor);
+      continue;
+    }
+    if (visited.has(tensor)) continue;
+    visited.add(tensor);
+    stack.push([tensor, true]);
+    for (const input of nodeOf(tensor)?.inputs ?? []) {
+      if (!visited.has(input) && nodeOf(input)) stack.push([input, false]);
+    }
+  }
+  return order.reverse();
+}
+
+export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
+  const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  const createGraph = options.createGraph ?? false;
+  for (const input of inputs) {
+    if (!requiresGrad(input)) {
+      throw new Error(`grad: an input ${formatShape(input.shape)} does not require a gradient; mark it with requireGrad()`);
+    }
+  }
+  const run = () => backpropagate(outs, inputs, options, createGraph);
+  return createGraph ? withGrad(run) : noGrad(run);
+}
+
+function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradOptions, createGraph: boolean): Tensor[] {
+  const wanted = new Set(inputs);
+  const grads = new Map<Tensor, Tensor>();
+  // How many map slots hold each gradient we made: a vjp may pass its argument through.
+  const holders = new Map<Tensor, number>();
+  const ours = new Set<Tensor>();
+  const hold = (tensor: Tensor, g: Tensor, made: boolean) => {
+    grads.set(tensor, g);
+    // A gradient seen for the first time here was made by a vjp (or is the seed we made).
+    if (made && !holders.has(g)) ours.add(g);
+    holders.set(g, (holders.get(g) ?? 0) + 1);
+  };
+  const drop = (g: Tensor) => {
+    const count = (holders.get(g) ?? 0) - 1;
+    holders.set(g, count);
+    // With createGraph the recorded graph may still need it; the caller's scope releases it.
+    if (count === 0 && ours.has(g) && !createGraph) g.dispose();
+  };
+  const accumulate = (tensor: Tensor, g: Tensor) => {
+    if (!sameShape(g.shape, tensor.shape)) {
+      throw new Error(`grad: a vjp returned a gradient of shape ${formatShape(g.shape)} for a tensor of shape ${formatShape(tensor.shape)}`);
+    }
+    const previous = grads.get(tensor);
+    if (!previous) return hold(tensor, g, true);
+    const sum = add(previous, g);
+    grads.delete(tensor);
+    drop(previous);
+    // Release g unless it is held elsewhere or is a tensor the caller gave us.
+    if (!createGraph && !holders.get(g) && (ours.has(g) || !holders.has(g))) g.dispose();
+    hold(tensor, sum, true);
+  };
+
+  outputs.forEach((output, i) => {
+    const seed = options.gradOutputs?.[i];
+    if (seed) {
+      if (!sameShape(seed.shape, output.shape)) {
+        throw new Error(`grad: gradOutputs[${i}] has shape ${formatShape(seed.shape)} but the output has ${formatShape(output.shape)}`);
+      }
+      hold(output, seed, false);
+    } else {
+      if (output.size !== 1) {
+        throw new Error(`grad: output ${i} has shape ${formatShape(output.shape)}; pass gradOutputs for outputs with more than one element`);
+      }
+      accumulate(output, onesLike(output));
+    }
+  });
+
+  for (const tensor of reverseTopologicalOrder(outputs)) {
+    const node = nodeOf(tensor) as GraphNode;
+    const g = grads.get(tensor);
+    if (!g) continue;
+    if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
+    const needed = node.inputs.map(requiresGrad);
+    // Without createGraph the vjp's temporaries are released as soon as it returns.
+    const inputGrads = createGraph ? node.vjp(g, needed) : tidy(() => node.vjp(g, needed));
+    node.inputs.forEach((input, i) => {
+      const inputGrad = inputGrads[i];
+      if (inputGrad && needed[i]) accumulate(input, inputGrad);
+    });
+    if (!wanted.has(tensor)) {
+      grads.delete(tensor);
+      drop(g);
+    }
+  }
+
+  const results = inputs.map((input) => {
+    const g = grads.get(input);
+    if (g) return g;
+    if (!options.allowUnused) {
+      throw new Error(`grad: an input ${formatShape(input.shape)} is not used by the outputs; pass allowUnused to get zeros`);
+    }
+    return zerosLike(input);
+  });
+  for (const [tensor, g] of grads) {
+    if (!wanted.has(tensor)) drop(g);
+  }
+  return results;
+}
+
+/**
+ * Gradients of a scalar loss with respect to every parameter (leaf marked with
+ * requireGrad) it depends on.
+ */
+export function backward(loss: Tensor, options: Omit<GradOptions, "gradOutputs"> = {}): Map<Tensor, Tensor> {
+  const params = reverseTopologicalOrder([loss]).flatMap((t) => nodeOf(t)!.inputs.filter(isLeaf));
+  const unique = [...new Set(params)];
+  const grads = grad(loss, unique, options);
+  return new Map(unique.map((p, i) => [p, grads[i]!]));
+}

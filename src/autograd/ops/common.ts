@@ -1,0 +1,55 @@
+/** Helpers shared by the op families: argument checks and one-invocation-per-element launches. */
+import type { Device } from "../../tensor/device.js";
+import { gridFor } from "../../tensor/device.js";
+import type { KernelSpec, Overrides } from "../../tensor/kernels.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import type { Uniforms } from "../../tensor/uniforms.js";
+import { formatShape } from "../../tensor/shape.js";
+
+/** Lanes per workgroup of the simple elementwise kernels. */
+export const ELEMENTWISE_WG = 64;
+
+/** The device of the op's inputs; each must be alive and on the same device. */
+export function deviceOf(op: string, ...tensors: Tensor[]): Device {
+  const device = tensors[0]!.device;
+  for (const t of tensors) {
+    t.buffer(op);
+    if (t.device !== device) throw new Error(`${op}: the inputs live on different devices`);
+  }
+  return device;
+}
+
+/** Runs a kernel with one invocation per element of a new output of `shape`. */
+export function launchElementwise(
+  op: string,
+  spec: KernelSpec,
+  inputs: readonly Tensor[],
+  shape: readonly number[],
+  uniforms: Uniforms,
+  overrides: Overrides = {},
+  device: Device = deviceOf(op, ...inputs),
+): Tensor {
+  const out = device.empty(shape);
+  if (out.size === 0) return out;
+  device.run(spec, {
+    inputs: inputs.map((t) => t.buffer(op)),
+    outputs: [out.buffer(op)],
+    uniforms: uniforms.toArrayBuffer(),
+    workgroups: gridFor(out.size, ELEMENTWISE_WG),
+    overrides: { WG: ELEMENTWISE_WG, ...overrides },
+  });
+  return out;
+}
+
+export function expectRank(op: string, t: Tensor, rank: number, what = "input"): void {
+  if (t.rank !== rank) throw new Error(`${op}: the ${what} must have rank ${rank}, got shape ${formatShape(t.shape)}`);
+}
+
+/** The largest rank the strided kernels take (two vec4 blocks of axes). */
+export const MAX_RANK = 8;
+
+export function expectMaxRank(op: string, shape: readonly number[]): void {
+  if (shape.length > MAX_RANK) {
+    throw new Error(`${op}: shape ${formatShape(shape)} has rank ${shape.length}; the kernels take at most ${MAX_RANK} axes (reshape first)`);
+  }
+}

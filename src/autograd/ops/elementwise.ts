@@ -1,0 +1,208 @@
+/**
+ * Elementwise ops: unary functions, binary arithmetic with NumPy broadcasting, and fills.
+ * Each differentiable op's vjp is written with these same ops, so it can be differentiated
+ * again. Masks such as step(x) are constants to the gradient (their derivative is zero
+ * almost everywhere), so they record no node.
+ */
+import type { Device } from "../../tensor/device.js";
+import type { KernelSpec } from "../../tensor/kernels.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../../tensor/shape.js";
+import { Uniforms } from "../../tensor/uniforms.js";
+import { record } from "../graph.js";
+import { deviceOf, expectMaxRank, launchElementwise, MAX_RANK } from "./common.js";
+import { sumToShape } from "./reduce.js";
+
+const UNARY: KernelSpec = { name: "unary", inputs: 1, outputs: 1 };
+const BINARY: KernelSpec = { name: "binary", inputs: 2, outputs: 1 };
+const FILL: KernelSpec = { name: "fill", inputs: 0, outputs: 1 };
+
+/** Op codes of kernels/unary.wgsl. */
+export const UnaryOp = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, square: 4, abs: 5, relu: 6, elu: 7, leakyRelu: 8,
+  clip: 9, affine: 10, pow: 11, sign: 12, step: 13, leakySlope: 14, inside: 15,
+} as const;
+
+/** Op codes of kernels/binary.wgsl. */
+export const BinaryOp = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, greater: 7, greaterEqual: 8, equal: 9,
+} as const;
+
+function unaryKernel(op: string, x: Tensor, code: number, p0 = 0, p1 = 0): Tensor {
+  return launchElementwise(op, UNARY, [x], x.shape, new Uniforms().u32(x.size).f32(p0, p1), { OP: code });
+}
+
+function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
+  deviceOf(op, a, b);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  expectMaxRank(op, shape);
+  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
+  const uniforms = new Uniforms()
+    .u32(shape.reduce((p, d) => p * d, 1), shape.length)
+    .i32Block(shape, MAX_RANK)
+    .i32Block(broadcastStrides(a.shape, shape), MAX_RANK)
+    .i32Block(broadcastStrides(b.shape, shape), MAX_RANK);
+  return launchElementwise(op, BINARY, [a, b], shape, uniforms, { OP: code, BROADCAST: broadcast ? 1 : 0 });
+}
+
+// ---- fills -------------------------------------------------------------------------------
+
+export function full(device: Device, shape: Shape, value: number): Tensor {
+  return launchElementwise("full", FILL, [], shape, new Uniforms().u32(shape.reduce((p, d) => p * d, 1)).f32(value), {}, device);
+}
+
+export const zeros = (device: Device, shape: Shape) => full(device, shape, 0);
+export const ones = (device: Device, shape: Shape) => full(device, shape, 1);
+export const zerosLike = (x: Tensor) => full(x.device, x.shape, 0);
+export const onesLike = (x: Tensor) => full(x.device, x.shape, 1);
+
+// ---- binary ------------------------------------------------------------------------------
+
+export function add(a: Tensor, b: Tensor): Tensor {
+  return record("add", binaryKernel("add", a, b, BinaryOp.add), [a, b], (g, needed) => [
+    needed[0] ? sumToShape(g, a.shape) : null,
+    needed[1] ? sumToShape(g, b.shape) : null,
+  ]);
+}
+
+export function sub(a: Tensor, b: Tensor): Tensor {
+  return record("sub", binaryKernel("sub", a, b, BinaryOp.sub), [a, b], (g, needed) => [
+    needed[0] ? sumToShape(g, a.shape) : null,
+    needed[1] ? sumToShape(neg(g), b.shape) : null,
+  ]);
+}
+
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return record("mul", binaryKernel("mul", a, b, BinaryOp.mul), [a, b], (g, needed) => [
+    needed[0] ? sumToShape(mul(g, b), a.shape) : null,
+    needed[1] ? sumToShape(mul(g, a), b.shape) : null,
+  ]);
+}
+
+export function div(a: Tensor, b: Tensor): Tensor {
+  const y = binaryKernel("div", a, b, BinaryOp.div);
+  // d(a/b)/da = 1/b; d(a/b)/db = -a/b^2 = -y/b (recomputed from inputs, so y may be released).
+  return record("div", y, [a, b], (g, needed) => [
+    needed[0] ? sumToShape(div(g, b), a.shape) : null,
+    needed[1] ? sumToShape(neg(div(mul(g, div(a, b)), b)), b.shape) : null,
+  ]);
+}
+
+/** a^b elementwise (a > 0 where b is not an integer). */
+export function pow(a: Tensor, b: Tensor): Tensor {
+  const y = binaryKernel("pow", a, b, BinaryOp.pow);
+  return record("pow", y, [a, b], (g, needed) => [
+    needed[0] ? sumToShape(mul(g, mul(b, pow(a, affine(b, 1, -1)))), a.shape) : null,
+    needed[1] ? sumToShape(mul(g, mul(pow(a, b), log(a))), b.shape) : null,
+  ]);
+}
+
+/** Elementwise max; the gradient goes to a where a >= b, else to b. */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  const y = binaryKernel("maximum", a, b, BinaryOp.maximum);
+  return record("maximum", y, [a, b], (g, needed) => {
+    const takeA = greaterEqual(a, b);
+    return [
+      needed[0] ? sumToShape(mul(g, takeA), a.shape) : null,
+      needed[1] ? sumToShape(mul(g, affine(takeA, -1, 1)), b.shape) : null,
+    ];
+  });
+}
+
+/** Elementwise min; the gradient goes to a where a <= b, else to b. */
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  const y = binaryKernel("minimum", a, b, BinaryOp.minimum);
+  return record("minimum", y, [a, b], (g, needed) => {
+    const takeA = greaterEqual(b, a);
+    return [
+      needed[0] ? sumToShape(mul(g, takeA), a.shape) : null,
+      needed[1] ? sumToShape(mul(g, affine(takeA, -1, 1)), b.shape) : null,
+    ];
+  });
+}
+
+/** 1 where a > b, else 0 (a constant: no gradient). */
+export const greater = (a: Tensor, b: Tensor) => binaryKernel("greater", a, b, BinaryOp.greater);
+/** 1 where a >= b, else 0 (a constant: no gradient). */
+export const greaterEqual = (a: Tensor, b: Tensor) => binaryKernel("greaterEqual", a, b, BinaryOp.greaterEqual);
+/** 1 where a == b, else 0 (a constant: no gradient). */
+export const equal = (a: Tensor, b: Tensor) => binaryKernel("equal", a, b, BinaryOp.equal);
+
+/** cond ? a : b elementwise with broadcasting; cond holds 0/1 and is a constant to the gradient. */
+export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+  return add(mul(cond, a), mul(affine(cond, -1, 1), b));
+}
+
+// ---- unary -------------------------------------------------------------------------------
+
+export function neg(x: Tensor): Tensor {
+  return record("neg", unaryKernel("neg", x, UnaryOp.neg), [x], (g) => [neg(g)]);
+}
+
+/** scale * x + shift, the scalar form of mul and add. */
+export function affine(x: Tensor, scale: number, shift = 0): Tensor {
+  return record("affine", unaryKernel("affine", x, UnaryOp.affine, scale, shift), [x], (g) => [affine(g, scale)]);
+}
+
+export const addScalar = (x: Tensor, value: number) => affine(x, 1, value);
+export const mulScalar = (x: Tensor, value: number) => affine(x, value, 0);
+
+export function exp(x: Tensor): Tensor {
+  return record("exp", unaryKernel("exp", x, UnaryOp.exp), [x], (g) => [mul(g, exp(x))]);
+}
+
+export function log(x: Tensor): Tensor {
+  return record("log", unaryKernel("log", x, UnaryOp.log), [x], (g) => [div(g, x)]);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  return record("sqrt", unaryKernel("sqrt", x, UnaryOp.sqrt), [x], (g) => [div(g, affine(sqrt(x), 2))]);
+}
+
+export function square(x: Tensor): Tensor {
+  return record("square", unaryKernel("square", x, UnaryOp.square), [x], (g) => [mul(g, affine(x, 2))]);
+}
+
+/** |x|; its derivative sign(x) is taken as 0 at x = 0. */
+export function abs(x: Tensor): Tensor {
+  return record("abs", unaryKernel("abs", x, UnaryOp.abs), [x], (g) => [mul(g, sign(x))]);
+}
+
+/** x^p for a number p (negative x allowed when p is an integer). */
+export function powScalar(x: Tensor, p: number): Tensor {
+  return record("powScalar", unaryKernel("powScalar", x, UnaryOp.pow, p), [x], (g) => [
+    mul(g, affine(powScalar(x, p - 1), p)),
+  ]);
+}
+
+export function relu(x: Tensor): Tensor {
+  return record("relu", unaryKernel("relu", x, UnaryOp.relu), [x], (g) => [mul(g, step(x))]);
+}
+
+export function leakyRelu(x: Tensor, alpha = 0.2): Tensor {
+  const y = unaryKernel("leakyRelu", x, UnaryOp.leakyRelu, alpha);
+  return record("leakyRelu", y, [x], (g) => [mul(g, unaryKernel("leakyRelu", x, UnaryOp.leakySlope, alpha))]);
+}
+
+/** ELU: x for x > 0, alpha (e^x - 1) otherwise. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  const y = unaryKernel("elu", x, UnaryOp.elu, alpha);
+  // dy/dx = 1 for x > 0 and y + alpha below: (y + alpha) + step(x) * (1 - alpha - y).
+  return record("elu", y, [x], (g) => {
+    const e = elu(x, alpha);
+    const slope = add(affine(e, 1, alpha), mul(step(x), affine(e, -1, 1 - alpha)));
+    return [mul(g, slope)];
+  });
+}
+
+export function clip(x: Tensor, low: number, high: number): Tensor {
+  if (!(low <= high)) throw new Error(`clip: low (${low}) must not exceed high (${high})`);
+  return record("clip", unaryKernel("clip", x, UnaryOp.clip, low, high), [x], (g) => [
+    mul(g, unaryKernel("clip", x, UnaryOp.inside, low, high)),
+  ]);
+}
+
+/** -1, 0 or 1 (a constant: no gradient). */
+export const sign = (x: Tensor) => unaryKernel("sign", x, UnaryOp.sign);
+/** 1 where x > threshold, else 0 (a constant: no gradient). */
+export const step = (x: Tensor, threshold = 0) => unaryKernel("step", x, UnaryOp.step, threshold);

@@ -1,0 +1,8 @@
+export {
+  full, zeros, ones, zerosLike, onesLike,
+  add, sub, mul, div, pow, maximum, minimum, greater, greaterEqual, equal, where,
+  neg, affine, addScalar, mulScalar, exp, log, sqrt, square, abs, powScalar,
+  relu, leakyRelu, elu, clip, sign, step,
+} from "./elementwise.js";
+export { detach, reshape, broadcastTo, permute, transpose, slice, flip, pad, concat, type PadMode } from "./layout.js";
+export { sum, mean, max, argmax, sumToShape } from "./reduce.js";

@@ -1,0 +1,231 @@
+/**
+ * Layout ops: reshape (a view, no copy), broadcastTo, permute/transpose, slice, flip, pad
+ * and concat. All copies go through one kernel, kernels/copy_strided.wgsl, which reads an
+ * affine map of the source per axis (start + c * step, with boundary modes for padding).
+ * Their vjps are layout ops again (slice <-> pad, permute <-> inverse permute, broadcast
+ * <-> sum), so every one of them can be differentiated twice.
+ */
+import type { KernelSpec } from "../../tensor/kernels.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { checkShape, formatShape, normalizeAxis, sizeOf, stridesOf, type Shape } from "../../tensor/shape.js";
+import { Uniforms } from "../../tensor/uniforms.js";
+import { record } from "../graph.js";
+import { deviceOf, ELEMENTWISE_WG, expectMaxRank, MAX_RANK } from "./common.js";
+import { gridFor } from "../../tensor/device.js";
+import { add } from "./elementwise.js";
+import { sumToShape } from "./reduce.js";
+
+const COPY: KernelSpec = { name: "copy_strided", inputs: 1, outputs: 1 };
+
+export type PadMode = "zero" | "reflect" | "symmetric";
+const PAD_MODE_CODE: Record<PadMode, number> = { zero: 0, reflect: 1, symmetric: 2 };
+
+/** How one axis of the view reads the source. */
+interface AxisRead {
+  start: number;
+  step: number;
+  /** Source extent along this axis (for the boundary test). */
+  size: number;
+  stride: number;
+}
+
+/** Runs copy_strided over a view of `shape`, writing into `dst` at `dstBase` with `dstStrides`. */
+function copyStrided(op: string, src: Tensor, shape: Shape, reads: AxisRead[], mode: PadMode,
+  dst: Tensor, dstBase = 0, dstStrides: readonly number[] = stridesOf(shape)): void {
+  expectMaxRank(op, shape);
+  const count = sizeOf(shape);
+  if (count === 0) return;
+  const uniforms = new Uniforms()
+    .u32(count, shape.length)
+    .i32(0, dstBase)
+    .i32Block(shape, MAX_RANK)
+    .i32Block(reads.map((r) => r.start), MAX_RANK)
+    .i32Block(reads.map((r) => r.step), MAX_RANK)
+    .i32Block(reads.map((r) => r.size), MAX_RANK)
+    .i32Block(reads.map((r) => r.stride), MAX_RANK)
+    .i32Block(dstStrides, MAX_RANK);
+  src.device.run(COPY, {
+    inputs: [src.buffer(op)],
+    outputs: [dst.buffer(op)],
+    uniforms: uniforms.toArrayBuffer(),
+    workgroups: gridFor(count, ELEMENTWISE_WG),
+    overrides: { WG: ELEMENTWISE_WG, MODE: PAD_MODE_CODE[mode] },
+  });
+}
+
+function gather(op: string, src: Tensor, shape: Shape, reads: AxisRead[], mode: PadMode = "zero"): Tensor {
+  const out = deviceOf(op, src).empty(shape);
+  copyStrided(op, src, shape, reads, mode, out);
+  return out;
+}
+
+/** Same data, new shape; one size may be -1 and is inferred. Shares the storage. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const resolved = [...shape];
+  const unknown = resolved.indexOf(-1);
+  if (unknown >= 0) {
+    const known = resolved.reduce((p, d, i) => (i === unknown ? p : p * d), 1);
+    resolved[unknown] = known === 0 ? 0 : x.size / known;
+  }
+  checkShape(resolved, "reshape");
+  if (sizeOf(resolved) !== x.size) {
+    throw new Error(`reshape: cannot view ${formatShape(x.shape)} (${x.size} elements) as ${formatShape(shape)} (${sizeOf(resolved)} elements)`);
+  }
+  return record("reshape", x.view(resolved), [x], (g) => [reshape(g, x.shape)]);
+}
+
+/** The same values with no gradient history: gradients stop here. Shares the storage. */
+export function detach(x: Tensor): Tensor {
+  return x.view(x.shape);
+}
+
+/** Repeats size-1 axes (and prepends axes) to reach `shape`, NumPy style. */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  const offset = shape.length - x.rank;
+  const strides = stridesOf(x.shape);
+  const reads = shape.map((size, k) => {
+    const own = x.shape[k - offset];
+    if (own !== undefined && own !== 1 && own !== size) {
+      throw new Error(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to ${formatShape(shape)}`);
+    }
+    if (own === undefined) return { start: 0, step: 0, size: 1, stride: 0 };
+    return { start: 0, step: own === 1 ? 0 : 1, size: own, stride: strides[k - offset]! };
+  });
+  if (offset < 0) throw new Error(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to the lower rank ${formatShape(shape)}`);
+  return record("broadcastTo", gather("broadcastTo", x, shape, reads), [x], (g) => [sumToShape(g, x.shape)]);
+}
+
+/** Reorders axes: output axis k is input axis perm[k]. */
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  const rank = x.rank;
+  const axes = perm.map((a) => normalizeAxis(a, rank, "permute"));
+  if (axes.length !== rank || new Set(axes).size !== rank) {
+    throw new Error(`permute: [${perm.join(", ")}] is not a permutation of the ${rank} axes of ${formatShape(x.shape)}`);
+  }
+  const strides = stridesOf(x.shape);
+  const shape = axes.map((a) => x.shape[a]!);
+  const reads = axes.map((a) => ({ start: 0, step: 1, size: x.shape[a]!, stride: strides[a]! }));
+  const inverse = new Array<number>(rank);
+  axes.forEach((a, k) => (inverse[a] = k));
+  return record("permute", gather("permute", x, shape, reads), [x], (g) => [permute(g, inverse)]);
+}
+
+/** Swaps two axes (the last two by default). */
+export function transpose(x: Tensor, a = -2, b = -1): Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const i = normalizeAxis(a, x.rank, "transpose");
+  const j = normalizeAxis(b, x.rank, "transpose");
+  [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+  return permute(x, perm);
+}
+
+/** x[begin[0]:end[0], begin[1]:end[1], ...]; missing axes are taken whole. */
+export function slice(x: Tensor, begin: readonly number[], end: readonly number[] = x.shape): Tensor {
+  const strides = stridesOf(x.shape);
+  const starts = x.shape.map((_, k) => begin[k] ?? 0);
+  const stops = x.shape.map((n, k) => end[k] ?? n);
+  x.shape.forEach((n, k) => {
+    if (!(0 <= starts[k]! && starts[k]! <= stops[k]! && stops[k]! <= n)) {
+      throw new Error(`slice: range [${starts[k]}, ${stops[k]}) of axis ${k} does not fit ${formatShape(x.shape)}`);
+    }
+  });
+  const shape = stops.map((s, k) => s - starts[k]!);
+  const reads = x.shape.map((n, k) => ({ start: starts[k]!, step: 1, size: n, stride: strides[k]! }));
+  return record("slice", gather("slice", x, shape, reads), [x], (g) => [
+    pad(g, x.shape.map((n, k) => [starts[k]!, n - stops[k]!] as [number, number])),
+  ]);
+}
+
+/** Reverses the order along the given axes. */
+export function flip(x: Tensor, axes: readonly number[]): Tensor {
+  const flipped = new Set(axes.map((a) => normalizeAxis(a, x.rank, "flip")));
+  const strides = stridesOf(x.shape);
+  const reads = x.shape.map((n, k) => flipped.has(k)
+    ? { start: n - 1, step: -1, size: n, stride: strides[k]! }
+    : { start: 0, step: 1, size: n, stride: strides[k]! });
+  return record("flip", gather("flip", x, x.shape, reads), [x], (g) => [flip(g, axes)]);
+}
+
+/**
+ * Pads each axis by [before, after] (missing axes: none). Modes: "zero"; "reflect" mirrors
+ * without repeating the edge (pad < size); "symmetric" repeats it (pad <= size).
+ */
+export function pad(x: Tensor, pads: readonly (readonly [number, number])[], mode: PadMode = "zero"): Tensor {
+  const amounts = x.shape.map((_, k) => pads[k] ?? [0, 0]);
+  amounts.forEach(([before, after], k) => {
+    const n = x.shape[k]!;
+    const limit = mode === "reflect" ? n - 1 : mode === "symmetric" ? n : Infinity;
+    if (!(before >= 0 && after >= 0 && Number.isInteger(before) && Number.isInteger(after))) {
+      throw new Error(`pad: amounts [${before}, ${after}] of axis ${k} must be non-negative integers`);
+    }
+    if (before > limit || after > limit) {
+      throw new Error(`pad: ${mode} padding of [${before}, ${after}] on axis ${k} of ${formatShape(x.shape)} needs each amount <= ${limit}`);
+    }
+  });
+  const strides = stridesOf(x.shape);
+  const shape = x.shape.map((n, k) => n + amounts[k]![0] + amounts[k]![1]);
+  const reads = x.shape.map((n, k) => ({ start: -amounts[k]![0], step: 1, size: n, stride: strides[k]! }));
+  const y = gather("pad", x, shape, reads, mode);
+  return record("pad", y, [x], (g) => [padVjp(g, x.shape, amounts, mode)]);
+}
+
+/**
+ * The adjoint of pad. Zero padding: the centre slice. Mirror modes also fold each border
+ * back onto the pixels it copied, one axis at a time: the border slice, flipped, lands at
+ * offset 1 (reflect) or 0 (symmetric) from its edge.
+ */
+function padVjp(g: Tensor, shape: Shape, amounts: readonly (readonly [number, number])[], mode: PadMode): Tensor {
+  let current = g;
+  for (let k = 0; k < shape.length; k++) {
+    const [before, after] = amounts[k]!;
+    if (before === 0 && after === 0) continue;
+    const n = shape[k]!;
+    const total = current.shape[k]!;
+    const axisRange = (from: number, to: number) =>
+      slice(current, current.shape.map((_, i) => (i === k ? from : 0)), current.shape.map((d, i) => (i === k ? to : d)));
+    const along = (before: number, after: number) => current.shape.map((_, i) => (i === k ? [before, after] as [number, number] : [0, 0] as [number, number]));
+    let folded = axisRange(before, before + n);
+    if (mode !== "zero") {
+      const edge = mode === "reflect" ? 1 : 0;
+      if (before > 0) {
+        const border = flip(axisRange(0, before), [k]);
+        folded = add(folded, pad(border, along(edge, n - edge - before)));
+      }
+      if (after > 0) {
+        const border = flip(axisRange(total - after, total), [k]);
+        folded = add(folded, pad(border, along(n - edge - after, edge)));
+      }
+    }
+    current = folded;
+  }
+  return current;
+}
+
+/** Joins tensors along `axis`; every other axis must agree. */
+export function concat(xs: readonly Tensor[], axis: number): Tensor {
+  if (xs.length === 0) throw new Error("concat: needs at least one tensor");
+  const first = xs[0]!;
+  const k = normalizeAxis(axis, first.rank, "concat");
+  for (const x of xs) {
+    if (x.rank !== first.rank || x.shape.some((d, i) => i !== k && d !== first.shape[i])) {
+      throw new Error(`concat: shapes ${xs.map((t) => formatShape(t.shape)).join(", ")} differ outside axis ${k}`);
+    }
+  }
+  const device = deviceOf("concat", ...xs);
+  const shape = first.shape.map((d, i) => (i === k ? xs.reduce((s, x) => s + x.shape[k]!, 0) : d));
+  const out = device.empty(shape);
+  const outStrides = stridesOf(shape);
+  let offset = 0;
+  const offsets: number[] = [];
+  for (const x of xs) {
+    const strides = stridesOf(x.shape);
+    const reads = x.shape.map((n, i) => ({ start: 0, step: 1, size: n, stride: strides[i]! }));
+    copyStrided("concat", x, x.shape, reads, "zero", out, offset * outStrides[k]!, outStrides);
+    offsets.push(offset);
+    offset += x.shape[k]!;
+  }
+  return record("concat", out, xs, (g, needed) => xs.map((x, i) => {
+    if (!needed[i]) return null;
+    return slice(g, shape.map((_, j) => (j === k ? offsets[i]! : 0)), shape.map((d, j) => (j === k ? offsets[i]! + x.shape[k]! : d)));
+  }));
+}

@@ -1,0 +1,13 @@
+/**
+ * deepfill-webgpu: a tensor and autograd engine on WebGPU.
+ *
+ * createDevice() opens a GPU; device.tensor() uploads data; the ops below build tensors and,
+ * for tensors marked with requireGrad(), a graph that grad() differentiates (twice with
+ * createGraph). tidy() and keep() bound memory; device.memory() reports it.
+ */
+export { createDevice, Device, SETUP_HINT, type DeviceOptions, type MemoryStats, type AdapterSummary } from "./tensor/device.js";
+export { Tensor } from "./tensor/tensor.js";
+export { tidy, keep } from "./tensor/scope.js";
+export type { Shape } from "./tensor/shape.js";
+export * from "./autograd/index.js";
+export * from "./autograd/ops/index.js";

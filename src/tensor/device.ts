@@ -1,0 +1,252 @@
+/**
+ * Device: owns the GPUDevice, the buffer pool, the pipeline cache and the batcher.
+ *
+ * Its surface is small on purpose: create tensors from data, run a kernel, read back,
+ * wait, report memory, destroy. Everything else (ops, gradients) is built above it.
+ */
+import { Batcher } from "./batcher.js";
+import { createGpu, quietly } from "./binding.js";
+import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
+import { BufferPool, sizeClass } from "./pool.js";
+import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
+import { Storage, Tensor } from "./tensor.js";
+
+export interface DeviceOptions {
+  /** Pick the adapter whose name contains this text (env DEEPFILL_ADAPTER). */
+  adapter?: string;
+  /** Dawn backend, e.g. "vulkan" (env DEEPFILL_BACKEND). */
+  backend?: string;
+  powerPreference?: GPUPowerPreference;
+  /** Submit after every dispatch and report validation errors with the kernel's name (env DEEPFILL_DEBUG=1). */
+  debug?: boolean;
+  /** Dispatches per submitted batch (env DEEPFILL_SUBMIT_EVERY; default 64). */
+  submitEvery?: number;
+}
+
+export interface MemoryStats {
+  liveTensors: number;
+  bytesInUse: number;
+  bytesPooled: number;
+  buffersAllocated: number;
+  pipelines: number;
+}
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for CPU implementations such as lavapipe or SwiftShader. */
+  isSoftware: boolean;
+}
+
+export interface KernelRun {
+  inputs: readonly GPUBuffer[];
+  outputs: readonly GPUBuffer[];
+  uniforms: ArrayBuffer;
+  workgroups: readonly [number, number, number];
+  overrides?: Overrides;
+}
+
+export const SETUP_HINT =
+  "No WebGPU adapter was found. On a machine without a GPU, install Mesa's software Vulkan driver (lavapipe): " +
+  "run `npm run setup` (as root on Debian 12 it installs mesa-vulkan-drivers from bookworm-backports). " +
+  "With a GPU, install its Vulkan driver. DEEPFILL_ADAPTER and DEEPFILL_BACKEND select another adapter or backend.";
+
+const WANTED_FEATURES: GPUFeatureName[] = ["shader-f16", "subgroups", "timestamp-query"];
+
+export async function createDevice(options: DeviceOptions = {}): Promise<Device> {
+  const env = process.env;
+  const adapterName = options.adapter ?? env.DEEPFILL_ADAPTER;
+  const backend = options.backend ?? env.DEEPFILL_BACKEND;
+  const gpu = createGpu({ adapter: adapterName, backend });
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+  if (!adapter) {
+    const wanted = adapterName || backend ? ` matching ${JSON.stringify({ adapter: adapterName, backend })}` : "";
+    throw new Error(SETUP_HINT.replace("was found", `was found${wanted}`));
+  }
+  const limits = adapter.limits;
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
+  const gpuDevice = await adapter.requestDevice({
+    requiredFeatures,
+    requiredLimits: {
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+    },
+  });
+  const debug = options.debug ?? env.DEEPFILL_DEBUG === "1";
+  const submitEvery = debug ? 1 : options.submitEvery ?? (Number(env.DEEPFILL_SUBMIT_EVERY) || 64);
+  const info = adapter.info;
+  const summary: AdapterSummary = {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isSoftware: /llvmpipe|lavapipe|swiftshader|software/i.test(`${info.architecture} ${info.device} ${info.description}`),
+  };
+  return new Device(gpu, gpuDevice, summary, debug, submitEvery);
+}
+
+export class Device {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly batcher: Batcher;
+  readonly features: ReadonlySet<string>;
+  private liveTensors = 0;
+  private destroyed = false;
+  private readonly errors: string[] = [];
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  private lastKernel = "";
+
+  constructor(
+    /** The binding's entry object: it runs the event loop that resolves GPU promises, so it must stay referenced. */
+    private readonly entry: GPU,
+    readonly gpu: GPUDevice,
+    readonly adapter: AdapterSummary,
+    readonly debug: boolean,
+    submitEvery: number,
+  ) {
+    this.pool = new BufferPool(gpu);
+    this.pipelines = new PipelineCache(gpu, debug);
+    this.batcher = new Batcher(gpu, this.pool, submitEvery);
+    this.features = new Set(gpu.features);
+    gpu.onuncapturederror = (event) => {
+      this.errors.push(`${event.error.message} (last kernel recorded: ${this.lastKernel || "none"})`);
+    };
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.gpu.limits;
+  }
+
+  /** A new tensor holding `data` (row-major). */
+  tensor(data: ArrayLike<number>, shape: Shape): Tensor {
+    this.checkAlive("tensor");
+    checkShape(shape, "tensor");
+    if (data.length !== sizeOf(shape)) {
+      throw new Error(`tensor: ${data.length} values do not fill the shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+    }
+    const tensor = this.empty(shape);
+    const values = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (values.length > 0) this.gpu.queue.writeBuffer(tensor.buffer(), 0, values.buffer, values.byteOffset, values.byteLength);
+    return tensor;
+  }
+
+  /** A new tensor with unspecified contents, for kernels to write into. */
+  empty(shape: Shape): Tensor {
+    this.checkAlive("empty");
+    return new Tensor(this, shape, new Storage(this.pool.acquire(sizeOf(shape) * 4)));
+  }
+
+  /** Records one kernel dispatch into the open batch. */
+  run(spec: KernelSpec, run: KernelRun): void {
+    this.checkAlive(spec.name);
+    if (run.inputs.length !== spec.inputs || run.outputs.length !== spec.outputs) {
+      throw new Error(`kernel ${spec.name}: expects ${spec.inputs} inputs and ${spec.outputs} outputs, got ${run.inputs.length} and ${run.outputs.length}`);
+    }
+    this.lastKernel = spec.name;
+    const { pipeline, layout } = this.pipelines.get(spec, run.overrides);
+    const slot = this.batcher.uniformSlot(run.uniforms);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slot.buffer, size: run.uniforms.byteLength } }];
+    [...run.inputs, ...run.outputs].forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    if (this.debug) this.gpu.pushErrorScope("validation");
+    const bindGroup = this.gpu.createBindGroup({ layout, entries });
+    this.batcher.dispatch(pipeline, bindGroup, slot.offset, run.workgroups);
+    if (this.debug) {
+      const name = spec.name;
+      void this.gpu.popErrorScope().then((error) => {
+        if (error) this.errors.push(`kernel ${name}: ${error.message}`);
+      });
+    }
+  }
+
+  /** Submits everything recorded so far without waiting. */
+  flush(): void {
+    this.batcher.submit();
+  }
+
+  /** Submits and waits until the GPU finished all of it. */
+  async sync(): Promise<void> {
+    this.checkAlive("sync");
+    this.batcher.submit();
+    await quietly(this.gpu.queue.onSubmittedWorkDone());
+    this.throwRecordedErrors();
+  }
+
+  async read(tensor: Tensor): Promise<Float32Array> {
+    this.checkAlive("read");
+    const source = tensor.buffer("read");
+    const bytes = tensor.size * 4;
+    if (bytes === 0) return new Float32Array(0);
+    const size = sizeClass(bytes);
+    const staging =
+      this.staging.get(size)?.pop() ??
+      this.gpu.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.batcher.copyEncoder().copyBufferToBuffer(source, 0, staging, 0, bytes);
+    this.batcher.submit();
+    try {
+      await quietly(staging.mapAsync(GPUMapMode.READ, 0, bytes));
+    } catch (error) {
+      this.throwRecordedErrors();
+      throw error;
+    }
+    const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    staging.unmap();
+    let list = this.staging.get(size);
+    if (!list) this.staging.set(size, (list = []));
+    list.push(staging);
+    this.throwRecordedErrors();
+    return values;
+  }
+
+  memory(): MemoryStats {
+    return { liveTensors: this.liveTensors, ...this.pool.stats(), pipelines: this.pipelines.size };
+  }
+
+  /** Frees pooled buffers that no tensor uses. */
+  trim(): void {
+    this.pool.trim();
+  }
+
+  /** Releases the GPU device; the process can exit once every device is destroyed. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.batcher.destroy();
+    this.gpu.destroy();
+  }
+
+  /** @internal bookkeeping called by Tensor. */
+  onTensorCreated(): void {
+    this.liveTensors++;
+  }
+
+  /** @internal bookkeeping called by Tensor. */
+  onTensorReleased(storage: Storage): void {
+    this.liveTensors--;
+    if (--storage.refs === 0 && !this.destroyed) this.pool.release(storage.buffer);
+  }
+
+  private checkAlive(what: string): void {
+    if (this.destroyed) throw new Error(`${what}: the device was destroyed; create a new one with createDevice()`);
+  }
+
+  private throwRecordedErrors(): void {
+    if (this.errors.length === 0) return;
+    const messages = this.errors.splice(0);
+    throw new Error(`WebGPU reported ${messages.length} error(s):\n${messages.join("\n")}`);
+  }
+}
+
+/** Workgroup counts covering `count` invocations with `workgroupSize` lanes, within the 65535 limit per axis. */
+export function gridFor(count: number, workgroupSize: number): [number, number, number] {
+  const groups = Math.max(1, Math.ceil(count / workgroupSize));
+  if (groups <= 65535) return [groups, 1, 1];
+  const y = Math.ceil(groups / 65535);
+  return [Math.ceil(groups / y), y, 1];
+}

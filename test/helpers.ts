@@ -1,0 +1,55 @@
+/**
+ * Shared test helpers: one device per test file (destroyed at teardown so tap exits),
+ * seeded random data, and closeness assertions with named tolerances.
+ */
+import t from "tap";
+import { createDevice, type Device } from "../src/index.js";
+
+/** Opens a device for this test file and destroys it when the file's tests end. */
+export async function testDevice(): Promise<Device> {
+  const device = await createDevice();
+  t.teardown(() => device.destroy());
+  return device;
+}
+
+/** Deterministic values in [low, high) (mulberry32). */
+export function randomValues(count: number, seed = 1, low = -1, high = 1): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    out[i] = low + (high - low) * (((z ^ (z >>> 14)) >>> 0) / 2 ** 32);
+  }
+  return out;
+}
+
+export interface Tolerance {
+  atol: number;
+  rtol: number;
+}
+
+/** Forward results in float32: about 1e-4 relative. */
+export const FORWARD: Tolerance = { atol: 1e-5, rtol: 1e-4 };
+
+/** The index and values of the first element outside |a - b| <= atol + rtol |b|, or null. */
+export function firstMismatch(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance): string | null {
+  if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    const same = Number.isNaN(e) ? Number.isNaN(a) : Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e);
+    if (!same) return `element ${i}: got ${a}, expected ${e}`;
+  }
+  return null;
+}
+
+/** Asserts that two arrays agree within `tol`, naming the first element that does not. */
+export function assertClose(tap: Tap, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, message: string): void {
+  const mismatch = firstMismatch(actual, expected, tol);
+  tap.equal(mismatch, null, `${message} (atol ${tol.atol}, rtol ${tol.rtol})`);
+}
+
+type Tap = { equal: (a: unknown, b: unknown, message?: string) => unknown };
