@@ -19,24 +19,26 @@ export function deviceOf(op: string, ...tensors: Tensor[]): Device {
   return device;
 }
 
-/** Runs a kernel with one invocation per element of a new output of `shape`. */
-export function launchElementwise(
-  op: string,
-  spec: KernelSpec,
-  inputs: readonly Tensor[],
-  shape: readonly number[],
-  uniforms: Uniforms,
-  overrides: Overrides = {},
-  device: Device = deviceOf(op, ...inputs),
-): Tensor {
+export interface LaunchOptions {
+  overrides?: Overrides;
+  /** Needed when there are no inputs to take it from. */
+  device?: Device;
+  /** Invocations to run (default: one per output element). */
+  invocations?: number;
+}
+
+/** Runs a kernel over a new output of `shape`, in workgroups of ELEMENTWISE_WG lanes. */
+export function launchElementwise(op: string, spec: KernelSpec, inputs: readonly Tensor[], shape: readonly number[],
+  uniforms: Uniforms, options: LaunchOptions = {}): Tensor {
+  const device = options.device ?? deviceOf(op, ...inputs);
   const out = device.empty(shape);
   if (out.size === 0) return out;
   device.run(spec, {
     inputs: inputs.map((t) => t.buffer(op)),
     outputs: [out.buffer(op)],
     uniforms: uniforms.toArrayBuffer(),
-    workgroups: gridFor(out.size, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG, ...overrides },
+    workgroups: gridFor(options.invocations ?? out.size, ELEMENTWISE_WG),
+    overrides: { WG: ELEMENTWISE_WG, ...options.overrides },
   });
   return out;
 }

@@ -7,7 +7,7 @@
 import type { Device } from "../../tensor/device.js";
 import type { KernelSpec } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { broadcastShapes, broadcastStrides, sameShape, type Shape } from "../../tensor/shape.js";
+import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
 import { deviceOf, expectMaxRank, launchElementwise, MAX_RANK } from "./common.js";
@@ -28,8 +28,15 @@ export const BinaryOp = {
   add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, greater: 7, greaterEqual: 8, equal: 9,
 } as const;
 
+/** vec4s each lane of the unary and same-shape binary kernels handles (see unary.wgsl). */
+const VEC4S_PER_LANE = 4;
+
 function unaryKernel(op: string, x: Tensor, code: number, p0 = 0, p1 = 0): Tensor {
-  return launchElementwise(op, UNARY, [x], x.shape, new Uniforms().u32(x.size).f32(p0, p1), { OP: code });
+  const vecCount = Math.ceil(x.size / 4);
+  return launchElementwise(op, UNARY, [x], x.shape, new Uniforms().u32(vecCount).f32(p0, p1), {
+    overrides: { OP: code, PER_LANE: VEC4S_PER_LANE },
+    invocations: Math.ceil(vecCount / VEC4S_PER_LANE),
+  });
 }
 
 function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
@@ -38,17 +45,22 @@ function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
   expectMaxRank(op, shape);
   const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
   const uniforms = new Uniforms()
-    .u32(shape.reduce((p, d) => p * d, 1), shape.length)
+    .u32(sizeOf(shape), shape.length)
     .i32Block(shape, MAX_RANK)
     .i32Block(broadcastStrides(a.shape, shape), MAX_RANK)
     .i32Block(broadcastStrides(b.shape, shape), MAX_RANK);
-  return launchElementwise(op, BINARY, [a, b], shape, uniforms, { OP: code, BROADCAST: broadcast ? 1 : 0 });
+  const vecCount = Math.ceil(sizeOf(shape) / 4);
+  return launchElementwise(op, BINARY, [a, b], shape, uniforms, {
+    overrides: { OP: code, BROADCAST: broadcast ? 1 : 0, PER_LANE: VEC4S_PER_LANE },
+    invocations: broadcast ? vecCount : Math.ceil(vecCount / VEC4S_PER_LANE),
+  });
 }
 
 // ---- fills -------------------------------------------------------------------------------
 
 export function full(device: Device, shape: Shape, value: number): Tensor {
-  return launchElementwise("full", FILL, [], shape, new Uniforms().u32(shape.reduce((p, d) => p * d, 1)).f32(value), {}, device);
+  const vecCount = Math.ceil(sizeOf(shape) / 4);
+  return launchElementwise("full", FILL, [], shape, new Uniforms().u32(vecCount).f32(value), { device, invocations: vecCount });
 }
 
 export const zeros = (device: Device, shape: Shape) => full(device, shape, 0);

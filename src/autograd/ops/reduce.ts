@@ -25,7 +25,7 @@ const MIN_CHUNK = 64;
 function reducePass(op: string, x: Tensor, outer: number, length: number, inner: number, code: number, chunk: number): Tensor {
   const chunks = Math.ceil(length / chunk);
   const uniforms = new Uniforms().u32(outer, length, inner, chunk, chunks);
-  return launchElementwise(op, REDUCE, [x], [outer, chunks, inner], uniforms, { OP: code });
+  return launchElementwise(op, REDUCE, [x], [outer, chunks, inner], uniforms, { overrides: { OP: code } });
 }
 
 /** Reduces axis range [from, to) of x (kept as size 1), in one or two passes. */
