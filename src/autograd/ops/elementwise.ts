@@ -16,6 +16,7 @@ import { sumToShape } from "./reduce.js";
 const UNARY: KernelSpec = { name: "unary", inputs: 1, outputs: 1 };
 const BINARY: KernelSpec = { name: "binary", inputs: 2, outputs: 1 };
 const FILL: KernelSpec = { name: "fill", inputs: 0, outputs: 1 };
+const WHERE: KernelSpec = { name: "where", inputs: 3, outputs: 1 };
 
 /** Op codes of kernels/unary.wgsl. */
 export const UnaryOp = {
@@ -140,9 +141,28 @@ export const greaterEqual = (a: Tensor, b: Tensor) => binaryKernel("greaterEqual
 /** 1 where a == b, else 0 (a constant: no gradient). */
 export const equal = (a: Tensor, b: Tensor) => binaryKernel("equal", a, b, BinaryOp.equal);
 
-/** cond ? a : b elementwise with broadcasting; cond holds 0/1 and is a constant to the gradient. */
+/**
+ * cond != 0 ? a : b elementwise, all three broadcast together. cond is a constant to the
+ * gradient; the unselected side never reaches the result, even when it is inf or NaN.
+ */
 export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
-  return add(mul(cond, a), mul(affine(cond, -1, 1), b));
+  deviceOf("where", cond, a, b);
+  const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, "where"), b.shape, "where");
+  expectMaxRank("where", shape);
+  const uniforms = new Uniforms()
+    .u32(sizeOf(shape), shape.length)
+    .i32Block(shape, MAX_RANK)
+    .i32Block(broadcastStrides(cond.shape, shape), MAX_RANK)
+    .i32Block(broadcastStrides(a.shape, shape), MAX_RANK)
+    .i32Block(broadcastStrides(b.shape, shape), MAX_RANK);
+  const y = launchElementwise("where", WHERE, [cond, a, b], shape, uniforms, { invocations: Math.ceil(sizeOf(shape) / 4) });
+  return record("where", y, [a, b], (g, needed) => {
+    const chosen = abs(sign(cond)); // 1 where cond != 0
+    return [
+      needed[0] ? sumToShape(mul(g, chosen), a.shape) : null,
+      needed[1] ? sumToShape(mul(g, affine(chosen, -1, 1)), b.shape) : null,
+    ];
+  });
 }
 
 // ---- unary -------------------------------------------------------------------------------
