@@ -52,4 +52,4 @@ export function assertClose(tap: Tap, actual: ArrayLike<number>, expected: Array
   tap.equal(mismatch, null, `${message} (atol ${tol.atol}, rtol ${tol.rtol})`);
 }
 
-type Tap = { equal: (a: unknown, b: unknown, message?: string) => unknown };
+type Tap = { equal: (a: unknown, b: unknown, message: string) => unknown };
