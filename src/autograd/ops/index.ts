@@ -6,3 +6,4 @@ export {
 } from "./elementwise.js";
 export { detach, reshape, broadcastTo, permute, transpose, slice, flip, pad, concat, type PadMode } from "./layout.js";
 export { sum, mean, max, argmax, sumToShape } from "./reduce.js";
+export { softmax } from "./softmax.js";
