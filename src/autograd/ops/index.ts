@@ -7,5 +7,4 @@ export {
 export { detach, reshape, broadcastTo, permute, transpose, slice, flip, pad, concat, type PadMode } from "./layout.js";
 export { sum, mean, max, argmax, sumToShape } from "./reduce.js";
 export { softmax } from "./softmax.js";
-export { matmul, tuneMatmul, defaultMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulOptions } from "./matmul.js";
 export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resize.js";
