@@ -81,7 +81,12 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDims = fal
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const list = resolveAxes("mean", x, axes);
   const count = list.reduce((p, a) => p * x.shape[a]!, 1);
-  return affine(sum(x, list, keepDims), 1 / count);
+  const total = sum(x, list, keepDims);
+  const y = affine(total, 1 / count);
+  // Outside a tidy() the intermediate sum would leak. Its graph node survives the release:
+  // neither its vjp nor affine's reads its values.
+  total.dispose();
+  return y;
 }
 
 /**
