@@ -8,3 +8,4 @@ export { detach, reshape, broadcastTo, permute, transpose, slice, flip, pad, con
 export { sum, mean, max, argmax, sumToShape } from "./reduce.js";
 export { softmax } from "./softmax.js";
 export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resize.js";
+export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
