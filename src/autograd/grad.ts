@@ -95,51 +95,58 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
     hold(tensor, sum, true);
   };
 
-  outputs.forEach((output, i) => {
-    const seed = options.gradOutputs?.[i];
-    if (seed) {
-      if (!sameShape(seed.shape, output.shape)) {
-        throw new Error(`grad: gradOutputs[${i}] has shape ${formatShape(seed.shape)} but the output has ${formatShape(output.shape)}`);
+  try {
+    outputs.forEach((output, i) => {
+      const seed = options.gradOutputs?.[i];
+      if (seed) {
+        if (!sameShape(seed.shape, output.shape)) {
+          throw new Error(`grad: gradOutputs[${i}] has shape ${formatShape(seed.shape)} but the output has ${formatShape(output.shape)}`);
+        }
+        hold(output, seed, false);
+      } else {
+        if (output.size !== 1) {
+          throw new Error(`grad: output ${i} has shape ${formatShape(output.shape)}; pass gradOutputs for outputs with more than one element`);
+        }
+        accumulate(output, onesLike(output));
       }
-      hold(output, seed, false);
-    } else {
-      if (output.size !== 1) {
-        throw new Error(`grad: output ${i} has shape ${formatShape(output.shape)}; pass gradOutputs for outputs with more than one element`);
-      }
-      accumulate(output, onesLike(output));
-    }
-  });
-
-  for (const tensor of reverseTopologicalOrder(outputs)) {
-    const node = nodeOf(tensor) as GraphNode;
-    const g = grads.get(tensor);
-    if (!g) continue;
-    if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
-    const needed = node.inputs.map(requiresGrad);
-    // Without createGraph the vjp's temporaries are released as soon as it returns.
-    const inputGrads = createGraph ? node.vjp(g, needed) : tidy(() => node.vjp(g, needed));
-    node.inputs.forEach((input, i) => {
-      const inputGrad = inputGrads[i];
-      if (inputGrad && needed[i]) accumulate(input, inputGrad);
     });
-    if (!wanted.has(tensor)) {
-      grads.delete(tensor);
-      drop(g);
-    }
-  }
 
-  const results = inputs.map((input) => {
-    const g = grads.get(input);
-    if (g) return g;
-    if (!options.allowUnused) {
-      throw new Error(`grad: an input ${formatShape(input.shape)} is not used by the outputs; pass allowUnused to get zeros`);
+    for (const tensor of reverseTopologicalOrder(outputs)) {
+      const node = nodeOf(tensor) as GraphNode;
+      const g = grads.get(tensor);
+      if (!g) continue;
+      if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
+      const needed = node.inputs.map(requiresGrad);
+      // Without createGraph the vjp's temporaries are released as soon as it returns.
+      const inputGrads = createGraph ? node.vjp(g, needed) : tidy(() => node.vjp(g, needed));
+      node.inputs.forEach((input, i) => {
+        const inputGrad = inputGrads[i];
+        if (inputGrad && needed[i]) accumulate(input, inputGrad);
+      });
+      if (!wanted.has(tensor)) {
+        grads.delete(tensor);
+        drop(g);
+      }
     }
-    return zerosLike(input);
-  });
-  for (const [tensor, g] of grads) {
-    if (!wanted.has(tensor)) drop(g);
+
+    const results = inputs.map((input) => {
+      const g = grads.get(input);
+      if (g) return g;
+      if (!options.allowUnused) {
+        throw new Error(`grad: an input ${formatShape(input.shape)} is not used by the outputs; pass allowUnused to get zeros`);
+      }
+      return zerosLike(input);
+    });
+    for (const [tensor, g] of grads) {
+      if (!wanted.has(tensor)) drop(g);
+    }
+    return results;
+  } catch (error) {
+    // A grad() that fails part way (an unused input, a first-order-only op) releases the
+    // gradients it made, so a caller outside any tidy() scope leaks nothing.
+    for (const g of ours) g.dispose();
+    throw error;
   }
-  return results;
 }
 
 /**
