@@ -12,9 +12,9 @@
 // Two layouts, chosen by the COOPERATIVE override:
 //   0: one invocation per row. Adjacent lanes take adjacent `inner` positions, so their
 //      loads are adjacent. Suits inner > 1 (softmax over channels of NCHW) or short rows.
-//   1: one workgroup per row (inner must be 1). The WG lanes stride over the row, then
-//      combine their (m, s) pairs by a tree in workgroup memory. Suits long rows of the last
-//      axis, where one invocation per row would leave most lanes idle.
+//   1: one workgroup per row (inner must be 1; WG a power of two). The WG lanes stride over
+//      the row, then combine their (m, s) pairs by a tree in workgroup memory. Suits long
+//      rows of the last axis, where one invocation per row would leave most lanes idle.
 // Bindings: 0 uniform Params, 1 x (read), 2 y (write).
 // Dispatch: layout 0, one invocation per row (outer * inner), WG lanes per workgroup;
 //   layout 1, one workgroup per row (outer rows). Both use a 2-D grid past 65535 workgroups
@@ -78,15 +78,13 @@ fn per_workgroup(row: u32, lane: u32) {
   shared_max[lane] = acc.x;
   shared_sum[lane] = acc.y;
   workgroupBarrier();
-  // WG need not be a power of two: each step folds the upper part onto the lower one.
-  for (var width = WG; width > 1u;) {
-    let half = (width + 1u) / 2u;
-    if (lane + half < width) {
+  // A tree: each step folds the upper half onto the lower one (WG is a power of two).
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lane < half) {
       let merged = combine(vec2f(shared_max[lane], shared_sum[lane]), vec2f(shared_max[lane + half], shared_sum[lane + half]));
       shared_max[lane] = merged.x;
       shared_sum[lane] = merged.y;
     }
-    width = half;
     workgroupBarrier();
   }
   let m = shared_max[0];
