@@ -2,8 +2,9 @@
  * Seeded random fills and Glorot initialisation.
  *
  * Every value is a hash of (seed, element index) computed on the GPU (kernels/random.wgsl),
- * so a seed gives the same tensor on every run and every adapter, and fills of different
- * sizes with one seed agree on their common prefix. Callers choose the seeds: draw them
+ * so a seed gives the same tensor on every run, and fills of different sizes with one seed
+ * agree on their common prefix. The bits are the same on every adapter; normal values
+ * differ between adapters only by the rounding of their log and cos. Callers choose the seeds: draw them
  * from one seeded generator to make a whole training run reproducible. The results are
  * constants to autograd (no node is recorded).
  */

@@ -6,9 +6,10 @@
  * each one's vjp is the other and the pair is closed under differentiation.
  *
  * Source index per axis (see kernels/resize_nearest.wgsl): floor(o * in / out) by default;
- * with alignCorners, round(o * (in - 1) / (out - 1)) with halves rounded up, which is what
- * TensorFlow's resize_nearest_neighbor(align_corners=True) picks and what DeepFill uses:
- * x2 upsampling duplicates pixels, 256 -> 64 picks 0, 4, ..., 125, 130, ..., 255.
+ * with alignCorners, round(o * (in - 1) / (out - 1)) with halves rounded up: the rule of
+ * TensorFlow's resize_nearest_neighbor(align_corners=True), which DeepFill uses, computed
+ * exactly here where TensorFlow rounds a float product. x2 upsampling duplicates pixels;
+ * 256 -> 64 picks 0, 4, ..., 125, 130, ..., 255.
  */
 import type { KernelSpec } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
