@@ -60,11 +60,17 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
   const adapterName = options.adapter ?? env.DEEPFILL_ADAPTER;
   const backend = options.backend ?? env.DEEPFILL_BACKEND;
   const gpu = createGpu({ adapter: adapterName, backend });
-  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
-  if (!adapter) {
-    const wanted = adapterName || backend ? ` matching ${JSON.stringify({ adapter: adapterName, backend })}` : "";
-    throw new Error(SETUP_HINT.replace("was found", `was found${wanted}`));
+  const wanted = adapterName || backend ? ` matching ${JSON.stringify({ adapter: adapterName, backend })}` : "";
+  const noAdapter = (detail: string) => new Error(SETUP_HINT.replace("was found", `was found${wanted}`) + detail);
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+  } catch (error) {
+    // Dawn rejects (rather than resolving null) when the adapter filter matches nothing; its
+    // message lists the adapters it did find, which helps choosing a filter.
+    throw noAdapter(` Dawn said: ${(error as Error).message}`);
   }
+  if (!adapter) throw noAdapter("");
   const limits = adapter.limits;
   const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
   const gpuDevice = await adapter.requestDevice({

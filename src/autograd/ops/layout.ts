@@ -66,6 +66,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (unknown >= 0) {
     const known = resolved.reduce((p, d, i) => (i === unknown ? p : p * d), 1);
     resolved[unknown] = known === 0 ? 0 : x.size / known;
+    if (!Number.isInteger(resolved[unknown])) {
+      throw new Error(`reshape: cannot view ${formatShape(x.shape)} (${x.size} elements) as ${formatShape(shape)}: ${x.size} is not a multiple of ${known}`);
+    }
   }
   checkShape(resolved, "reshape");
   if (sizeOf(resolved) !== x.size) {
