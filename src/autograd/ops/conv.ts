@@ -1,0 +1,166 @@
+/**
+ * The convolution family on NCHW tensors: conv2d, conv2dBackwardInput (the transposed
+ * convolution) and conv2dBackwardFilter. The three are closed under differentiation: each
+ * one's vjp is written with the other two, so gradients of gradients (the WGAN gradient
+ * penalty) work to any order. convTranspose2d is conv2dBackwardInput with PyTorch's meaning.
+ *
+ * Mirror padding (reflect, symmetric) is an explicit `pad` followed by an unpadded
+ * convolution, so its gradient flows through pad's own vjp.
+ */
+import type { Tensor } from "../../tensor/tensor.js";
+import { formatShape, type Shape } from "../../tensor/shape.js";
+import { record, requiresGrad } from "../graph.js";
+import { deviceOf, expectRank } from "./common.js";
+import {
+  backwardFilterDirect, backwardInputAsForward, backwardInputDirect, backwardInputGemm,
+  forwardDirect, forwardGemm, type ConvGeometry,
+} from "./conv-kernels.js";
+import {
+  convOutputShape, convOutSize, describe, hasPadding, resolveConvParams, withoutPadding,
+  type ConvOptions, type ConvParams,
+} from "./conv-params.js";
+import { pad } from "./layout.js";
+import { sum } from "./reduce.js";
+
+type Shape4 = [number, number, number, number];
+
+function shape4(op: string, shape: Shape, what: string): Shape4 {
+  if (shape.length !== 4) throw new Error(`${op}: the ${what} must be a 4-D shape, got ${formatShape(shape)}`);
+  return [...shape] as Shape4;
+}
+
+/** Checks that w [cout, cin, kh, kw] fits an input of `input` [B, cin, H, W]. */
+function checkWeight(op: string, input: Shape, w: Shape): void {
+  if (w.length !== 4 || w[1] !== input[1]) {
+    throw new Error(`${op}: the weight ${formatShape(w)} must be [cout, cin, kh, kw] with cin = ${input[1]} (the input ${formatShape(input)})`);
+  }
+}
+
+/**
+ * Runs `conv` on x padded with the mirror mode. The padded copy is released at once unless
+ * the result's graph holds on to it.
+ */
+function withMirrorPad(x: Tensor, p: ConvParams, conv: (padded: Tensor, p: ConvParams) => Tensor): Tensor {
+  const [top, bottom, left, right] = p.padding;
+  const padded = pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]], p.padMode);
+  const y = conv(padded, withoutPadding(p));
+  if (!requiresGrad(y)) padded.dispose();
+  return y;
+}
+
+function geometry(op: string, input: Shape, cout: number, p: ConvParams): ConvGeometry {
+  const [, , ho, wo] = convOutputShape(op, input, cout, p);
+  return { input: shape4(op, input, "input"), cout, out: [ho, wo], params: p };
+}
+
+/**
+ * y = x (*) w (+ bias): x [B, cin, H, W], w [cout, cin, kh, kw], bias [cout] -> y [B, cout, Ho, Wo].
+ * Options: stride, dilation, padding (number, [top, bottom, left, right], "same" or "valid"),
+ * padMode, and the kernel variant.
+ */
+export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: Tensor): Tensor {
+  const op = "conv2d";
+  deviceOf(op, x, w, ...(bias ? [bias] : []));
+  expectRank(op, x, 4);
+  checkWeight(op, x.shape, w.shape);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== w.shape[0])) {
+    throw new Error(`${op}: the bias ${formatShape(bias.shape)} must be [${w.shape[0]}] (one per output channel)`);
+  }
+  const p = resolveConvParams(op, options, [w.shape[2]!, w.shape[3]!], [x.shape[2]!, x.shape[3]!]);
+  if (p.padMode !== "zero" && hasPadding(p)) return withMirrorPad(x, p, (padded, q) => conv2d(padded, w, q, bias));
+  const g = geometry(op, x.shape, w.shape[0]!, p);
+  const y = p.variant === "direct" ? forwardDirect(x, w, bias, g) : forwardGemm(x, w, bias, g);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return record(op, y, inputs, (gy, needed) => [
+    needed[0] ? conv2dBackwardInput(gy, w, x.shape, p) : null,
+    needed[1] ? conv2dBackwardFilter(x, gy, w.shape, p) : null,
+    needed[2] ? sum(gy, [0, 2, 3]) : null,
+  ]);
+}
+
+/**
+ * The gradient of conv2d with respect to its input, which is the transposed convolution:
+ * gy [B, cout, Ho, Wo], w [cout, cin, kh, kw] -> [B, cin, H, W] = inputShape. Taking the
+ * input's size settles which H a strided convolution came from.
+ */
+export function conv2dBackwardInput(gy: Tensor, w: Tensor, inputShape: Shape, options: ConvOptions = {}): Tensor {
+  const op = "conv2dBackwardInput";
+  deviceOf(op, gy, w);
+  expectRank(op, gy, 4, "output gradient");
+  const input = shape4(op, inputShape, "input shape");
+  checkWeight(op, input, w.shape);
+  const p = resolveConvParams(op, options, [w.shape[2]!, w.shape[3]!], [input[2], input[3]]);
+  if (p.padMode !== "zero" && hasPadding(p)) {
+    throw new Error(`${op}: ${p.padMode} padding has no direct transposed form; differentiate conv2d(x, w, { padMode: "${p.padMode}" }) instead, whose gradient goes through pad`);
+  }
+  const expected = convOutputShape(op, input, w.shape[0]!, p);
+  if (expected.some((d, i) => d !== gy.shape[i])) {
+    throw new Error(`${op}: a convolution of ${formatShape(input)} by ${formatShape(w.shape)} (${describe(p)}) gives ${formatShape(expected)}, not the gradient's ${formatShape(gy.shape)}`);
+  }
+  const g = geometry(op, input, w.shape[0]!, p);
+  const useGemm = p.variant !== "direct" && backwardInputAsForward(p);
+  const gx = useGemm ? backwardInputGemm(gy, w, g) : backwardInputDirect(gy, w, g);
+  return record(op, gx, [gy, w], (gz, needed) => [
+    needed[0] ? conv2d(gz, w, p) : null,
+    needed[1] ? conv2dBackwardFilter(gz, gy, w.shape, p) : null,
+  ]);
+}
+
+/**
+ * The gradient of conv2d with respect to its weight: x [B, cin, H, W], gy [B, cout, Ho, Wo]
+ * -> [cout, cin, kh, kw] = weightShape.
+ */
+export function conv2dBackwardFilter(x: Tensor, gy: Tensor, weightShape: Shape, options: ConvOptions = {}): Tensor {
+  const op = "conv2dBackwardFilter";
+  deviceOf(op, x, gy);
+  expectRank(op, x, 4);
+  expectRank(op, gy, 4, "output gradient");
+  const wShape = shape4(op, weightShape, "weight shape");
+  checkWeight(op, x.shape, wShape);
+  const p = resolveConvParams(op, options, [wShape[2], wShape[3]], [x.shape[2]!, x.shape[3]!]);
+  if (p.padMode !== "zero" && hasPadding(p)) return withMirrorPad(x, p, (padded, q) => conv2dBackwardFilter(padded, gy, wShape, q));
+  const expected = convOutputShape(op, x.shape, wShape[0], p);
+  if (expected.some((d, i) => d !== gy.shape[i])) {
+    throw new Error(`${op}: a convolution of ${formatShape(x.shape)} by ${formatShape(wShape)} (${describe(p)}) gives ${formatShape(expected)}, not the gradient's ${formatShape(gy.shape)}`);
+  }
+  const gw = backwardFilterDirect(x, gy, geometry(op, x.shape, wShape[0], p));
+  return record(op, gw, [x, gy], (gv, needed) => [
+    needed[0] ? conv2dBackwardInput(gy, gv, x.shape, p) : null,
+    needed[1] ? conv2d(x, gv, p) : null,
+  ]);
+}
+
+/**
+ * Transposed convolution as in PyTorch: x [B, cin, H, W], w [cin, cout, kh, kw] ->
+ * [B, cout, Ho, Wo] with Ho = (H - 1) * stride - top - bottom + dilation * (kh - 1) + 1,
+ * unless `outputSize` [Ho, Wo] picks another size that a stride would map back to H.
+ * "same" padding is resolved against the output size (TF's conv2d_transpose: Ho = H * stride).
+ */
+export function convTranspose2d(x: Tensor, w: Tensor, options: ConvOptions = {}, outputSize?: readonly [number, number]): Tensor {
+  const op = "convTranspose2d";
+  expectRank(op, x, 4);
+  if (w.rank !== 4 || w.shape[0] !== x.shape[1]) {
+    throw new Error(`${op}: the weight ${formatShape(w.shape)} must be [cin, cout, kh, kw] with cin = ${x.shape[1]} (the input ${formatShape(x.shape)})`);
+  }
+  const [kh, kw] = [w.shape[2]!, w.shape[3]!];
+  const stride = typeof options.stride === "number" ? [options.stride, options.stride] : options.stride ?? [1, 1];
+  const size = outputSize ?? (options.padding === "same"
+    ? [x.shape[2]! * stride[0]!, x.shape[3]! * stride[1]!]
+    : outputSizeOf(op, x.shape, [kh, kw], resolveConvParams(op, options, [kh, kw], [1, 1])));
+  const p = resolveConvParams(op, options, [kh, kw], [size[0]!, size[1]!]);
+  return conv2dBackwardInput(x, w, [x.shape[0]!, w.shape[1]!, size[0]!, size[1]!], p);
+}
+
+function outputSizeOf(op: string, shape: Shape, kernel: readonly [number, number], p: ConvParams): [number, number] {
+  const sizes = [0, 1].map((a) => {
+    const [before, after] = [p.padding[2 * a]!, p.padding[2 * a + 1]!];
+    const n = (shape[2 + a]! - 1) * p.stride[a]! - before - after + p.dilation[a]! * (kernel[a]! - 1) + 1;
+    if (n < 1 || convOutSize(n, kernel[a]!, p.stride[a]!, p.dilation[a]!, before, after) !== shape[2 + a]) {
+      throw new Error(`${op}: no output size fits the input ${formatShape(shape)} with ${describe(p)}; reduce the padding`);
+    }
+    return n;
+  });
+  return [sizes[0]!, sizes[1]!];
+}
+
+export { samePadding, type ConvOptions, type ConvParams, type ConvVariant } from "./conv-params.js";

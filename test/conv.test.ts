@@ -1,0 +1,253 @@
+// The convolution family against its TypeScript twins, over a sweep of kernel sizes,
+// strides, dilations, padding modes and odd sizes, for every kernel variant; the adjoint
+// identities; and finite-difference checks of first and second derivatives.
+import t from "tap";
+import {
+  conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d, grad, gradcheck, gradgradcheck,
+  leakyRelu, requireGrad, samePadding, tidy, type ConvOptions, type Tensor,
+} from "../src/index.js";
+import { resolveConvParams, type ConvVariant } from "../src/autograd/ops/conv-params.js";
+import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, type RefConvParams } from "./reference/conv.js";
+import type { NdArray } from "./reference/layout.js";
+import { assertClose, randomValues, testDevice, type Tolerance } from "./helpers.js";
+
+const device = await testDevice();
+
+/** Sums of up to a few hundred float32 products of values in [-1, 1]: rounding stays below 1e-5 absolute. */
+const CONV: Tolerance = { atol: 2e-5, rtol: 1e-4 };
+/** Inner products of whole tensors (a few thousand terms) in float32. */
+const ADJOINT: Tolerance = { atol: 1e-4, rtol: 1e-4 };
+const VARIANTS: ConvVariant[] = ["direct", "gemm"];
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  cout: number;
+  k: [number, number];
+  options: ConvOptions;
+}
+
+let seed = 100;
+function upload(shape: readonly number[]): { t: Tensor; a: NdArray } {
+  const data = randomValues(shape.reduce((a, b) => a * b, 1), seed++);
+  return { t: device.tensor(data, shape), a: { data, shape } };
+}
+
+function refParams(c: Case): RefConvParams {
+  const p = resolveConvParams("test", c.options, c.k, [c.x[2], c.x[3]]);
+  return { kernel: p.kernel, stride: p.stride, dilation: p.dilation, padding: p.padding, padMode: p.padMode };
+}
+
+/** The sweep: every kernel size, stride, dilation and padding mode, on small odd and even images. */
+function sweep(): Case[] {
+  const cases: Case[] = [];
+  const sizes: [number, number, number, number][] = [[1, 3, 7, 9], [3, 2, 8, 6], [1, 5, 9, 8]];
+  let i = 0;
+  for (const k of [1, 3, 4, 5])
+    for (const stride of [1, 2])
+      for (const dilation of [1, 2, 4])
+        for (const padMode of ["zero", "reflect", "symmetric"] as const) {
+          if (k === 1 && dilation > 1) continue;
+          // Sizes cycle slower than pad modes, so every mode meets every size and batch.
+          const x = sizes[Math.floor(i++ / 3) % sizes.length]!;
+          const cout = 2 + (i % 4);
+          // Alternate TF 'same' padding with explicit asymmetric amounts.
+          const padding = i % 2 === 0 ? ("same" as const) : ([1, 0, 2, 1] as const);
+          const c: Case = { name: `k${k} s${stride} d${dilation} ${padMode} pad ${padding} x[${x}] cout ${cout}`, x, cout, k: [k, k], options: { stride, dilation, padding, padMode } };
+          const p = refParams(c);
+          const tooWide = Math.max(...p.padding) >= Math.min(x[2], x[3]);
+          const span = dilation * (k - 1) + 1;
+          if ((padMode !== "zero" && tooWide) || x[2] + p.padding[0] + p.padding[1] < span || x[3] + p.padding[2] + p.padding[3] < span) continue;
+          cases.push(c);
+        }
+  // Bigger than one gemm tile in every direction, with ragged edges.
+  cases.push({ name: "37 <- 19 channels, 3x3 same, batch 2", x: [2, 19, 11, 13], cout: 37, k: [3, 3], options: { padding: "same" } });
+  cases.push({ name: "rectangular 3x5 kernel, stride [2, 1], dilation [1, 2]", x: [2, 3, 9, 11], cout: 4, k: [3, 5], options: { stride: [2, 1], dilation: [1, 2], padding: [1, 2, 3, 0] } });
+  // The atrous layers' large rates, on images big enough for them.
+  cases.push({ name: "dilation 8, same", x: [1, 2, 19, 21], cout: 3, k: [3, 3], options: { dilation: 8, padding: "same" } });
+  cases.push({ name: "dilation 16, same", x: [1, 2, 34, 33], cout: 2, k: [3, 3], options: { dilation: 16, padding: "same" } });
+  return cases;
+}
+
+const CASES = sweep();
+
+t.test("samePadding matches TF 'SAME'", async (t) => {
+  t.same(samePadding(8, 3, 2, 1), [0, 1], "k3 s2 on an even size: 0 before, 1 after");
+  t.same(samePadding(7, 3, 2, 1), [1, 1], "k3 s2 on an odd size: 1 and 1");
+  t.same(samePadding(64, 5, 2, 1), [1, 2], "k5 s2 on an even size: 1 before, 2 after");
+  t.same(samePadding(64, 3, 1, 4), [4, 4], "dilation r pads r on each side");
+  t.same(samePadding(9, 4, 1, 1), [1, 2], "an even kernel puts the odd pixel after");
+  t.same(samePadding(3, 1, 2, 1), [0, 0], "a 1x1 kernel needs none");
+});
+
+t.test("conv2d matches the reference on the sweep, every variant", async (t) => {
+  t.ok(CASES.length > 40, `the sweep has ${CASES.length} cases`);
+  for (const variant of VARIANTS) {
+    for (const c of CASES) {
+      const x = upload(c.x);
+      const w = upload([c.cout, c.x[1], ...c.k]);
+      const bias = upload([c.cout]);
+      const y = conv2d(x.t, w.t, { ...c.options, variant }, bias.t);
+      const expected = conv2dRef(x.a, w.a, refParams(c), bias.a);
+      t.same(y.shape, expected.shape, `${variant} ${c.name}: shape`);
+      assertClose(t, await y.read(), expected.data, CONV, `${variant} ${c.name}`);
+      [x.t, w.t, bias.t, y].forEach((a) => a.dispose());
+    }
+  }
+});
+
+t.test("conv2dBackwardInput matches the reference on the zero-padded sweep, every variant", async (t) => {
+  for (const variant of VARIANTS) {
+    for (const c of CASES.filter((c) => (c.options.padMode ?? "zero") === "zero")) {
+      const p = refParams(c);
+      const w = upload([c.cout, c.x[1], ...c.k]);
+      const ho = conv2dRef({ data: new Float64Array(c.x.reduce((a, b) => a * b)), shape: c.x }, w.a, p).shape;
+      const gy = upload(ho);
+      const gx = conv2dBackwardInput(gy.t, w.t, c.x, { ...c.options, variant });
+      assertClose(t, await gx.read(), conv2dBackwardInputRef(gy.a, w.a, c.x, p).data, CONV, `${variant} ${c.name}`);
+      [gy.t, w.t, gx].forEach((a) => a.dispose());
+    }
+  }
+});
+
+t.test("conv2dBackwardFilter matches the reference on the sweep", async (t) => {
+  for (const variant of VARIANTS) {
+    for (const c of CASES) {
+      const p = refParams(c);
+      const x = upload(c.x);
+      const wShape = [c.cout, c.x[1], ...c.k];
+      const outShape = conv2dRef(x.a, { data: new Float64Array(wShape.reduce((a, b) => a * b)), shape: wShape }, p).shape;
+      const gy = upload(outShape);
+      const gw = conv2dBackwardFilter(x.t, gy.t, wShape, { ...c.options, variant });
+      // The reduction runs over batch * ho * wo products: a little more rounding.
+      assertClose(t, await gw.read(), conv2dBackwardFilterRef(x.a, gy.a, wShape, p).data, { atol: 5e-5, rtol: 1e-4 }, `${variant} ${c.name}`);
+      [x.t, gy.t, gw].forEach((a) => a.dispose());
+    }
+  }
+});
+
+t.test("mirror padding: the input gradient of conv2d folds back through pad", async (t) => {
+  for (const padMode of ["reflect", "symmetric"] as const) {
+    const c: Case = { name: padMode, x: [2, 3, 7, 6], cout: 4, k: [3, 3], options: { padding: [2, 1, 1, 2], padMode, dilation: [1, 2] } };
+    const p = refParams(c);
+    const x = upload(c.x);
+    const w = upload([c.cout, c.x[1], ...c.k]);
+    const gy = upload(conv2dRef(x.a, w.a, p).shape);
+    const [gx] = tidy(() => grad(conv2d(requireGrad(x.t), w.t, c.options), [x.t], { gradOutputs: [gy.t] }));
+    assertClose(t, await gx!.read(), conv2dBackwardInputRef(gy.a, w.a, c.x, p).data, CONV, `${padMode}: d/dx`);
+    [x.t, w.t, gy.t, gx!].forEach((a) => a.dispose());
+  }
+  const gy = device.tensor(randomValues(2 * 2 * 5 * 5, 1), [2, 2, 5, 5]);
+  const w = device.tensor(randomValues(2 * 2 * 9, 2), [2, 2, 3, 3]);
+  t.throws(() => conv2dBackwardInput(gy, w, [2, 2, 5, 5], { padding: 1, padMode: "reflect" }), /conv2dBackwardInput: reflect padding/, "the direct transposed form refuses mirror padding");
+  [gy, w].forEach((a) => a.dispose());
+});
+
+/** Sum of elementwise products, in float64 on the CPU. */
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => s + v * b[i]!, 0);
+
+t.test("adjoint identities on random shapes: <conv(x, w), y> = <x, dInput(y, w)> = <w, dFilter(x, y)>", async (t) => {
+  let state = 12345;
+  const pick = (n: number) => ((state = (state * 1103515245 + 12345) >>> 0) % n);
+  for (let trial = 0; trial < 12; trial++) {
+    const k: [number, number] = [1 + pick(5), 1 + pick(5)];
+    const stride: [number, number] = [1 + pick(3), 1 + pick(2)];
+    const dilation: [number, number] = [1 + pick(3), 1 + pick(2)];
+    const padding: [number, number, number, number] = [pick(3), pick(3), pick(3), pick(3)];
+    const xShape: [number, number, number, number] = [1 + pick(3), 1 + pick(5), 8 + pick(6), 8 + pick(6)];
+    const cout = 1 + pick(6);
+    const options = { stride, dilation, padding, variant: VARIANTS[trial % 2] };
+    const x = upload(xShape);
+    const w = upload([cout, xShape[1], ...k]);
+    const y = conv2d(x.t, w.t, options);
+    const v = upload(y.shape);
+    const gx = conv2dBackwardInput(v.t, w.t, xShape, options);
+    const gw = conv2dBackwardFilter(x.t, v.t, w.t.shape, options);
+    const lhs = dot(await y.read(), v.a.data);
+    const name = `trial ${trial}: x[${xShape}] w[${w.t.shape}] ${JSON.stringify(options)}`;
+    assertClose(t, [dot(x.a.data, await gx.read())], [lhs], ADJOINT, `${name}: input adjoint`);
+    assertClose(t, [dot(w.a.data, await gw.read())], [lhs], ADJOINT, `${name}: filter adjoint`);
+    [x.t, w.t, y, v.t, gx, gw].forEach((a) => a.dispose());
+  }
+});
+
+t.test("convTranspose2d: PyTorch's sizes and weight layout", async (t) => {
+  const x = upload([2, 3, 4, 5]);
+  const w = upload([3, 2, 4, 4]); // [cin, cout, kh, kw]
+  const p: RefConvParams = { kernel: [4, 4], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], padMode: "zero" };
+  const y = convTranspose2d(x.t, w.t, { stride: 2, padding: 1 });
+  t.same(y.shape, [2, 2, 8, 10], "(H - 1) * 2 - 2 + 3 + 1 = 2H");
+  assertClose(t, await y.read(), conv2dBackwardInputRef(x.a, w.a, [2, 2, 8, 10], p).data, CONV, "values");
+  const same = convTranspose2d(x.t, w.t, { stride: 2, padding: "same" });
+  t.same(same.shape, [2, 2, 8, 10], "'same' gives H * stride");
+  const sized = convTranspose2d(x.t, w.t, { stride: 2, padding: 1 }, [9, 11]);
+  t.same(sized.shape, [2, 2, 9, 11], "outputSize picks the other size that maps back to H");
+  t.throws(() => convTranspose2d(x.t, w.t, { stride: 2, padding: 1 }, [12, 10]), /conv2dBackwardInput: a convolution of/, "an output size that does not map back is refused");
+  [x.t, w.t, y, same, sized].forEach((a) => a.dispose());
+});
+
+t.test("errors name the op and the shapes", async (t) => {
+  const x = device.tensor(randomValues(2 * 3 * 5 * 5, 3), [2, 3, 5, 5]);
+  const w = device.tensor(randomValues(4 * 2 * 9, 4), [4, 2, 3, 3]);
+  t.throws(() => conv2d(x, w), /conv2d: the weight \[4, 2, 3, 3\] must be \[cout, cin, kh, kw\] with cin = 3/);
+  const w3 = device.tensor(randomValues(4 * 3 * 9, 5), [4, 3, 3, 3]);
+  t.throws(() => conv2d(x, w3, { dilation: 4 }), /conv2d: the input \[2, 3, 5, 5\] is smaller than the dilated kernel/);
+  t.throws(() => conv2d(x, w3, {}, w3), /conv2d: the bias \[4, 3, 3, 3\] must be \[4\]/);
+  t.throws(() => conv2dBackwardFilter(x, x, [4, 3, 3, 3]), /conv2dBackwardFilter: a convolution of \[2, 3, 5, 5\] by \[4, 3, 3, 3\]/);
+  [x, w, w3].forEach((a) => a.dispose());
+});
+
+const GRAD_CASES: { name: string; x: [number, number, number, number]; cout: number; k: number; options: ConvOptions }[] = [
+  { name: "k3 s2 same (asymmetric)", x: [2, 2, 6, 5], cout: 3, k: 3, options: { stride: 2, padding: "same" } },
+  { name: "k3 d2 explicit padding", x: [1, 2, 6, 7], cout: 2, k: 3, options: { dilation: 2, padding: [2, 1, 0, 2] } },
+  { name: "k4 s2 reflect", x: [1, 2, 6, 6], cout: 2, k: 4, options: { stride: 2, padding: [1, 2, 2, 1], padMode: "reflect" } },
+];
+
+t.test("gradcheck: conv2d with respect to x, w and bias", async (t) => {
+  for (const variant of VARIANTS) {
+    for (const c of GRAD_CASES) {
+      const x = upload(c.x).t;
+      const w = upload([c.cout, c.x[1], c.k, c.k]).t;
+      const b = upload([c.cout]).t;
+      const result = await gradcheck((x, w, b) => conv2d(x!, w!, { ...c.options, variant }, b), [x, w, b]);
+      t.ok(result.ok, `${variant} ${c.name} (worst excess ${result.worstExcess.toExponential(2)})`);
+      [x, w, b].forEach((a) => a.dispose());
+    }
+  }
+});
+
+t.test("gradcheck: conv2dBackwardInput and conv2dBackwardFilter with respect to both inputs", async (t) => {
+  for (const variant of VARIANTS) {
+    for (const c of GRAD_CASES.filter((c) => !c.options.padMode)) {
+      const x = upload(c.x).t;
+      const wShape = [c.cout, c.x[1], c.k, c.k];
+      const w = upload(wShape).t;
+      const y = conv2d(x, w, c.options);
+      const gy = upload(y.shape).t;
+      y.dispose();
+      const options = { ...c.options, variant };
+      const input = await gradcheck((gy, w) => conv2dBackwardInput(gy!, w!, c.x, options), [gy, w]);
+      t.ok(input.ok, `${variant} ${c.name}: backwardInput (worst excess ${input.worstExcess.toExponential(2)})`);
+      const filter = await gradcheck((x, gy) => conv2dBackwardFilter(x!, gy!, wShape, options), [x, gy]);
+      t.ok(filter.ok, `${variant} ${c.name}: backwardFilter (worst excess ${filter.worstExcess.toExponential(2)})`);
+      [x, w, gy].forEach((a) => a.dispose());
+    }
+  }
+});
+
+t.test("gradgradcheck: the critic's layer leakyRelu(conv2d(x, w)) and the backward ops", async (t) => {
+  const x = upload([1, 2, 6, 6]).t;
+  const w = upload([2, 2, 5, 5]).t;
+  const b = upload([2]).t;
+  const critic = await gradgradcheck((x, w, b) => leakyRelu(conv2d(x!, w!, { stride: 2, padding: "same" }, b), 0.2), [x, w, b]);
+  t.ok(critic.ok, `k5 s2 same + leakyRelu (worst excess ${critic.worstExcess.toExponential(2)})`);
+  const gy = upload([1, 2, 3, 3]).t;
+  const options: ConvOptions = { stride: 2, padding: "same" };
+  const input = await gradgradcheck((gy, w) => conv2dBackwardInput(gy!, w!, [1, 2, 6, 6], options), [gy, w]);
+  t.ok(input.ok, `backwardInput twice (worst excess ${input.worstExcess.toExponential(2)})`);
+  const filter = await gradgradcheck((x, gy) => conv2dBackwardFilter(x!, gy!, [2, 2, 5, 5], options), [x, gy]);
+  t.ok(filter.ok, `backwardFilter twice (worst excess ${filter.worstExcess.toExponential(2)})`);
+  [x, w, b, gy].forEach((a) => a.dispose());
+  t.equal(device.memory().liveTensors, 0, "nothing leaks");
+});
+
