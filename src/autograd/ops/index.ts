@@ -9,3 +9,4 @@ export { sum, mean, max, argmax, sumToShape } from "./reduce.js";
 export { softmax } from "./softmax.js";
 export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resize.js";
 export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
+export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
