@@ -1,0 +1,114 @@
+// The runtime under the ops: size classes, deferred buffer reuse, uniform packing, batches
+// split by submitEvery, and debug mode.
+import t from "tap";
+import { affine, createDevice, exp, type Tensor } from "../src/index.js";
+import { sizeClass } from "../src/tensor/pool.js";
+import { Uniforms } from "../src/tensor/uniforms.js";
+import { assertClose, FORWARD, randomValues, testDevice } from "./helpers.js";
+
+const device = await testDevice();
+
+t.test("size classes", async (t) => {
+  let previous = 0;
+  let broken: string | null = null;
+  for (let bytes = 1; bytes < 1 << 20 && !broken; bytes = Math.ceil(bytes * 1.07) + 3) {
+    const size = sizeClass(bytes);
+    if (size < bytes || size < 256 || size % 16 !== 0 || sizeClass(size) !== size || size < previous || (bytes > 256 && size > 1.25 * bytes)) {
+      broken = `sizeClass(${bytes}) = ${size}`;
+    }
+    previous = size;
+  }
+  t.equal(broken, null, "each class holds its bytes, is >= 256, a multiple of 16 (vec4 kernels), a fixed point, monotone, with <= 25% waste");
+  t.equal(sizeClass(256), 256, "256 is the smallest class");
+  t.equal(sizeClass(257), 320, "the next class is a quarter octave up");
+  t.equal(sizeClass(1024), 1024, "powers of two are classes");
+  t.equal(sizeClass(1025), 1280);
+});
+
+t.test("a released buffer is reused only after the batch was submitted", async (t) => {
+  device.flush();
+  const first = device.pool.acquire(1000);
+  device.pool.release(first);
+  const second = device.pool.acquire(1000);
+  t.not(second, first, "within the batch, a released buffer is not handed out again");
+  device.pool.release(second);
+  device.flush();
+  const third = device.pool.acquire(1000);
+  t.ok(third === first || third === second, "after a submit it is");
+  device.pool.release(third);
+
+  // Why it matters: the upload into a reused buffer would run before the recorded kernel.
+  const values = randomValues(300, 1);
+  const x = device.tensor(values, [300]);
+  const y = exp(x);
+  x.dispose();
+  const z = device.tensor(new Float32Array(300).fill(100), [300]);
+  assertClose(t, await y.read(), Array.from(values, Math.exp), FORWARD, "exp(x) computed from x, not from the later upload");
+  y.dispose();
+  z.dispose();
+});
+
+t.test("uniform packing follows the WGSL layout", async (t) => {
+  const buffer = new Uniforms().u32(7).f32(1.5).i32Block([-1, 2, -3], 4).i32(9).toArrayBuffer();
+  const words = new Int32Array(buffer);
+  t.equal(buffer.byteLength, 48, "rounded up to 16 bytes");
+  t.equal(words[0], 7);
+  t.equal(new Float32Array(buffer)[1], 1.5);
+  t.same(Array.from(words.slice(2, 4)), [0, 0], "padding up to the vec4 boundary");
+  t.same(Array.from(words.slice(4, 8)), [-1, 2, -3, 0], "the block starts at byte 16, zero-filled to its length");
+  t.equal(words[8], 9, "scalars continue after the block");
+  t.equal(new Uniforms().u32(1).toArrayBuffer().byteLength, 16, "a single scalar takes a whole 16-byte struct");
+  const aligned = new Int32Array(new Uniforms().u32(1, 2, 3, 4).i32Block([5], 8).toArrayBuffer());
+  t.same(Array.from(aligned), [1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0], "no padding when already aligned");
+  t.throws(() => new Uniforms().i32Block([1, 2, 3], 2), /uniform block of 2 entries cannot hold 3/);
+});
+
+/** A chain of `steps` dependent dispatches and what it should give. */
+function chain(x: Tensor, steps: number, values: Float32Array): [Tensor, number[]] {
+  let y = x;
+  let expected = Array.from(values);
+  for (let i = 0; i < steps; i++) {
+    const next = affine(y, 1.1, i * 0.01);
+    if (y !== x) y.dispose();
+    y = next;
+    expected = expected.map((v) => 1.1 * v + i * 0.01);
+  }
+  return [y, expected];
+}
+
+t.test("work longer than submitEvery dispatches is split into batches and stays correct", async (t) => {
+  const small = await createDevice({ submitEvery: 3 });
+  t.teardown(() => small.destroy());
+  const values = randomValues(67, 2);
+  const x = small.tensor(values, [67]);
+  const before = small.batcher.submits;
+  const [y, expected] = chain(x, 20, values);
+  t.ok(small.batcher.submits - before >= 6, "20 dispatches went out in batches of at most 3");
+  assertClose(t, await y.read(), expected, FORWARD, "the chain's result");
+  x.dispose();
+  y.dispose();
+});
+
+t.test("debug mode computes the same and reports validation errors with the kernel's name", async (t) => {
+  const debug = await createDevice({ debug: true });
+  t.teardown(() => debug.destroy());
+  t.ok(debug.debug, "the device is in debug mode");
+  const values = randomValues(67, 3);
+  const x = debug.tensor(values, [67]);
+  const before = debug.batcher.submits;
+  const [y, expected] = chain(x, 5, values);
+  t.equal(debug.batcher.submits - before, 5, "every dispatch is submitted on its own");
+  assertClose(t, await y.read(), expected, FORWARD, "the chain's result");
+  await debug.sync();
+
+  // A buffer the kernel cannot bind as storage: Dawn's validation error must reach the user.
+  const unusable = debug.gpu.createBuffer({ size: 256, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  debug.run({ name: "unary", inputs: 1, outputs: 1 }, {
+    inputs: [x.buffer()], outputs: [unusable], uniforms: new Uniforms().u32(1).f32(0, 0).toArrayBuffer(),
+    workgroups: [1, 1, 1], overrides: { OP: 0, WG: 64 },
+  });
+  await t.rejects(debug.sync(), /WebGPU reported \d+ error\(s\):[\s\S]*kernel unary/);
+  unusable.destroy();
+  x.dispose();
+  y.dispose();
+});
