@@ -8,11 +8,10 @@ import {
 } from "../src/index.js";
 import { binaryRef, fullRef, unaryRef, whereRef, type BinaryName, type UnaryName } from "./reference/elementwise.js";
 import { size, type NdArray } from "./reference/layout.js";
-import { assertClose, FORWARD, randomValues, testDevice, type Tolerance } from "./helpers.js";
+import { assertClose, FORWARD, randomValues, testDevice, type Tolerance, GRAD } from "./helpers.js";
 
 const device = await testDevice();
 /** Finite differences in float32 (eps 1e-3, and 1e-2 for second order) agree to about 1e-2. */
-const GRAD = { atol: 1e-2, rtol: 1e-2 };
 
 /** A tap test that must release every tensor it made: neither ops nor checkers may leak. */
 function test(name: string, body: (t: Test) => Promise<void>) {

@@ -31,6 +31,9 @@ export interface Tolerance {
   rtol: number;
 }
 
+/** Finite-difference gradient checks in float32 (the gradcheck defaults, named here). */
+export const GRAD: Tolerance = { atol: 1e-2, rtol: 1e-2 };
+
 /** Forward results in float32: about 1e-4 relative. */
 export const FORWARD: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 

@@ -7,13 +7,12 @@ import {
 import {
   broadcastToRef, concatRef, flipRef, padRef, permuteRef, size, sliceRef, transposeRef, type NdArray,
 } from "./reference/layout.js";
-import { assertClose, randomValues, testDevice } from "./helpers.js";
+import { assertClose, randomValues, testDevice, GRAD } from "./helpers.js";
 
 const device = await testDevice();
 /** Copies move float32 values unchanged: the results must be exact. */
 const EXACT = { atol: 0, rtol: 0 };
 /** Finite differences in float32 (eps 1e-3, and 1e-2 for second order) agree to about 1e-2. */
-const GRAD = { atol: 1e-2, rtol: 1e-2 };
 
 function test(name: string, body: (t: Test) => Promise<void>) {
   return t.test(name, async (t) => {

@@ -4,7 +4,7 @@ import t, { type Test } from "tap";
 import { argmax, gradcheck, gradgradcheck, max, mean, square, sum, type Tensor } from "../src/index.js";
 import { size, type NdArray } from "./reference/layout.js";
 import { argmaxRef, maxRef, meanRef, sumRef } from "./reference/reduce.js";
-import { assertClose, FORWARD, randomValues, testDevice, type Tolerance } from "./helpers.js";
+import { assertClose, FORWARD, randomValues, testDevice, type Tolerance, GRAD } from "./helpers.js";
 
 const device = await testDevice();
 /** A float32 sum of n terms of size about 1 may be off by about n * 6e-8 in absolute terms. */
@@ -12,7 +12,6 @@ const LONG_SUM: Tolerance = { atol: 2e-3, rtol: 1e-4 };
 /** max and argmax pick an input value: exact. */
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
 /** Finite differences in float32 (eps 1e-3, and 1e-2 for second order) agree to about 1e-2. */
-const GRAD = { atol: 1e-2, rtol: 1e-2 };
 
 function test(name: string, body: (t: Test) => Promise<void>) {
   return t.test(name, async (t) => {
