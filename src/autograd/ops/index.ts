@@ -7,6 +7,7 @@ export {
 export { detach, reshape, broadcastTo, permute, transpose, slice, flip, pad, concat, type PadMode } from "./layout.js";
 export { sum, mean, max, argmax, sumToShape } from "./reduce.js";
 export { softmax } from "./softmax.js";
+export { matmul, tuneMatmul, defaultMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulOptions } from "./matmul.js";
 export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resize.js";
 export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
 export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
