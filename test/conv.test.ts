@@ -62,6 +62,7 @@ function sweep(): Case[] {
         }
   // Bigger than one gemm tile in every direction, with ragged edges.
   cases.push({ name: "37 <- 19 channels, 3x3 same, batch 2", x: [2, 19, 11, 13], cout: 37, k: [3, 3], options: { padding: "same" } });
+  cases.push({ name: "70 output channels (the tallest gemm tile), stride 2", x: [2, 3, 5, 6], cout: 70, k: [3, 3], options: { stride: 2, padding: "same" } });
   cases.push({ name: "rectangular 3x5 kernel, stride [2, 1], dilation [1, 2]", x: [2, 3, 9, 11], cout: 4, k: [3, 5], options: { stride: [2, 1], dilation: [1, 2], padding: [1, 2, 3, 0] } });
   // The atrous layers' large rates, on images big enough for them.
   cases.push({ name: "dilation 8, same", x: [1, 2, 19, 21], cout: 3, k: [3, 3], options: { dilation: 8, padding: "same" } });
