@@ -1,0 +1,115 @@
+/**
+ * The benchmark harness: cases register themselves here, main.ts runs them.
+ *
+ * A case prepares its tensors once, then its `run` records the work to time (dispatches
+ * only). Timing follows DESIGN.md: warm-up runs (they compile the pipelines), then each
+ * timed run is recorded, submitted and awaited with device.sync(), and the median counts.
+ * Every result is set against a ceiling the harness measures on the same device in the same
+ * process: the FMA rate of kernels/fma_peak.wgsl for compute-bound cases, the driver's
+ * buffer copy for bandwidth-bound ones, because on shared machines only ratios taken
+ * within one run are comparable.
+ */
+import type { Device } from "../src/index.js";
+import { timeRuns } from "../src/tensor/autotune.js";
+import { Uniforms } from "../src/tensor/uniforms.js";
+
+export interface Prepared {
+  /** Records the work once. */
+  run: () => void;
+  /** Floating-point operations per run (compute-bound cases)... */
+  flops?: number;
+  /** ...or bytes read plus written per run (bandwidth-bound cases). */
+  bytes?: number;
+  /** A note for the table, e.g. the kernel a default choice picked. */
+  note?: string;
+  dispose: () => void;
+}
+
+export interface BenchCase {
+  name: string;
+  /** Left out of the default run (too slow on a CPU adapter); `--all` includes it. */
+  slow?: boolean;
+  /** Timed runs (default: the harness's). */
+  repeats?: number;
+  prepare: (device: Device) => Promise<Prepared> | Prepared;
+}
+
+export interface Ceilings {
+  gflops: number;
+  gbps: number;
+}
+
+export interface BenchResult {
+  name: string;
+  ms: number;
+  gflops?: number;
+  gbps?: number;
+  ceiling_fraction: number;
+  note?: string;
+  adapter: string;
+}
+
+const cases: BenchCase[] = [];
+
+export function register(...list: BenchCase[]): void {
+  cases.push(...list);
+}
+
+export function registeredCases(): readonly BenchCase[] {
+  return cases;
+}
+
+/** FMA throughput of the register-only kernel: 32 chains x 2 flops x iterations per invocation. */
+export async function measureFmaCeiling(device: Device, repeats: number): Promise<number> {
+  const invocations = 8 * 1024 * 16;
+  const iterations = 4096;
+  const wg = 64;
+  const out = device.empty([invocations]);
+  const uniforms = new Uniforms().u32(invocations, iterations).f32(0.999, 0.001).toArrayBuffer();
+  const run = () => device.run({ name: "fma_peak", inputs: 0, outputs: 1 }, {
+    inputs: [], outputs: [out.buffer("fma_peak")], uniforms, workgroups: [invocations / wg, 1, 1], overrides: { WG: wg },
+  });
+  const ms = await timeRuns(device, run, 1, repeats);
+  out.dispose();
+  return (invocations * iterations * 64) / ms / 1e6;
+}
+
+/** Bandwidth of copyBufferToBuffer (the driver's memcpy), counting the bytes read and written. */
+export async function measureCopyCeiling(device: Device, repeats: number): Promise<number> {
+  const elements = 16 * 1024 * 1024;
+  const src = device.empty([elements]);
+  const dst = device.empty([elements]);
+  const run = () => device.batcher.copyEncoder().copyBufferToBuffer(src.buffer("copy"), 0, dst.buffer("copy"), 0, elements * 4);
+  const ms = await timeRuns(device, run, 1, repeats);
+  src.dispose();
+  dst.dispose();
+  return (2 * elements * 4) / ms / 1e6;
+}
+
+export async function runCase(device: Device, bench: BenchCase, ceilings: Ceilings, repeats: number): Promise<BenchResult> {
+  const prepared = await bench.prepare(device);
+  try {
+    const ms = await timeRuns(device, prepared.run, 1, bench.repeats ?? repeats);
+    const result: BenchResult = { name: bench.name, ms, ceiling_fraction: 0, adapter: device.adapter.description };
+    if (prepared.flops !== undefined) {
+      result.gflops = prepared.flops / ms / 1e6;
+      result.ceiling_fraction = result.gflops / ceilings.gflops;
+    } else if (prepared.bytes !== undefined) {
+      result.gbps = prepared.bytes / ms / 1e6;
+      result.ceiling_fraction = result.gbps / ceilings.gbps;
+    } else {
+      throw new Error(`bench ${bench.name}: the case reports neither flops nor bytes`);
+    }
+    if (prepared.note) result.note = prepared.note;
+    return result;
+  } finally {
+    prepared.dispose();
+  }
+}
+
+export function formatRow(r: BenchResult): string {
+  const rate = r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s` : `${r.gbps!.toFixed(2)} GB/s`;
+  return `${r.name.padEnd(34)} ${r.ms.toFixed(1).padStart(10)} ${rate.padStart(16)} ${(r.ceiling_fraction * 100).toFixed(0).padStart(6)}%  ${r.note ?? ""}`;
+}
+
+export const TABLE_HEADER = `${"case".padEnd(34)} ${"ms".padStart(10)} ${"rate".padStart(16)} ${"ceil".padStart(7)}  note`;

@@ -1,0 +1,49 @@
+/**
+ * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all]
+ *
+ * Measures the ceilings, runs every registered case (those whose name contains TEXT), prints
+ * a table and, with --json, writes one JSON record per case (one per line). --all includes
+ * the cases marked slow. New case files go in bench/cases/ and are imported below.
+ */
+import { writeFileSync } from "node:fs";
+import { createDevice } from "../src/index.js";
+import "./cases/matmul.js";
+import "./cases/elementwise.js";
+import { formatRow, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, TABLE_HEADER, type BenchResult } from "./harness.js";
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (value === undefined || value.startsWith("--")) throw new Error(`bench: ${name} needs a value`);
+  return value;
+}
+
+const filter = option("--filter");
+const jsonFile = option("--json");
+const repeats = Number(option("--repeats") ?? 5);
+const all = process.argv.includes("--all");
+if (!(repeats >= 1)) throw new Error(`bench: --repeats must be a positive number`);
+
+const device = await createDevice();
+try {
+  const ceilings = { gflops: await measureFmaCeiling(device, repeats), gbps: await measureCopyCeiling(device, repeats) };
+  console.log(`adapter: ${device.adapter.description} (${device.adapter.isSoftware ? "software" : "hardware"})`);
+  console.log(`ceilings: FMA ${ceilings.gflops.toFixed(1)} GFLOP/s (kernels/fma_peak.wgsl), copy ${ceilings.gbps.toFixed(1)} GB/s (copyBufferToBuffer)`);
+  console.log(TABLE_HEADER);
+  const results: BenchResult[] = [];
+  for (const bench of registeredCases()) {
+    if (filter !== undefined && !bench.name.includes(filter)) continue;
+    if (bench.slow && !all && filter === undefined) continue;
+    const result = await runCase(device, bench, ceilings, repeats);
+    results.push(result);
+    console.log(formatRow(result));
+  }
+  if (jsonFile) {
+    const header = { name: "ceilings", fma_gflops: ceilings.gflops, copy_gbps: ceilings.gbps, adapter: device.adapter.description };
+    writeFileSync(jsonFile, [header, ...results].map((r) => JSON.stringify(r)).join("\n") + "\n");
+    console.log(`wrote ${results.length + 1} records to ${jsonFile}`);
+  }
+} finally {
+  device.destroy();
+}
