@@ -6,9 +6,12 @@
 //   k = (c, ky, kx) (K = cin * kh * kw),
 //   A[m, k] = wt[w_base + m * w_sm + c * w_sc + ky * w_sy + kx * w_sx]
 //   B[k, n] = x[b, c, oy * sh - pt + ky * dh, ox * sw - pl + kx * dw]   (0 outside the image)
-// and Y[m, n] stored at y[b, m, oy, ox]. The weight is read through strides so the same
+// and Y[m, n] stored at y[b * y_sb + m * y_sm + oy * wo + ox]. The weight, the batch and
+// channel axes of x and the first two axes of y are read through strides, so the same
 // kernel also runs the stride-1 gradient with respect to the input (a convolution with the
-// flipped, channel-swapped weight: negative strides from a shifted base).
+// flipped, channel-swapped weight: negative strides from a shifted base) and the gradient
+// with respect to the weight (a convolution of x, batch and channels swapped, by gy as the
+// filter, with stride and dilation swapped: K = batch * ho * wo).
 // Tiles: a workgroup of WG_N x WG_M lanes owns BM = 8 WG_M rows by BN = 4 WG_N columns.
 // Each step of BK along K, the lanes copy A (as [BK][BM/4] vec4s) and B (as [BK][BN/4]
 // vec4s) into workgroup memory, then each lane accumulates its 8 x 4 block from there. On
@@ -28,6 +31,7 @@ struct Params {
   kh: i32, kw: i32, sh: i32, sw: i32,
   dh: i32, dw: i32, pt: i32, pl: i32,
   w_base: i32, w_sm: i32, w_sc: i32, w_sy: i32, w_sx: i32,
+  x_sb: i32, x_sc: i32, y_sb: i32, y_sm: i32,
 }
 
 const TM = 8u;
@@ -55,7 +59,6 @@ fn main(@builtin(local_invocation_index) l: u32, @builtin(workgroup_id) group: v
   let N = u.batch * u.ho * u.wo;
   let K = u.cin * u.kh * u.kw;
   let taps = u.kh * u.kw;
-  let plane = u.h * u.w;
   let out_plane = u.ho * u.wo;
   let m0 = i32(group.y * BM4 * 4u);
   let ln = l % WG_N;
@@ -74,8 +77,8 @@ fn main(@builtin(local_invocation_index) l: u32, @builtin(workgroup_id) group: v
     let b = n / out_plane;
     iy0[j] = (p / u.wo) * u.sh - u.pt;
     ix0[j] = (p % u.wo) * u.sw - u.pl;
-    x_base[j] = b * u.cin * plane;
-    y_base[j] = b * M * out_plane + p;
+    x_base[j] = b * u.x_sb;
+    y_base[j] = b * u.y_sb + p;
   }
 
   var acc: array<vec4f, 8>; // [TM / 4][TN]: acc[r * TN + j] holds rows 4r..4r+3 of column j
@@ -110,7 +113,7 @@ fn main(@builtin(local_invocation_index) l: u32, @builtin(workgroup_id) group: v
           let iy = iy0[j] + dy;
           let ix = ix0[j] + dx;
           if (col_ok[j] && iy >= 0 && iy < u.h && ix >= 0 && ix < u.w) {
-            v[j] = x[x_base[j] + c * plane + iy * u.w + ix];
+            v[j] = x[x_base[j] + c * u.x_sc + iy * u.w + ix];
           }
         }
       }
@@ -140,7 +143,7 @@ fn main(@builtin(local_invocation_index) l: u32, @builtin(workgroup_id) group: v
       var add = 0.0;
       if (HAS_BIAS) { add = bias[m]; }
       for (var j = 0u; j < TN; j++) {
-        if (col_ok[j]) { y[y_base[j] + m * out_plane] = acc[r * TN + j][i] + add; }
+        if (col_ok[j]) { y[y_base[j] + m * u.y_sm] = acc[r * TN + j][i] + add; }
       }
     }
   }

@@ -39,24 +39,38 @@ export interface ConvGeometry {
   params: ConvParams;
 }
 
-/** How conv2d_gemm addresses the weight: A[m, (c, ky, kx)] = w[base + m sm + c sc + ky sy + kx sx]. */
-interface WeightAddress {
+/**
+ * How conv2d_gemm addresses its operands: A[m, (c, ky, kx)] = w[base + m sm + c sc + ky sy + kx sx],
+ * x[b, c] starts at b xsb + c xsc, y[b, m] at b ysb + m ysm.
+ */
+interface GemmAddress {
   base: number;
   sm: number;
   sc: number;
   sy: number;
   sx: number;
+  xsb: number;
+  xsc: number;
+  ysb: number;
+  ysm: number;
 }
 
-function geometryUniforms(count: number, g: ConvGeometry, address?: WeightAddress): ArrayBuffer {
+function geometryUniforms(count: number, g: ConvGeometry, a?: GemmAddress): ArrayBuffer {
   const [b, cin, h, w] = g.input;
   const p = g.params;
-  const a = address ?? { base: 0, sm: 0, sc: 0, sy: 0, sx: 0 };
-  return new Uniforms()
+  const u = new Uniforms()
     .i32(count, b, cin, h, w, g.cout, g.out[0], g.out[1])
-    .i32(p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], p.padding[0], p.padding[2])
-    .i32(a.base, a.sm, a.sc, a.sy, a.sx)
-    .toArrayBuffer();
+    .i32(p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], p.padding[0], p.padding[2]);
+  if (a) u.i32(a.base, a.sm, a.sc, a.sy, a.sx, a.xsb, a.xsc, a.ysb, a.ysm);
+  return u.toArrayBuffer();
+}
+
+/** Dense NCHW x and y, and the weight's own layout [cout, cin, kh, kw]. */
+function standardAddress(g: ConvGeometry): GemmAddress {
+  const [kh, kw] = g.params.kernel;
+  const [, cin, h, w] = g.input;
+  const outPlane = g.out[0] * g.out[1];
+  return { base: 0, sm: cin * kh * kw, sc: kh * kw, sy: kw, sx: 1, xsb: cin * h * w, xsc: h * w, ysb: g.cout * outPlane, ysm: outPlane };
 }
 
 function outputShape(g: ConvGeometry): [number, number, number, number] {
@@ -79,14 +93,13 @@ export function forwardDirect(x: Tensor, w: Tensor, bias: Tensor | undefined, g:
 
 /**
  * y = x (*) A + bias with the tiled implicit-GEMM kernel, where the weight matrix A
- * [cout, cin * kh * kw] is read from `w` through `address` (standard layout by default).
+ * [cout, cin * kh * kw] is read from `w` through `address` (standard layouts by default).
+ * `shape` is the output tensor's shape when the address lays y out differently.
  */
-export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry, address?: WeightAddress): Tensor {
-  const y = x.device.empty(outputShape(g));
+export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry,
+  address: GemmAddress = standardAddress(g), shape: readonly number[] = outputShape(g)): Tensor {
+  const y = x.device.empty(shape);
   if (y.size === 0) return y;
-  const [kh, kw] = g.params.kernel;
-  const cin = g.input[1];
-  const standard = { base: 0, sm: cin * kh * kw, sc: kh * kw, sy: kw, sx: 1 };
   const n = g.input[0] * g.out[0] * g.out[1];
   const tile = gemmTileFor(g.cout);
   const groupsN = Math.ceil(n / (tile.WG_N * GEMM_COLS_PER_LANE));
@@ -97,7 +110,7 @@ export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: C
   x.device.run(FORWARD_GEMM, {
     inputs: [x.buffer("conv2d"), w.buffer("conv2d"), (bias ?? w).buffer("conv2d")],
     outputs: [y.buffer("conv2d")],
-    uniforms: geometryUniforms(y.size, g, address ?? standard),
+    uniforms: geometryUniforms(y.size, g, address),
     workgroups: [groupsN, groupsM, 1],
     overrides: { ...tile, HAS_BIAS: bias ? 1 : 0 },
   });
@@ -147,8 +160,34 @@ export function backwardInputGemm(gy: Tensor, w: Tensor, g: ConvGeometry): Tenso
     },
   };
   // A[ci, (co, ky, kx)] = w[co, ci, kh-1-ky, kw-1-kx].
-  const address = { base: (kh - 1) * kw + (kw - 1), sm: kh * kw, sc: cin * kh * kw, sy: -kw, sx: -1 };
+  const address = { ...standardAddress(swapped), base: (kh - 1) * kw + (kw - 1), sm: kh * kw, sc: cin * kh * kw, sy: -kw, sx: -1 };
   return forwardGemm(gy, w, undefined, swapped, address);
+}
+
+/**
+ * gw [cout, cin, kh, kw] on the gemm kernel, as a convolution whose "batch" is x's
+ * channels, whose "channels" are x's batch, and whose filter is gy (kernel [ho, wo]):
+ * gw[co, ci, ky, kx] = sum_{b, oy, ox} gy[b, co, oy, ox] x[b, ci, ky dh + oy sh - pt, ...],
+ * so the tap (oy, ox) moves by the stride and the output position (ky, kx) by the dilation.
+ * The GEMM's K is batch * ho * wo, the long reduction, walked in BK steps by each tile.
+ */
+export function backwardFilterGemm(x: Tensor, gy: Tensor, g: ConvGeometry): Tensor {
+  const p = g.params;
+  const [batch, cin, h, w] = g.input;
+  const [kh, kw] = p.kernel;
+  const [ho, wo] = g.out;
+  const swapped: ConvGeometry = {
+    input: [cin, batch, h, w],
+    cout: g.cout,
+    out: [kh, kw],
+    params: { ...p, kernel: [ho, wo], stride: p.dilation, dilation: p.stride },
+  };
+  const address: GemmAddress = {
+    base: 0, sm: ho * wo, sc: g.cout * ho * wo, sy: wo, sx: 1,
+    xsb: h * w, xsc: cin * h * w,
+    ysb: kh * kw, ysm: cin * kh * kw,
+  };
+  return forwardGemm(x, gy, undefined, swapped, address, [g.cout, cin, kh, kw]);
 }
 
 /** gw [cout, cin, kh, kw] from x and gy, one weight per invocation. */

@@ -12,7 +12,7 @@ import { formatShape, type Shape } from "../../tensor/shape.js";
 import { record, requiresGrad } from "../graph.js";
 import { deviceOf, expectRank } from "./common.js";
 import {
-  backwardFilterDirect, backwardInputAsForward, backwardInputDirect, backwardInputGemm,
+  backwardFilterDirect, backwardFilterGemm, backwardInputAsForward, backwardInputDirect, backwardInputGemm,
   forwardDirect, forwardGemm, type ConvGeometry,
 } from "./conv-kernels.js";
 import {
@@ -123,7 +123,8 @@ export function conv2dBackwardFilter(x: Tensor, gy: Tensor, weightShape: Shape, 
   if (expected.some((d, i) => d !== gy.shape[i])) {
     throw new Error(`${op}: a convolution of ${formatShape(x.shape)} by ${formatShape(wShape)} (${describe(p)}) gives ${formatShape(expected)}, not the gradient's ${formatShape(gy.shape)}`);
   }
-  const gw = backwardFilterDirect(x, gy, geometry(op, x.shape, wShape[0], p));
+  const g = geometry(op, x.shape, wShape[0], p);
+  const gw = p.variant === "direct" ? backwardFilterDirect(x, gy, g) : backwardFilterGemm(x, gy, g);
   return record(op, gw, [x, gy], (gv, needed) => [
     needed[0] ? conv2dBackwardInput(gy, gv, x.shape, p) : null,
     needed[1] ? conv2d(x, gv, p) : null,
