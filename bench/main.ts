@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { createDevice } from "../src/index.js";
 import "./cases/matmul.js";
 import "./cases/elementwise.js";
+import "./cases/conv.js";
 import { formatRow, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, TABLE_HEADER, type BenchResult } from "./harness.js";
 
 function option(name: string): string | undefined {
