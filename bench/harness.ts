@@ -107,9 +107,13 @@ export async function runCase(device: Device, bench: BenchCase, ceilings: Ceilin
   }
 }
 
-export function formatRow(r: BenchResult): string {
-  const rate = r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s` : `${r.gbps!.toFixed(2)} GB/s`;
-  return `${r.name.padEnd(34)} ${r.ms.toFixed(1).padStart(10)} ${rate.padStart(16)} ${(r.ceiling_fraction * 100).toFixed(0).padStart(6)}%  ${r.note ?? ""}`;
+/** The results as an aligned table, the name column as wide as the longest name. */
+export function formatTable(results: readonly BenchResult[]): string {
+  const width = Math.max(4, ...results.map((r) => r.name.length));
+  const header = `${"case".padEnd(width)} ${"ms".padStart(10)} ${"rate".padStart(16)} ${"ceil".padStart(7)}  note`;
+  const rows = results.map((r) => {
+    const rate = r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s` : `${r.gbps!.toFixed(2)} GB/s`;
+    return `${r.name.padEnd(width)} ${r.ms.toFixed(1).padStart(10)} ${rate.padStart(16)} ${(r.ceiling_fraction * 100).toFixed(0).padStart(6)}%  ${r.note ?? ""}`;
+  });
+  return [header, ...rows].join("\n");
 }
-
-export const TABLE_HEADER = `${"case".padEnd(34)} ${"ms".padStart(10)} ${"rate".padStart(16)} ${"ceil".padStart(7)}  note`;

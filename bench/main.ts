@@ -10,7 +10,7 @@ import { createDevice } from "../src/index.js";
 import "./cases/matmul.js";
 import "./cases/elementwise.js";
 import "./cases/conv.js";
-import { formatRow, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, TABLE_HEADER, type BenchResult } from "./harness.js";
+import { formatTable, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -48,8 +48,7 @@ try {
   }
   console.log(`ceilings: FMA ${ceilings.gflops.toFixed(1)} GFLOP/s (kernels/fma_peak.wgsl; ${before.gflops.toFixed(1)} before the cases, ${after.gflops.toFixed(1)} after), ` +
     `copy ${ceilings.gbps.toFixed(1)} GB/s (copyBufferToBuffer; ${before.gbps.toFixed(1)} before, ${after.gbps.toFixed(1)} after)`);
-  console.log(TABLE_HEADER);
-  for (const r of results) console.log(formatRow(r));
+  console.log(formatTable(results));
   if (jsonFile) {
     const header = { name: "ceilings", fma_gflops: ceilings.gflops, copy_gbps: ceilings.gbps, adapter: device.adapter.description };
     writeFileSync(jsonFile, [header, ...results].map((r) => JSON.stringify(r)).join("\n") + "\n");
