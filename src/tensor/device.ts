@@ -38,6 +38,9 @@ export interface AdapterSummary {
   description: string;
   /** True for CPU implementations such as lavapipe or SwiftShader. */
   isSoftware: boolean;
+  /** Subgroup sizes the adapter may use (0 when it does not say). */
+  subgroupMinSize: number;
+  subgroupMaxSize: number;
 }
 
 export interface KernelRun {
@@ -94,6 +97,8 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
     device: info.device,
     description: info.description,
     isSoftware: /llvmpipe|lavapipe|swiftshader|software/i.test(`${info.architecture} ${info.device} ${info.description}`),
+    subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize ?? 0,
+    subgroupMaxSize: (info as { subgroupMaxSize?: number }).subgroupMaxSize ?? 0,
   };
   return new Device(gpu, gpuDevice, summary, debug, submitEvery);
 }

@@ -84,18 +84,27 @@ function launch(device: Device, kernel: MatmulKernel, g: Geometry): {
     case "tiled":
       return { spec, workgroups: [Math.ceil(g.n / TILED_TILE), Math.ceil(g.m / TILED_TILE), g.batch], overrides: {} };
     case "lanes":
-      if (!device.features.has("subgroups")) {
-        throw new Error(`matmul: the lanes kernel needs the adapter feature "subgroups", which ${device.adapter.description || "this adapter"} lacks; use kernel "tiled"`);
+      if (!lanesFits(device)) {
+        throw new Error(`matmul: the lanes kernel needs the "subgroups" feature with subgroups of exactly 8 lanes, which ${device.adapter.description || "this adapter"} does not promise; use kernel "tiled"`);
       }
       return { spec, workgroups: [Math.ceil(g.n / LANES_TILE), Math.ceil(g.m / LANES_TILE), g.batch], overrides: {} };
   }
+}
+
+/**
+ * The lanes kernel is written for CPU adapters whose subgroups are exactly 8 lanes (one
+ * AVX2 vector): an AVX-512 build of llvmpipe would have 16 and get wrong results.
+ */
+function lanesFits(device: Device): boolean {
+  const { isSoftware, subgroupMinSize, subgroupMaxSize } = device.adapter;
+  return isSoftware && device.features.has("subgroups") && subgroupMinSize === 8 && subgroupMaxSize === 8;
 }
 
 /** The kernel used when none is forced: the tuned winner, else the adapter's default. */
 export function defaultMatmulKernel(device: Device, m: number, n: number, k: number): MatmulKernel {
   const tuned = tunedChoice(device, shapeClass(m, n, k));
   if (tuned && (MATMUL_KERNELS as readonly string[]).includes(tuned)) return tuned as MatmulKernel;
-  return device.adapter.isSoftware && device.features.has("subgroups") ? "lanes" : "tiled";
+  return lanesFits(device) ? "lanes" : "tiled";
 }
 
 /** Shapes within a factor of two of each other share a tuning result. */
@@ -173,8 +182,7 @@ export async function tuneMatmul(device: Device, m: number, n: number, k: number
   const a = device.tensor(values(m * k), [m, k]);
   const b = device.tensor(values(k * n), [k, n]);
   try {
-    // The lanes kernel assumes 8-lane subgroups, which only CPU adapters guarantee.
-    const kernels: MatmulKernel[] = device.adapter.isSoftware && device.features.has("subgroups") ? ["tiled", "lanes"] : ["tiled"];
+    const kernels: MatmulKernel[] = lanesFits(device) ? ["tiled", "lanes"] : ["tiled"];
     const candidates = kernels.map((kernel) => ({
       name: kernel,
       run: () => matmulKernel(a, b, false, false, kernel).dispose(),
