@@ -4,11 +4,11 @@
  * convolution x [B, cin, H, W] (*) w [cout, cin, kh, kw] -> y [B, cout, Ho, Wo], whichever of
  * the three tensors it computes.
  */
-import { gridFor } from "../../tensor/device.js";
 import type { KernelSpec } from "../../tensor/kernels.js";
+import { sizeOf } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { Uniforms } from "../../tensor/uniforms.js";
-import { ELEMENTWISE_WG } from "./common.js";
+import { launchElementwise } from "./common.js";
 import type { ConvParams } from "./conv-params.js";
 
 const FORWARD_DIRECT: KernelSpec = { name: "conv2d_direct", inputs: 3, outputs: 1 };
@@ -55,14 +55,14 @@ interface GemmAddress {
   ysm: number;
 }
 
-function geometryUniforms(count: number, g: ConvGeometry, a?: GemmAddress): ArrayBuffer {
+function geometryUniforms(count: number, g: ConvGeometry, a?: GemmAddress): Uniforms {
   const [b, cin, h, w] = g.input;
   const p = g.params;
   const u = new Uniforms()
     .i32(count, b, cin, h, w, g.cout, g.out[0], g.out[1])
     .i32(p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], p.padding[0], p.padding[2]);
   if (a) u.i32(a.base, a.sm, a.sc, a.sy, a.sx, a.xsb, a.xsc, a.ysb, a.ysm);
-  return u.toArrayBuffer();
+  return u;
 }
 
 /** Dense NCHW x and y, and the weight's own layout [cout, cin, kh, kw]. */
@@ -79,16 +79,11 @@ function outputShape(g: ConvGeometry): [number, number, number, number] {
 
 /** y = x (*) w + bias with the one-output-per-invocation kernel. */
 export function forwardDirect(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry): Tensor {
-  const y = x.device.empty(outputShape(g));
-  if (y.size === 0) return y;
-  x.device.run(FORWARD_DIRECT, {
-    inputs: [x.buffer("conv2d"), w.buffer("conv2d"), (bias ?? w).buffer("conv2d")],
-    outputs: [y.buffer("conv2d")],
-    uniforms: geometryUniforms(y.size, g),
-    workgroups: gridFor(y.size, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG, HAS_BIAS: bias ? 1 : 0 },
+  const shape = outputShape(g);
+  // Without a bias, w stands in for the unused binding.
+  return launchElementwise("conv2d", FORWARD_DIRECT, [x, w, bias ?? w], shape, geometryUniforms(sizeOf(shape), g), {
+    overrides: { HAS_BIAS: bias ? 1 : 0 },
   });
-  return y;
 }
 
 /**
@@ -110,7 +105,7 @@ export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: C
   x.device.run(FORWARD_GEMM, {
     inputs: [x.buffer("conv2d"), w.buffer("conv2d"), (bias ?? w).buffer("conv2d")],
     outputs: [y.buffer("conv2d")],
-    uniforms: geometryUniforms(y.size, g, address),
+    uniforms: geometryUniforms(y.size, g, address).toArrayBuffer(),
     workgroups: [groupsN, groupsM, 1],
     overrides: { ...tile, HAS_BIAS: bias ? 1 : 0 },
   });
@@ -119,16 +114,7 @@ export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: C
 
 /** gx [B, cin, H, W] from gy [B, cout, Ho, Wo] and w, one input element per invocation. */
 export function backwardInputDirect(gy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
-  const gx = gy.device.empty(g.input);
-  if (gx.size === 0) return gx;
-  gy.device.run(BACKWARD_INPUT_DIRECT, {
-    inputs: [gy.buffer("conv2dBackwardInput"), w.buffer("conv2dBackwardInput")],
-    outputs: [gx.buffer("conv2dBackwardInput")],
-    uniforms: geometryUniforms(gx.size, g),
-    workgroups: gridFor(gx.size, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG },
-  });
-  return gx;
+  return launchElementwise("conv2dBackwardInput", BACKWARD_INPUT_DIRECT, [gy, w], g.input, geometryUniforms(sizeOf(g.input), g));
 }
 
 /**
@@ -193,14 +179,6 @@ export function backwardFilterGemm(x: Tensor, gy: Tensor, g: ConvGeometry): Tens
 /** gw [cout, cin, kh, kw] from x and gy, one weight per invocation. */
 export function backwardFilterDirect(x: Tensor, gy: Tensor, g: ConvGeometry): Tensor {
   const [kh, kw] = g.params.kernel;
-  const gw = x.device.empty([g.cout, g.input[1], kh, kw]);
-  if (gw.size === 0) return gw;
-  x.device.run(BACKWARD_FILTER_DIRECT, {
-    inputs: [x.buffer("conv2dBackwardFilter"), gy.buffer("conv2dBackwardFilter")],
-    outputs: [gw.buffer("conv2dBackwardFilter")],
-    uniforms: geometryUniforms(gw.size, g),
-    workgroups: gridFor(gw.size, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG },
-  });
-  return gw;
+  const shape = [g.cout, g.input[1], kh, kw];
+  return launchElementwise("conv2dBackwardFilter", BACKWARD_FILTER_DIRECT, [x, gy], shape, geometryUniforms(sizeOf(shape), g));
 }
