@@ -1,20 +1,15 @@
 // Semantics of grad() and backward(): accumulation, seeds, unused inputs, noGrad,
 // higher orders, and that a first-order grad() leaves nothing behind but its results.
-import t, { type Test } from "tap";
+import type { Test } from "tap";
 import {
   add, backward, div, exp, grad, max, mul, noGrad, powScalar, requireGrad, requiresGrad, square, sum, tidy,
 } from "../src/index.js";
-import { assertClose, FORWARD, testDevice } from "./helpers.js";
+import { assertClose, FORWARD, testDevice, leakCheckedTest } from "./helpers.js";
 
 const device = await testDevice();
 
 /** A tap test that must release every tensor it made. */
-function test(name: string, body: (t: Test) => Promise<void>) {
-  return t.test(name, async (t) => {
-    await body(t);
-    t.equal(device.memory().liveTensors, 0, "no live tensors left");
-  });
-}
+const test = (name: string, body: (t: Test) => Promise<void>) => leakCheckedTest(device, name, body);
 
 test("a tensor used twice gets both contributions", async (t) => {
   const x = requireGrad(device.tensor([1.5, -2, 0.25], [3]));

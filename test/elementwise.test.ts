@@ -1,29 +1,22 @@
 // Elementwise kernels against their float64 references, and the gradients of every
 // differentiable elementwise op (second order too for the ones the gradient penalty needs).
-import t, { type Test } from "tap";
+import type { Test } from "tap";
 import {
   abs, add, affine, addScalar, clip, div, elu, equal, exp, full, gradcheck, gradgradcheck, greater, greaterEqual,
   leakyRelu, log, maximum, minimum, mul, mulScalar, neg, ones, onesLike, pow, powScalar, relu, sign, sqrt, square,
   step, sub, where, zeros, zerosLike, type Tensor,
 } from "../src/index.js";
 import { binaryRef, fullRef, unaryRef, whereRef, type BinaryName, type UnaryName } from "./reference/elementwise.js";
-import { size, type NdArray } from "./reference/layout.js";
-import { assertClose, FORWARD, randomValues, testDevice, type Tolerance, GRAD } from "./helpers.js";
+import type { NdArray } from "./reference/layout.js";
+import { assertClose, FORWARD, testDevice, type Tolerance, GRAD, leakCheckedTest, randomArray } from "./helpers.js";
 
 const device = await testDevice();
 /** Finite differences in float32 (eps 1e-3, and 1e-2 for second order) agree to about 1e-2. */
 
 /** A tap test that must release every tensor it made: neither ops nor checkers may leak. */
-function test(name: string, body: (t: Test) => Promise<void>) {
-  return t.test(name, async (t) => {
-    await body(t);
-    t.equal(device.memory().liveTensors, 0, "no live tensors left");
-  });
-}
+const test = (name: string, body: (t: Test) => Promise<void>) => leakCheckedTest(device, name, body);
 
-function random(shape: readonly number[], seed: number, low = -1, high = 1): NdArray {
-  return { data: randomValues(size(shape), seed, low, high), shape };
-}
+const random = randomArray;
 
 const upload = (x: NdArray) => device.tensor(x.data, x.shape);
 

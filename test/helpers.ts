@@ -2,14 +2,28 @@
  * Shared test helpers: one device per test file (destroyed at teardown so tap exits),
  * seeded random data, and closeness assertions with named tolerances.
  */
-import t from "tap";
+import t, { type Test } from "tap";
 import { createDevice, type Device } from "../src/index.js";
+import { size, type NdArray } from "./reference/layout.js";
 
 /** Opens a device for this test file and destroys it when the file's tests end. */
 export async function testDevice(): Promise<Device> {
   const device = await createDevice();
   t.teardown(() => device.destroy());
   return device;
+}
+
+/** A subtest that, after its body, asserts the body left no live tensor on `device`. */
+export function leakCheckedTest(device: Device, name: string, body: (t: Test) => Promise<void>) {
+  return t.test(name, async (sub) => {
+    await body(sub);
+    sub.equal(device.memory().liveTensors, 0, "no live tensors left");
+  });
+}
+
+/** A reference array of `shape` filled by randomValues. */
+export function randomArray(shape: readonly number[], seed: number, low = -1, high = 1): NdArray {
+  return { data: randomValues(size(shape), seed, low, high), shape };
 }
 
 /** Deterministic values in [low, high) (mulberry32). */

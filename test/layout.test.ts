@@ -1,29 +1,22 @@
 // Layout ops (one strided-copy kernel) against their references, and their gradients.
-import t, { type Test } from "tap";
+import type { Test } from "tap";
 import {
   broadcastTo, concat, flip, gradcheck, gradgradcheck, mul, pad, permute, reshape, slice, square, transpose,
   type Device, type PadMode, type Tensor,
 } from "../src/index.js";
 import {
-  broadcastToRef, concatRef, flipRef, padRef, permuteRef, size, sliceRef, transposeRef, type NdArray,
+  broadcastToRef, concatRef, flipRef, padRef, permuteRef, sliceRef, transposeRef, type NdArray,
 } from "./reference/layout.js";
-import { assertClose, randomValues, testDevice, GRAD } from "./helpers.js";
+import { assertClose, randomValues, testDevice, GRAD, leakCheckedTest, randomArray } from "./helpers.js";
 
 const device = await testDevice();
 /** Copies move float32 values unchanged: the results must be exact. */
 const EXACT = { atol: 0, rtol: 0 };
 /** Finite differences in float32 (eps 1e-3, and 1e-2 for second order) agree to about 1e-2. */
 
-function test(name: string, body: (t: Test) => Promise<void>) {
-  return t.test(name, async (t) => {
-    await body(t);
-    t.equal(device.memory().liveTensors, 0, "no live tensors left");
-  });
-}
+const test = (name: string, body: (t: Test) => Promise<void>) => leakCheckedTest(device, name, body);
 
-function random(shape: readonly number[], seed: number): NdArray {
-  return { data: randomValues(size(shape), seed), shape };
-}
+const random = randomArray;
 
 /** Runs `op` on the uploaded inputs and compares with the reference. */
 async function expectMatch(t: Test, inputs: NdArray[], op: (...x: Tensor[]) => Tensor, expected: NdArray, message: string) {

@@ -1,10 +1,10 @@
 // Reductions against their float64 references: axis sets (adjacent or not, all, keepDims),
 // the two-pass path for long axes with few outputs, many outputs, ties; and gradients.
-import t, { type Test } from "tap";
+import type { Test } from "tap";
 import { argmax, gradcheck, gradgradcheck, max, mean, square, sum, type Tensor } from "../src/index.js";
-import { size, type NdArray } from "./reference/layout.js";
+import type { NdArray } from "./reference/layout.js";
 import { argmaxRef, maxRef, meanRef, sumRef } from "./reference/reduce.js";
-import { assertClose, FORWARD, randomValues, testDevice, type Tolerance, GRAD } from "./helpers.js";
+import { assertClose, FORWARD, randomValues, testDevice, type Tolerance, GRAD, leakCheckedTest, randomArray } from "./helpers.js";
 
 const device = await testDevice();
 /** A float32 sum of n terms of size about 1 may be off by about n * 6e-8 in absolute terms. */
@@ -13,16 +13,9 @@ const LONG_SUM: Tolerance = { atol: 2e-3, rtol: 1e-4 };
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
 /** Finite differences in float32 (eps 1e-3, and 1e-2 for second order) agree to about 1e-2. */
 
-function test(name: string, body: (t: Test) => Promise<void>) {
-  return t.test(name, async (t) => {
-    await body(t);
-    t.equal(device.memory().liveTensors, 0, "no live tensors left");
-  });
-}
+const test = (name: string, body: (t: Test) => Promise<void>) => leakCheckedTest(device, name, body);
 
-function random(shape: readonly number[], seed: number): NdArray {
-  return { data: randomValues(size(shape), seed), shape };
-}
+const random = randomArray;
 
 async function expectMatch(t: Test, x: NdArray, op: (v: Tensor) => Tensor, expected: NdArray, tol: Tolerance, message: string) {
   const input = device.tensor(x.data, x.shape);
