@@ -85,6 +85,7 @@ export function detach(x: Tensor): Tensor {
 /** Repeats size-1 axes (and prepends axes) to reach `shape`, NumPy style. */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const offset = shape.length - x.rank;
+  if (offset < 0) throw new Error(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to the lower rank ${formatShape(shape)}`);
   const strides = stridesOf(x.shape);
   const reads = shape.map((size, k) => {
     const own = x.shape[k - offset];
@@ -94,7 +95,6 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     if (own === undefined) return { start: 0, step: 0, size: 1, stride: 0 };
     return { start: 0, step: own === 1 ? 0 : 1, size: own, stride: strides[k - offset]! };
   });
-  if (offset < 0) throw new Error(`broadcastTo: cannot broadcast ${formatShape(x.shape)} to the lower rank ${formatShape(shape)}`);
   return record("broadcastTo", gather("broadcastTo", x, shape, reads), [x], (g) => [sumToShape(g, x.shape)]);
 }
 
