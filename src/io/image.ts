@@ -20,7 +20,7 @@ export interface FloatImage {
   data: Float32Array;
 }
 
-/** An image as interleaved 8-bit RGB: data[(y * W + x) * 3 + c]. */
+/** An image as interleaved 8-bit RGB: data[(y * W + x) * 3 + c] (RGBA, 4 per pixel, only from decodeRgba). */
 export interface RgbImage {
   width: number;
   height: number;
@@ -51,16 +51,29 @@ export function sniffFormat(bytes: Uint8Array): Format | null {
 
 /** Reads a PNG or JPEG file as planar RGB float in [-1, 1]; errors are one line naming the file and the fix. */
 export function readImage(path: string): FloatImage {
+  return rgbToFloat(readRgb(path));
+}
+
+/** Reads a PNG or JPEG file as interleaved 8-bit RGB (alpha dropped), with the same errors as readImage. */
+export function readRgb(path: string): RgbImage {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
     throw new Error(`cannot read image ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (check the path and its permissions)`);
   }
-  return rgbaToFloat(decodeRgba(path, bytes));
+  const rgba = decodeRgba(path, bytes);
+  const pixels = rgba.width * rgba.height;
+  const data = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) {
+    data[p * 3] = rgba.data[p * 4]!;
+    data[p * 3 + 1] = rgba.data[p * 4 + 1]!;
+    data[p * 3 + 2] = rgba.data[p * 4 + 2]!;
+  }
+  return { width: rgba.width, height: rgba.height, data };
 }
 
-/** Decodes PNG or JPEG bytes to interleaved 8-bit RGBA; `path` only names the source in errors. */
+/** Decodes PNG or JPEG bytes to interleaved 8-bit RGBA (4 bytes per pixel); `path` only names the source in errors. */
 export function decodeRgba(path: string, bytes: Buffer): RgbImage {
   const format = sniffFormat(bytes);
   if (format === null) {
@@ -84,17 +97,6 @@ export function decodeRgba(path: string, bytes: Buffer): RgbImage {
     throw new Error(`${path} decoded to ${decoded.width}x${decoded.height} with ${decoded.data.length} bytes, which is inconsistent; re-export it as a standard PNG or JPEG`);
   }
   return decoded;
-}
-
-/** Interleaved RGBA bytes (alpha dropped) to planar RGB float in [-1, 1]. */
-export function rgbaToFloat(image: RgbImage): FloatImage {
-  const { width, height, data } = image;
-  const plane = width * height;
-  const out = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) out[c * plane + p] = data[p * 4 + c]! / 127.5 - 1;
-  }
-  return { width, height, data: out };
 }
 
 /** Planar float in [-1, 1] (values outside are clipped) to interleaved 8-bit RGB, rounding to nearest. */
