@@ -11,3 +11,5 @@ export { tidy, keep } from "./tensor/scope.js";
 export type { Shape } from "./tensor/shape.js";
 export * from "./autograd/index.js";
 export * from "./autograd/ops/index.js";
+export { gradientPenalty, gradientPenaltyBackward } from "./autograd/ops/gradient-penalty.js";
+export * from "./models/index.js";

@@ -1,0 +1,214 @@
+// DeepFill losses: the discount maps' spec values, the L1 terms against direct loops, the WGAN
+// terms, the fused gradient-penalty kernel against its float64 reference, and the penalty's
+// gradient w.r.t. a tiny critic's weights against finite differences.
+import type { Test } from "tap";
+import {
+  add, aeLoss, borderDiscount, borderDiscountValues, cropBoxes, grad, gradcheck, gradientPenalty, gradientPenaltyBackward,
+  gradientPenaltyLoss, l1Loss, localCritic, mul, nearestKnownDiscountValues, randomUniform, requireGrad,
+  SecondOrderNotSupportedError, sub, sum, tidy, wganCriticLoss, wganGeneratorLoss, type Box, type Tensor,
+} from "../src/index.js";
+import { assertClose, FORWARD, GRAD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
+import { gradientPenaltyBackwardReference, gradientPenaltyReference } from "./reference/gradient-penalty.js";
+
+const device = await testDevice();
+const test = (name: string, body: (t: Test) => Promise<void>) => leakCheckedTest(device, name, body);
+
+/** 1 inside the rectangle [top, bottom) x [left, right) of an h x w plane, else 0. */
+function rectangle(h: number, w: number, top: number, bottom: number, left: number, right: number): Float32Array {
+  return Float32Array.from({ length: h * w }, (_, p) => {
+    const y = Math.floor(p / w);
+    const x = p % w;
+    return y >= top && y < bottom && x >= left && x < right ? 1 : 0;
+  });
+}
+
+test("the official discount map at 128x128, gamma 0.9: the spec's mean, minimum and edges", async (t) => {
+  const values = borderDiscountValues(128, 128, 0.9);
+  const meanValue = values.reduce((s, v) => s + v, 0) / values.length;
+  t.ok(Math.abs(meanValue - 0.253) < 5e-4, `mean ${meanValue.toFixed(5)} is about 0.253`);
+  t.ok(Math.abs(Math.min(...values) - 0.00118) < 5e-6, `minimum ${Math.min(...values).toExponential(4)} is about 0.00118 (0.9^64)`);
+  t.equal(values[5]!, 1, "the top row is 1");
+  t.ok(Math.abs(values[127 * 128 + 60]! - 0.9) < 1e-7, "the last row is gamma (the official off-by-one)");
+  const gentle = borderDiscountValues(128, 128, 0.99);
+  const gentleMean = gentle.reduce((s, v) => s + v, 0) / gentle.length;
+  t.ok(Math.abs(gentleMean - 0.816) < 5e-4, `gamma 0.99 gives mean ${gentleMean.toFixed(4)}, about 0.816`);
+  const onDevice = borderDiscount(device, 6, 5);
+  t.same(onDevice.shape, [1, 1, 6, 5], "device map shape");
+  assertClose(t, await onDevice.read(), borderDiscountValues(6, 5), FORWARD, "device map equals the values");
+  onDevice.dispose();
+});
+
+test("nearest-known discount: chessboard distance to the closest known pixel, per image", async (t) => {
+  // Image 0: a 3x4 hole in a 5x6 plane; image 1: a single hole pixel in a corner.
+  const holes = new Float32Array([...rectangle(5, 6, 1, 4, 1, 5), ...rectangle(5, 6, 0, 1, 0, 1)]);
+  const values = nearestKnownDiscountValues(holes, [2, 5, 6], 0.5);
+  // Hole rows 1-3, columns 1-4: every hole pixel touches the border of the hole but the middle row's inner two.
+  const expected0 = [
+    1, 1, 1, 1, 1, 1,
+    1, 0.5, 0.5, 0.5, 0.5, 1,
+    1, 0.5, 0.25, 0.25, 0.5, 1,
+    1, 0.5, 0.5, 0.5, 0.5, 1,
+    1, 1, 1, 1, 1, 1,
+  ];
+  const expected1 = Array.from({ length: 30 }, (_, p) => (p === 0 ? 0.5 : 1));
+  t.same(Array.from(values), [...expected0, ...expected1], "gamma^distance, 1 on known pixels");
+  t.throws(() => nearestKnownDiscountValues(new Float32Array(4).fill(1), [1, 2, 2]), /no known pixel/, "an all-hole image is refused");
+});
+
+test("cropBoxes: one box for the batch or one per image", async (t) => {
+  const x = device.tensor(Array.from({ length: 2 * 1 * 4 * 5 }, (_, i) => i), [2, 1, 4, 5]);
+  const shared = cropBoxes(x, [{ top: 1, left: 2, height: 2, width: 2 }]);
+  t.same(Array.from(await shared.read()), [7, 8, 12, 13, 27, 28, 32, 33], "shared box");
+  const each = tidy(() => cropBoxes(x, [{ top: 0, left: 0, height: 2, width: 2 }, { top: 2, left: 3, height: 2, width: 2 }]));
+  t.same(Array.from(await each.read()), [0, 1, 5, 6, 33, 34, 38, 39], "a box per image");
+  t.throws(() => cropBoxes(x, [{ top: 3, left: 0, height: 2, width: 2 }]), /does not fit the 4x5 image/, "a box off the image is refused");
+  [x, shared, each].forEach((a) => a.dispose());
+});
+
+test("l1 and ae losses equal direct loops on tiny tensors", async (t) => {
+  const [b, c, h, w] = [2, 3, 6, 7];
+  const n = b * c * h * w;
+  const xs = randomValues(n, 1);
+  const x1s = randomValues(n, 2);
+  const x2s = randomValues(n, 3);
+  const masks = new Float32Array([...rectangle(h, w, 1, 5, 2, 6), ...rectangle(h, w, 0, 3, 0, 4)]);
+  const boxes: Box[] = [{ top: 1, left: 2, height: 4, width: 4 }, { top: 0, left: 0, height: 4, width: 4 }];
+  const discount = randomValues(16, 4, 0, 1);
+  let l1Coarse = 0;
+  let l1Fine = 0;
+  let aeCoarse = 0;
+  let aeFine = 0;
+  let known = 0;
+  for (let i = 0; i < b; i++) {
+    for (let k = 0; k < c; k++) {
+      for (let y = 0; y < h; y++) {
+        for (let xx = 0; xx < w; xx++) {
+          const idx = ((i * c + k) * h + y) * w + xx;
+          const m = masks[(i * h + y) * w + xx]!;
+          aeCoarse += Math.abs(xs[idx]! - x1s[idx]!) * (1 - m);
+          aeFine += Math.abs(xs[idx]! - x2s[idx]!) * (1 - m);
+          if (k === 0) known += 1 - m;
+          const dy = y - boxes[i]!.top;
+          const dx = xx - boxes[i]!.left;
+          if (dy >= 0 && dy < 4 && dx >= 0 && dx < 4) {
+            l1Coarse += Math.abs(xs[idx]! - x1s[idx]!) * discount[dy * 4 + dx]!;
+            l1Fine += Math.abs(xs[idx]! - x2s[idx]!) * discount[dy * 4 + dx]!;
+          }
+        }
+      }
+    }
+  }
+  const cropCount = b * c * 16;
+  const expectedL1 = (1.2 * l1Coarse) / cropCount + l1Fine / cropCount;
+  const expectedAe = ((1.2 * aeCoarse) / n + aeFine / n) / (known / (b * h * w));
+  const results = tidy(() => {
+    const x = device.tensor(xs, [b, c, h, w]);
+    const x1 = device.tensor(x1s, [b, c, h, w]);
+    const x2 = device.tensor(x2s, [b, c, h, w]);
+    const mask = device.tensor(masks, [b, 1, h, w]);
+    const d = device.tensor(discount, [1, 1, 4, 4]);
+    return [l1Loss(x, x1, x2, boxes, d), aeLoss(x, x1, x2, mask), l1Loss(x, x1, x2, boxes, d, { coarseWeight: 1 })];
+  });
+  const [l1, ae, l1Plain] = await Promise.all(results.map((r) => r.item()));
+  assertClose(t, [l1!], [expectedL1], FORWARD, "discounted L1 over the per-image boxes");
+  assertClose(t, [ae!], [expectedAe], FORWARD, "L1 over known pixels over their share");
+  assertClose(t, [l1Plain!], [(l1Coarse + l1Fine) / cropCount], FORWARD, "coarseWeight option");
+  results.forEach((r) => r.dispose());
+});
+
+test("WGAN terms: critic mean(fake) - mean(real), generator -mean(fake)", async (t) => {
+  const real = device.tensor([0.5, -1, 2], [3, 1]);
+  const fake = device.tensor([1, 3, -0.5], [3, 1]);
+  const [d, g] = tidy(() => [wganCriticLoss(real, fake), wganGeneratorLoss(fake)]);
+  assertClose(t, [await d.item()], [3.5 / 3 - 1.5 / 3], FORWARD, "critic loss");
+  assertClose(t, [await g.item()], [-3.5 / 3], FORWARD, "generator loss");
+  [real, fake, d, g].forEach((a) => a.dispose());
+});
+
+/** Shapes that are not multiples of the 256-lane workgroup, one plane longer than it. */
+const PENALTY_SHAPES = [[3, 5, 7, 9], [2, 2, 17, 19], [1, 1, 1, 1]];
+
+test("gradient penalty kernel and its backward kernel match the float64 reference", async (t) => {
+  for (const shape of PENALTY_SHAPES) {
+    const [b, c, h, w] = shape as [number, number, number, number];
+    const gs = randomValues(b * c * h * w, b * 7 + h, -0.5, 0.5);
+    const masks = randomValues(b * h * w, w * 3 + 1, 0, 1).map((v) => (v < 0.6 ? 1 : 0));
+    const g = device.tensor(gs, shape);
+    const mask = device.tensor(masks, [b, 1, h, w]);
+    const penalty = gradientPenalty(g, mask);
+    t.same(penalty.shape, [], "the penalty is a scalar");
+    assertClose(t, [await penalty.item()], [gradientPenaltyReference(gs, shape, masks)], FORWARD, `penalty on [${shape}]`);
+    const gy = device.tensor([1.7], []);
+    const dg = gradientPenaltyBackward(gy, g, mask);
+    assertClose(t, await dg.read(), gradientPenaltyBackwardReference(1.7, gs, shape, masks), FORWARD, `backward on [${shape}]`);
+    [g, mask, penalty, gy, dg].forEach((a) => a.dispose());
+  }
+});
+
+test("a sample with no masked gradient has norm 0: penalty 1 and a zero gradient, not NaN", async (t) => {
+  const gs = randomValues(2 * 2 * 3 * 3, 11);
+  const masks = new Float32Array([...new Float32Array(9), ...new Float32Array(9).fill(1)]);
+  const g = device.tensor(gs, [2, 2, 3, 3]);
+  const mask = device.tensor(masks, [2, 1, 3, 3]);
+  const gy = device.tensor([1], [1]);
+  const penalty = gradientPenalty(g, mask);
+  const dgTensor = gradientPenaltyBackward(gy, g, mask);
+  const dg = await dgTensor.read();
+  assertClose(t, [await penalty.item()], [gradientPenaltyReference(gs, [2, 2, 3, 3], masks)], FORWARD, "penalty with an all-zero mask in sample 0");
+  t.ok(dg.slice(0, 18).every((v) => v === 0), "sample 0's gradient is exactly 0");
+  assertClose(t, dg, gradientPenaltyBackwardReference(1, gs, [2, 2, 3, 3], masks), FORWARD, "sample 1's gradient is the reference");
+  [g, mask, gy, penalty, dgTensor].forEach((a) => a.dispose());
+});
+
+test("gradientPenalty passes gradcheck, and refuses second order with the named error", async (t) => {
+  const masks = randomValues(2 * 3 * 4, 5, 0, 1).map((v) => (v < 0.5 ? 1 : 0));
+  const mask = device.tensor(masks, [2, 1, 3, 4]);
+  const g = device.tensor(randomValues(2 * 2 * 3 * 4, 6, -0.6, 0.6), [2, 2, 3, 4]);
+  const result = await gradcheck((x) => gradientPenalty(x, mask), [g], GRAD);
+  t.ok(result.ok, `gradcheck (worst excess ${result.worstExcess.toExponential(2)})`);
+  tidy(() => {
+    const x = requireGrad(device.tensor(randomValues(2 * 2 * 3 * 4, 6, -0.6, 0.6), [2, 2, 3, 4]));
+    const penalty = gradientPenalty(x, mask);
+    t.throws(() => grad(penalty, [x], { createGraph: true }), SecondOrderNotSupportedError, "createGraph through the fused op");
+    t.throws(() => gradientPenalty(x, requireGrad(device.tensor(masks, [2, 1, 3, 4]))), /must not require a gradient/, "a differentiable mask is refused");
+  });
+  [mask, g].forEach((a) => a.dispose());
+});
+
+test("the penalty's gradient w.r.t. a tiny critic's weights matches finite differences", async (t) => {
+  // 8x8 inputs, critic width 2: conv maps 4, 2, 1, 1 pixels, dense from 16 features.
+  const critic = localCritic(device, { cnum: 2, size: [8, 8], seed: 3 });
+  const real = device.tensor(randomValues(2 * 3 * 64, 21), [2, 3, 8, 8]);
+  const fake = device.tensor(randomValues(2 * 3 * 64, 22), [2, 3, 8, 8]);
+  const mask = device.tensor(randomValues(2 * 64, 23, 0, 1).map((v) => (v < 0.5 ? 1 : 0)), [2, 1, 8, 8]);
+  const penalty = () => gradientPenaltyLoss((y) => critic.forward(y), real, fake, mask, 99);
+
+  // The value: the critic's gradient at the same interpolates, taken apart, through the reference.
+  const [value, g] = tidy(() => {
+    const alpha = randomUniform(device, [2, 1, 1, 1], { seed: 99 });
+    const interpolates = requireGrad(add(real, mul(alpha, sub(fake, real))));
+    return [penalty(), grad(sum(critic.forward(interpolates)), [interpolates])[0]!];
+  });
+  const expected = gradientPenaltyReference(await g.read(), [2, 3, 8, 8], await mask.read());
+  assertClose(t, [await value.item()], [expected], FORWARD, "penalty at alpha-interpolates with the mask on the gradient");
+  [value, g].forEach((a) => a.dispose());
+
+  // The penalty depends on the weights through g = W1' S1 W2' S2 ... w (S: leaky ReLU slopes),
+  // so on the biases only through the slopes, whose jumps at 0 break finite differences: at
+  // this width the deeper pre-activations are ~1e-3, as small as the step. Deeper biases of
+  // +-0.1 (alternating, so both slopes occur) keep every deep pre-activation clear of 0.
+  for (const layer of ["conv2", "conv3", "conv4"]) {
+    const bias = critic.parameters.get(`localCritic.${layer}.bias`)!;
+    device.gpu.queue.writeBuffer(bias.buffer(), 0, Float32Array.from({ length: bias.size }, (_, i) => (i % 2 ? -0.1 : 0.1)));
+  }
+  const names = ["localCritic.conv1.weight", "localCritic.conv2.weight", "localCritic.dense.weight"];
+  const originals = names.map((n) => critic.parameters.get(n)!);
+  const result = await gradcheck((...params: Tensor[]) => {
+    params.forEach((p, i) => critic.parameters.set(names[i]!, p));
+    return penalty();
+  }, originals, GRAD);
+  originals.forEach((p, i) => critic.parameters.set(names[i]!, p));
+  t.ok(result.ok, `gradcheck over ${originals.reduce((s, p) => s + p.size, 0)} weights of conv1, conv2 and dense (worst excess ${result.worstExcess.toExponential(2)}; ${result.mismatches.length} mismatches)`);
+  [real, fake, mask].forEach((a) => a.dispose());
+  critic.dispose();
+});
