@@ -76,6 +76,8 @@ test("pad in every mode with different amounts per side", async (t) => {
     [[4, 5], [[3, 0], [1, 4]]],
     [[2, 3, 7], [[0, 1], [2, 1], [6, 3]]],
     [[2, 3, 4, 5], [[1, 1], [0, 2], [3, 1], [4, 2]]],
+    // A last axis longer than one lane's run of 16, with a ragged final run.
+    [[2, 3, 37], [[1, 0], [0, 2], [5, 9]]],
   ];
   for (const mode of ["zero", "reflect", "symmetric"] as PadMode[]) {
     for (const [i, [shape, pads]] of cases.entries()) {
@@ -117,8 +119,10 @@ function gridsOf(dev: Device, fn: () => Tensor): { y: Tensor; grids: (readonly n
   }
 }
 
-test("a copy of more elements than one grid row of 65535 workgroups holds", async (t) => {
-  const x = random([2003, 2100], 80); // 4,206,300 elements > 65535 * 64 = 4,194,240 lanes
+test("a copy of more runs than one grid row of 65535 workgroups holds", async (t) => {
+  // Each lane copies a run of the last axis; a last axis of 1 makes one run per element:
+  // 4,206,300 runs > 65535 * 64 = 4,194,240 lanes.
+  const x = random([1, 4206300], 80);
   const input = device.tensor(x.data, x.shape);
   const { y, grids } = gridsOf(device, () => transpose(input));
   t.ok(grids.some((g) => g[1]! > 1), "the transpose ran on a 2-D grid");

@@ -16,6 +16,8 @@ import { add } from "./elementwise.js";
 import { sumToShape } from "./reduce.js";
 
 const COPY: KernelSpec = { name: "copy_strided", inputs: 1, outputs: 1 };
+/** Elements of the last axis each invocation copies (see kernels/copy_strided.wgsl). */
+const COPY_RUN = 16;
 
 export type PadMode = "zero" | "reflect" | "symmetric";
 const PAD_MODE_CODE: Record<PadMode, number> = { zero: 0, reflect: 1, symmetric: 2 };
@@ -33,23 +35,29 @@ interface AxisRead {
 function copyStrided(op: string, src: Tensor, shape: Shape, reads: AxisRead[], mode: PadMode,
   dst: Tensor, dstBase = 0, dstStrides: readonly number[] = stridesOf(shape)): void {
   expectMaxRank(op, shape);
-  const count = sizeOf(shape);
-  if (count === 0) return;
+  if (sizeOf(shape) === 0) return;
+  // A scalar is a view of rank 1, so the kernel always has a last axis to run along.
+  const view = shape.length === 0 ? [1] : shape;
+  const axes = shape.length === 0 ? [{ start: 0, step: 0, size: 1, stride: 0 }] : reads;
+  const strides = shape.length === 0 ? [0] : dstStrides;
+  const last = view[view.length - 1]!;
+  const runsPerRow = Math.ceil(last / COPY_RUN);
+  const runs = (sizeOf(view) / last) * runsPerRow;
   const uniforms = new Uniforms()
-    .u32(count, shape.length)
-    .i32(0, dstBase)
-    .i32Block(shape, MAX_RANK)
-    .i32Block(reads.map((r) => r.start), MAX_RANK)
-    .i32Block(reads.map((r) => r.step), MAX_RANK)
-    .i32Block(reads.map((r) => r.size), MAX_RANK)
-    .i32Block(reads.map((r) => r.stride), MAX_RANK)
-    .i32Block(dstStrides, MAX_RANK);
+    .u32(runs, view.length)
+    .i32(0, dstBase, runsPerRow, 0, 0, 0)
+    .i32Block(view, MAX_RANK)
+    .i32Block(axes.map((r) => r.start), MAX_RANK)
+    .i32Block(axes.map((r) => r.step), MAX_RANK)
+    .i32Block(axes.map((r) => r.size), MAX_RANK)
+    .i32Block(axes.map((r) => r.stride), MAX_RANK)
+    .i32Block(strides, MAX_RANK);
   src.device.run(COPY, {
     inputs: [src.buffer(op)],
     outputs: [dst.buffer(op)],
     uniforms: uniforms.toArrayBuffer(),
-    workgroups: gridFor(count, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG, MODE: PAD_MODE_CODE[mode] },
+    workgroups: gridFor(runs, ELEMENTWISE_WG),
+    overrides: { WG: ELEMENTWISE_WG, MODE: PAD_MODE_CODE[mode], CHUNK: COPY_RUN },
   });
 }
 
