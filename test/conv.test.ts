@@ -7,6 +7,7 @@ import {
   leakyRelu, requireGrad, samePadding, tidy, type ConvOptions, type Tensor,
 } from "../src/index.js";
 import { resolveConvParams, type ConvVariant } from "../src/autograd/ops/conv-params.js";
+import { lanesFits } from "../src/autograd/ops/lanes.js";
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, type RefConvParams } from "./reference/conv.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, randomValues, testDevice, type Tolerance } from "./helpers.js";
@@ -17,7 +18,8 @@ const device = await testDevice();
 const CONV: Tolerance = { atol: 2e-5, rtol: 1e-4 };
 /** Inner products of whole tensors (a few thousand terms) in float32. */
 const ADJOINT: Tolerance = { atol: 1e-4, rtol: 1e-4 };
-const VARIANTS: ConvVariant[] = ["direct", "gemm"];
+/** Every kernel family this adapter runs; the lanes kernels only where they fit. */
+const VARIANTS: ConvVariant[] = lanesFits(device) ? ["direct", "gemm", "lanes"] : ["direct", "gemm"];
 
 interface Case {
   name: string;
@@ -63,6 +65,10 @@ function sweep(): Case[] {
   // Bigger than one gemm tile in every direction, with ragged edges.
   cases.push({ name: "37 <- 19 channels, 3x3 same, batch 2", x: [2, 19, 11, 13], cout: 37, k: [3, 3], options: { padding: "same" } });
   cases.push({ name: "70 output channels (the tallest gemm tile), stride 2", x: [2, 3, 5, 6], cout: 70, k: [3, 3], options: { stride: 2, padding: "same" } });
+  cases.push({ name: "critic-like 5x5 stride 2, 20 -> 12 channels, batch 2", x: [2, 20, 10, 9], cout: 12, k: [5, 5], options: { stride: 2, padding: "same" } });
+  // Stride 3 with dilation 2: each stride phase of the transposed form takes every tap,
+  // one input row apart per tap, unlike stride 2 with dilation 1.
+  cases.push({ name: "stride 3, dilation 2", x: [1, 4, 13, 14], cout: 10, k: [3, 3], options: { stride: 3, dilation: 2, padding: [2, 1, 0, 3] } });
   cases.push({ name: "rectangular 3x5 kernel, stride [2, 1], dilation [1, 2]", x: [2, 3, 9, 11], cout: 4, k: [3, 5], options: { stride: [2, 1], dilation: [1, 2], padding: [1, 2, 3, 0] } });
   // The atrous layers' large rates, on images big enough for them.
   cases.push({ name: "dilation 8, same", x: [1, 2, 19, 21], cout: 3, k: [3, 3], options: { dilation: 8, padding: "same" } });
@@ -157,7 +163,7 @@ t.test("adjoint identities on random shapes: <conv(x, w), y> = <x, dInput(y, w)>
     const padding: [number, number, number, number] = [pick(3), pick(3), pick(3), pick(3)];
     const xShape: [number, number, number, number] = [1 + pick(3), 1 + pick(5), 8 + pick(6), 8 + pick(6)];
     const cout = 1 + pick(6);
-    const options = { stride, dilation, padding, variant: VARIANTS[trial % 2] };
+    const options = { stride, dilation, padding, variant: VARIANTS[trial % VARIANTS.length] };
     const x = upload(xShape);
     const w = upload([cout, xShape[1], ...k]);
     const y = conv2d(x.t, w.t, options);

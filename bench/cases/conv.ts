@@ -1,8 +1,10 @@
 /**
- * Convolution cases: the peers' reference shape (3x3, 128 -> 128, 64x64, batch 1) forward
- * and both gradients, each variant; the critic's 5x5 stride-2 layer; the peers' transposed
- * convolution (4x4 stride 2, 1024 -> 128, 32x32 -> 64x64), which still runs on the direct
- * kernel for stride 2.
+ * Convolution cases, forward and both gradients each: the peers' reference shape (3x3,
+ * 128 -> 128, 64x64) at batch 1 and 4 and dilation 1 to 16; the model's first layer (5x5,
+ * 5 -> 32, 256x256); a stride-2 downsampling layer (3x3, 32 -> 64, 256x256); the global
+ * critic's second layer (5x5 stride 2, 64 -> 128, 128x128); and the attention paste-back
+ * (transposed 4x4 stride 2, 1024 -> 128, 32x32 -> 64x64). "auto" is what the model runs;
+ * the other variants of the reference shape come with --all, for comparison.
  */
 import {
   conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d,
@@ -15,6 +17,7 @@ function values(count: number, seed: number): Float32Array {
 }
 
 type Which = "forward" | "backwardInput" | "backwardFilter";
+const ALL: Which[] = ["forward", "backwardInput", "backwardFilter"];
 
 interface Shape {
   label: string;
@@ -23,11 +26,6 @@ interface Shape {
   k: number;
   options: ConvOptions;
 }
-
-const SHAPES: Shape[] = [
-  { label: "3x3 128->128 64x64 b1", x: [1, 128, 64, 64], cout: 128, k: 3, options: { padding: "same" } },
-  { label: "5x5 s2 64->128 64x64 b4 (critic)", x: [4, 64, 64, 64], cout: 128, k: 5, options: { stride: 2, padding: "same" } },
-];
 
 function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Prepared {
   const [b, cin, h, w] = s.x;
@@ -50,24 +48,33 @@ function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): 
   };
 }
 
-for (const s of SHAPES) {
-  for (const which of ["forward", "backwardInput", "backwardFilter"] as const) {
-    for (const variant of ["auto", "direct"] as const) {
-      register({
-        name: `conv ${s.label} ${which} ${variant}`,
-        // One output per invocation takes seconds per run on a CPU adapter.
-        slow: variant === "direct",
-        repeats: variant === "direct" ? 3 : undefined,
-        prepare: (device) => prepare(device, s, which, variant),
-      });
-    }
+function registerShape(s: Shape, variant: ConvVariant, slow = false): void {
+  for (const which of ALL) {
+    register({
+      name: `conv ${s.label} ${which}${variant === "auto" ? "" : ` ${variant}`}`,
+      slow,
+      // One output per invocation takes seconds per run on a CPU adapter.
+      repeats: variant === "direct" ? 3 : undefined,
+      prepare: (device) => prepare(device, s, which, variant),
+    });
   }
 }
 
+const reference = (batch: number, dilation: number): Shape => ({
+  label: `3x3 128->128 64x64 b${batch}${dilation > 1 ? ` d${dilation}` : ""}`,
+  x: [batch, 128, 64, 64], cout: 128, k: 3, options: { padding: "same", dilation },
+});
+
+for (const batch of [1, 4]) {
+  for (const dilation of [1, 2, 4, 8, 16]) registerShape(reference(batch, dilation), "auto");
+}
+registerShape({ label: "5x5 5->32 256x256 b1", x: [1, 5, 256, 256], cout: 32, k: 5, options: { padding: "same" } }, "auto");
+registerShape({ label: "3x3 s2 32->64 256x256 b1", x: [1, 32, 256, 256], cout: 64, k: 3, options: { stride: 2, padding: "same" } }, "auto");
+registerShape({ label: "5x5 s2 64->128 128x128 b1 (critic)", x: [1, 64, 128, 128], cout: 128, k: 5, options: { stride: 2, padding: "same" } }, "auto");
+for (const variant of ["gemm", "direct"] as const) registerShape(reference(1, 1), variant, true);
+
 register({
   name: "convTranspose 4x4 s2 1024->128 32x32->64x64 b1",
-  slow: true,
-  repeats: 3,
   prepare: (device) => {
     const x = device.tensor(values(1024 * 32 * 32, 1), [1, 1024, 32, 32]);
     const w = device.tensor(values(1024 * 128 * 16, 2), [1024, 128, 4, 4]);

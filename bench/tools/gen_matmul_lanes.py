@@ -7,6 +7,8 @@ constant lane, so the unrolled body is spelled out. Run from the repository root
 """
 import sys
 
+from lanes_core import accumulators, row_values, step
+
 TM, TN = (int(x) for x in sys.argv[1:3]) if len(sys.argv) > 2 else (4, 32)
 G = TN // 8   # B values each lane gathers per k
 V = TN // 4   # vec4 accumulators per row
@@ -60,27 +62,15 @@ for r in range(TM):
 for g in range(G):
     L.append(f"  let b{g} = wg.z * u.b_batch + min(col0 + lane + {8 * g}u, u.n - 1u) * u.b_col;")
 L.append("  // Row row0 + 8 r, tile columns 4 q .. 4 q + 3 live in c{r}_{q}.")
-for r in range(TM):
-    L.append("  " + " ".join(f"var c{r}_{q} = vec4f();" for q in range(V)))
+L += accumulators(TM, TN)
 L.append("  for (var k = 0u; k < u.k; k++) {")
-for r in range(TM):
-    L.append(f"    let x{r} = vec4f(a[a{r} + k * u.a_col]);")
-L.append("    let kb = k * u.b_row;")
-for g in range(G):
-    L.append(f"    let g{g} = b[b{g} + kb];")
-L.append("    // Tile column x was gathered by lane x % 8 into g(x / 8).")
-for q in range(V):
-    comps = ", ".join(f"subgroupBroadcast(g{x // 8}, {x % 8}u)" for x in range(4 * q, 4 * q + 4))
-    L.append(f"    let y{q} = vec4f({comps});")
-for r in range(TM):
-    L.append("    " + " ".join(f"c{r}_{q} = fma(x{r}, y{q}, c{r}_{q});" for q in range(V)))
+L += step(TM, TN, lambda r: f"a[a{r} + k * u.a_col]", lambda g: f"b[b{g} + kb]", ["let kb = k * u.b_row;"])
 L.append("  }")
 L.append(f"  let cols = min(u.n - col0, {TN}u);")
 for r in range(TM):
-    row = ", ".join(f"c{r}_{q}" for q in range(V))
     L.append(f"  let i{r} = row0 + {8 * r}u;")
     L.append(f"  if (i{r} < u.m) {{")
-    L.append(f"    let row = array<vec4f, {V}>({row});")
+    L.append(f"    let row = {row_values(r, TN)};")
     L.append(f"    let out = (wg.z * u.m + i{r}) * u.n + col0;")
     L.append("    for (var x = 0u; x < cols; x++) { c[out + x] = row[x / 4u][x % 4u]; }")
     L.append("  }")

@@ -8,9 +8,10 @@ import type { PadMode } from "./layout.js";
 
 /**
  * Which kernels run: "direct" computes one output per invocation (simple, the checking
- * variant); "gemm" is the tiled implicit-GEMM kernel; "auto" picks per shape.
+ * variant); "gemm" is the workgroup-tiled implicit-GEMM kernel (the GPU design); "lanes" is
+ * the implicit GEMM built for CPU adapters (8-lane subgroups); "auto" picks per adapter.
  */
-export type ConvVariant = "auto" | "direct" | "gemm";
+export type ConvVariant = "auto" | "direct" | "gemm" | "lanes";
 
 export interface ConvParams {
   kernel: readonly [number, number];

@@ -19,6 +19,7 @@ import { Uniforms } from "../../tensor/uniforms.js";
 import { timeCandidates, tunedChoice, type TuneOptions } from "../../tensor/autotune.js";
 import { record } from "../graph.js";
 import { deviceOf } from "./common.js";
+import { lanesFits, lanesUnavailable } from "./lanes.js";
 import { reshape } from "./layout.js";
 import { sumToShape } from "./reduce.js";
 
@@ -85,19 +86,10 @@ function launch(device: Device, kernel: MatmulKernel, g: Geometry): {
       return { spec, workgroups: [Math.ceil(g.n / TILED_TILE), Math.ceil(g.m / TILED_TILE), g.batch], overrides: {} };
     case "lanes":
       if (!lanesFits(device)) {
-        throw new Error(`matmul: the lanes kernel needs the "subgroups" feature with subgroups of exactly 8 lanes, which ${device.adapter.description || "this adapter"} does not promise; use kernel "tiled"`);
+        throw lanesUnavailable("matmul", device, 'kernel "tiled"');
       }
       return { spec, workgroups: [Math.ceil(g.n / LANES_TILE), Math.ceil(g.m / LANES_TILE), g.batch], overrides: {} };
   }
-}
-
-/**
- * The lanes kernel is written for CPU adapters whose subgroups are exactly 8 lanes (one
- * AVX2 vector): an AVX-512 build of llvmpipe would have 16 and get wrong results.
- */
-function lanesFits(device: Device): boolean {
-  const { isSoftware, subgroupMinSize, subgroupMaxSize } = device.adapter;
-  return isSoftware && device.features.has("subgroups") && subgroupMinSize === 8 && subgroupMaxSize === 8;
 }
 
 /** The kernel used when none is forced: the tuned winner, else the adapter's default. */
