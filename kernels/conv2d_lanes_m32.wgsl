@@ -67,36 +67,41 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   var c1_0 = vec4f(); var c1_1 = vec4f(); var c1_2 = vec4f(); var c1_3 = vec4f(); var c1_4 = vec4f(); var c1_5 = vec4f(); var c1_6 = vec4f(); var c1_7 = vec4f();
   var c2_0 = vec4f(); var c2_1 = vec4f(); var c2_2 = vec4f(); var c2_3 = vec4f(); var c2_4 = vec4f(); var c2_5 = vec4f(); var c2_6 = vec4f(); var c2_7 = vec4f();
   var c3_0 = vec4f(); var c3_1 = vec4f(); var c3_2 = vec4f(); var c3_3 = vec4f(); var c3_4 = vec4f(); var c3_5 = vec4f(); var c3_6 = vec4f(); var c3_7 = vec4f();
-  for (var k0 = 0; k0 < u.k0; k0++) {
-    for (var k1 = 0; k1 < u.k1; k1++) {
-      let ka1 = k0 * u.a_k0 + k1 * u.a_k1;
-      let kb1 = k0 * u.b_k0 + k1 * u.b_k1;
-      for (var k2 = 0; k2 < u.k2; k2++) {
-        let ka = ka1 + k2 * u.a_k2;
-        let x0 = vec4f(a[a0 + ka]);
-        let x1 = vec4f(a[a1 + ka]);
-        let x2 = vec4f(a[a2 + ka]);
-        let x3 = vec4f(a[a3 + ka]);
-        let kb = kb1 + k2 * u.b_k2;
-        let g0 = b[b0 + kb];
-        let g1 = b[b1 + kb];
-        let g2 = b[b2 + kb];
-        let g3 = b[b3 + kb];
-        // Tile column x was gathered by lane x % 8 into g(x / 8).
-        let y0 = vec4f(subgroupBroadcast(g0, 0u), subgroupBroadcast(g0, 1u), subgroupBroadcast(g0, 2u), subgroupBroadcast(g0, 3u));
-        let y1 = vec4f(subgroupBroadcast(g0, 4u), subgroupBroadcast(g0, 5u), subgroupBroadcast(g0, 6u), subgroupBroadcast(g0, 7u));
-        let y2 = vec4f(subgroupBroadcast(g1, 0u), subgroupBroadcast(g1, 1u), subgroupBroadcast(g1, 2u), subgroupBroadcast(g1, 3u));
-        let y3 = vec4f(subgroupBroadcast(g1, 4u), subgroupBroadcast(g1, 5u), subgroupBroadcast(g1, 6u), subgroupBroadcast(g1, 7u));
-        let y4 = vec4f(subgroupBroadcast(g2, 0u), subgroupBroadcast(g2, 1u), subgroupBroadcast(g2, 2u), subgroupBroadcast(g2, 3u));
-        let y5 = vec4f(subgroupBroadcast(g2, 4u), subgroupBroadcast(g2, 5u), subgroupBroadcast(g2, 6u), subgroupBroadcast(g2, 7u));
-        let y6 = vec4f(subgroupBroadcast(g3, 0u), subgroupBroadcast(g3, 1u), subgroupBroadcast(g3, 2u), subgroupBroadcast(g3, 3u));
-        let y7 = vec4f(subgroupBroadcast(g3, 4u), subgroupBroadcast(g3, 5u), subgroupBroadcast(g3, 6u), subgroupBroadcast(g3, 7u));
-        c0_0 = fma(x0, y0, c0_0); c0_1 = fma(x0, y1, c0_1); c0_2 = fma(x0, y2, c0_2); c0_3 = fma(x0, y3, c0_3); c0_4 = fma(x0, y4, c0_4); c0_5 = fma(x0, y5, c0_5); c0_6 = fma(x0, y6, c0_6); c0_7 = fma(x0, y7, c0_7);
-        c1_0 = fma(x1, y0, c1_0); c1_1 = fma(x1, y1, c1_1); c1_2 = fma(x1, y2, c1_2); c1_3 = fma(x1, y3, c1_3); c1_4 = fma(x1, y4, c1_4); c1_5 = fma(x1, y5, c1_5); c1_6 = fma(x1, y6, c1_6); c1_7 = fma(x1, y7, c1_7);
-        c2_0 = fma(x2, y0, c2_0); c2_1 = fma(x2, y1, c2_1); c2_2 = fma(x2, y2, c2_2); c2_3 = fma(x2, y3, c2_3); c2_4 = fma(x2, y4, c2_4); c2_5 = fma(x2, y5, c2_5); c2_6 = fma(x2, y6, c2_6); c2_7 = fma(x2, y7, c2_7);
-        c3_0 = fma(x3, y0, c3_0); c3_1 = fma(x3, y1, c3_1); c3_2 = fma(x3, y2, c3_2); c3_3 = fma(x3, y3, c3_3); c3_4 = fma(x3, y4, c3_4); c3_5 = fma(x3, y5, c3_5); c3_6 = fma(x3, y6, c3_6); c3_7 = fma(x3, y7, c3_7);
-      }
-    }
+  let steps = u.k0 * u.k1 * u.k2;
+  var ka = 0;
+  var kb = 0;
+  var t1 = 0;
+  var t2 = 0;
+  for (var k = 0; k < steps; k++) {
+    let x0 = vec4f(a[a0 + ka]);
+    let x1 = vec4f(a[a1 + ka]);
+    let x2 = vec4f(a[a2 + ka]);
+    let x3 = vec4f(a[a3 + ka]);
+    let g0 = b[b0 + kb];
+    let g1 = b[b1 + kb];
+    let g2 = b[b2 + kb];
+    let g3 = b[b3 + kb];
+    // Tile column x was gathered by lane x % 8 into g(x / 8).
+    let y0 = vec4f(subgroupBroadcast(g0, 0u), subgroupBroadcast(g0, 1u), subgroupBroadcast(g0, 2u), subgroupBroadcast(g0, 3u));
+    let y1 = vec4f(subgroupBroadcast(g0, 4u), subgroupBroadcast(g0, 5u), subgroupBroadcast(g0, 6u), subgroupBroadcast(g0, 7u));
+    let y2 = vec4f(subgroupBroadcast(g1, 0u), subgroupBroadcast(g1, 1u), subgroupBroadcast(g1, 2u), subgroupBroadcast(g1, 3u));
+    let y3 = vec4f(subgroupBroadcast(g1, 4u), subgroupBroadcast(g1, 5u), subgroupBroadcast(g1, 6u), subgroupBroadcast(g1, 7u));
+    let y4 = vec4f(subgroupBroadcast(g2, 0u), subgroupBroadcast(g2, 1u), subgroupBroadcast(g2, 2u), subgroupBroadcast(g2, 3u));
+    let y5 = vec4f(subgroupBroadcast(g2, 4u), subgroupBroadcast(g2, 5u), subgroupBroadcast(g2, 6u), subgroupBroadcast(g2, 7u));
+    let y6 = vec4f(subgroupBroadcast(g3, 0u), subgroupBroadcast(g3, 1u), subgroupBroadcast(g3, 2u), subgroupBroadcast(g3, 3u));
+    let y7 = vec4f(subgroupBroadcast(g3, 4u), subgroupBroadcast(g3, 5u), subgroupBroadcast(g3, 6u), subgroupBroadcast(g3, 7u));
+    c0_0 = fma(x0, y0, c0_0); c0_1 = fma(x0, y1, c0_1); c0_2 = fma(x0, y2, c0_2); c0_3 = fma(x0, y3, c0_3); c0_4 = fma(x0, y4, c0_4); c0_5 = fma(x0, y5, c0_5); c0_6 = fma(x0, y6, c0_6); c0_7 = fma(x0, y7, c0_7);
+    c1_0 = fma(x1, y0, c1_0); c1_1 = fma(x1, y1, c1_1); c1_2 = fma(x1, y2, c1_2); c1_3 = fma(x1, y3, c1_3); c1_4 = fma(x1, y4, c1_4); c1_5 = fma(x1, y5, c1_5); c1_6 = fma(x1, y6, c1_6); c1_7 = fma(x1, y7, c1_7);
+    c2_0 = fma(x2, y0, c2_0); c2_1 = fma(x2, y1, c2_1); c2_2 = fma(x2, y2, c2_2); c2_3 = fma(x2, y3, c2_3); c2_4 = fma(x2, y4, c2_4); c2_5 = fma(x2, y5, c2_5); c2_6 = fma(x2, y6, c2_6); c2_7 = fma(x2, y7, c2_7);
+    c3_0 = fma(x3, y0, c3_0); c3_1 = fma(x3, y1, c3_1); c3_2 = fma(x3, y2, c3_2); c3_3 = fma(x3, y3, c3_3); c3_4 = fma(x3, y4, c3_4); c3_5 = fma(x3, y5, c3_5); c3_6 = fma(x3, y6, c3_6); c3_7 = fma(x3, y7, c3_7);
+    t2++;
+    let wrap2 = t2 == u.k2;
+    t2 = select(t2, 0, wrap2);
+    t1 += select(0, 1, wrap2);
+    let wrap1 = t1 == u.k1;
+    t1 = select(t1, 0, wrap1);
+    ka += u.a_k2 + select(0, u.a_k1 - u.k2 * u.a_k2, wrap2) + select(0, u.a_k0 - u.k1 * u.a_k1, wrap1);
+    kb += u.b_k2 + select(0, u.b_k1 - u.k2 * u.b_k2, wrap2) + select(0, u.b_k0 - u.k1 * u.b_k1, wrap1);
   }
   let o0 = column_offset(min(col0 + i32(lane) + 0, u.n - 1), u.c_n0, u.c_n1, u.c_n2);
   let o1 = column_offset(min(col0 + i32(lane) + 8, u.n - 1), u.c_n0, u.c_n1, u.c_n2);

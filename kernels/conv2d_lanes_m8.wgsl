@@ -61,30 +61,35 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let b3 = u.b_base + column_offset(min(col0 + i32(lane) + 24, u.n - 1), u.b_n0, u.b_n1, u.b_n2);
   // Row row0 + 8 r, tile columns 4 q .. 4 q + 3 live in c{r}_{q}.
   var c0_0 = vec4f(); var c0_1 = vec4f(); var c0_2 = vec4f(); var c0_3 = vec4f(); var c0_4 = vec4f(); var c0_5 = vec4f(); var c0_6 = vec4f(); var c0_7 = vec4f();
-  for (var k0 = 0; k0 < u.k0; k0++) {
-    for (var k1 = 0; k1 < u.k1; k1++) {
-      let ka1 = k0 * u.a_k0 + k1 * u.a_k1;
-      let kb1 = k0 * u.b_k0 + k1 * u.b_k1;
-      for (var k2 = 0; k2 < u.k2; k2++) {
-        let ka = ka1 + k2 * u.a_k2;
-        let x0 = vec4f(a[a0 + ka]);
-        let kb = kb1 + k2 * u.b_k2;
-        let g0 = b[b0 + kb];
-        let g1 = b[b1 + kb];
-        let g2 = b[b2 + kb];
-        let g3 = b[b3 + kb];
-        // Tile column x was gathered by lane x % 8 into g(x / 8).
-        let y0 = vec4f(subgroupBroadcast(g0, 0u), subgroupBroadcast(g0, 1u), subgroupBroadcast(g0, 2u), subgroupBroadcast(g0, 3u));
-        let y1 = vec4f(subgroupBroadcast(g0, 4u), subgroupBroadcast(g0, 5u), subgroupBroadcast(g0, 6u), subgroupBroadcast(g0, 7u));
-        let y2 = vec4f(subgroupBroadcast(g1, 0u), subgroupBroadcast(g1, 1u), subgroupBroadcast(g1, 2u), subgroupBroadcast(g1, 3u));
-        let y3 = vec4f(subgroupBroadcast(g1, 4u), subgroupBroadcast(g1, 5u), subgroupBroadcast(g1, 6u), subgroupBroadcast(g1, 7u));
-        let y4 = vec4f(subgroupBroadcast(g2, 0u), subgroupBroadcast(g2, 1u), subgroupBroadcast(g2, 2u), subgroupBroadcast(g2, 3u));
-        let y5 = vec4f(subgroupBroadcast(g2, 4u), subgroupBroadcast(g2, 5u), subgroupBroadcast(g2, 6u), subgroupBroadcast(g2, 7u));
-        let y6 = vec4f(subgroupBroadcast(g3, 0u), subgroupBroadcast(g3, 1u), subgroupBroadcast(g3, 2u), subgroupBroadcast(g3, 3u));
-        let y7 = vec4f(subgroupBroadcast(g3, 4u), subgroupBroadcast(g3, 5u), subgroupBroadcast(g3, 6u), subgroupBroadcast(g3, 7u));
-        c0_0 = fma(x0, y0, c0_0); c0_1 = fma(x0, y1, c0_1); c0_2 = fma(x0, y2, c0_2); c0_3 = fma(x0, y3, c0_3); c0_4 = fma(x0, y4, c0_4); c0_5 = fma(x0, y5, c0_5); c0_6 = fma(x0, y6, c0_6); c0_7 = fma(x0, y7, c0_7);
-      }
-    }
+  let steps = u.k0 * u.k1 * u.k2;
+  var ka = 0;
+  var kb = 0;
+  var t1 = 0;
+  var t2 = 0;
+  for (var k = 0; k < steps; k++) {
+    let x0 = vec4f(a[a0 + ka]);
+    let g0 = b[b0 + kb];
+    let g1 = b[b1 + kb];
+    let g2 = b[b2 + kb];
+    let g3 = b[b3 + kb];
+    // Tile column x was gathered by lane x % 8 into g(x / 8).
+    let y0 = vec4f(subgroupBroadcast(g0, 0u), subgroupBroadcast(g0, 1u), subgroupBroadcast(g0, 2u), subgroupBroadcast(g0, 3u));
+    let y1 = vec4f(subgroupBroadcast(g0, 4u), subgroupBroadcast(g0, 5u), subgroupBroadcast(g0, 6u), subgroupBroadcast(g0, 7u));
+    let y2 = vec4f(subgroupBroadcast(g1, 0u), subgroupBroadcast(g1, 1u), subgroupBroadcast(g1, 2u), subgroupBroadcast(g1, 3u));
+    let y3 = vec4f(subgroupBroadcast(g1, 4u), subgroupBroadcast(g1, 5u), subgroupBroadcast(g1, 6u), subgroupBroadcast(g1, 7u));
+    let y4 = vec4f(subgroupBroadcast(g2, 0u), subgroupBroadcast(g2, 1u), subgroupBroadcast(g2, 2u), subgroupBroadcast(g2, 3u));
+    let y5 = vec4f(subgroupBroadcast(g2, 4u), subgroupBroadcast(g2, 5u), subgroupBroadcast(g2, 6u), subgroupBroadcast(g2, 7u));
+    let y6 = vec4f(subgroupBroadcast(g3, 0u), subgroupBroadcast(g3, 1u), subgroupBroadcast(g3, 2u), subgroupBroadcast(g3, 3u));
+    let y7 = vec4f(subgroupBroadcast(g3, 4u), subgroupBroadcast(g3, 5u), subgroupBroadcast(g3, 6u), subgroupBroadcast(g3, 7u));
+    c0_0 = fma(x0, y0, c0_0); c0_1 = fma(x0, y1, c0_1); c0_2 = fma(x0, y2, c0_2); c0_3 = fma(x0, y3, c0_3); c0_4 = fma(x0, y4, c0_4); c0_5 = fma(x0, y5, c0_5); c0_6 = fma(x0, y6, c0_6); c0_7 = fma(x0, y7, c0_7);
+    t2++;
+    let wrap2 = t2 == u.k2;
+    t2 = select(t2, 0, wrap2);
+    t1 += select(0, 1, wrap2);
+    let wrap1 = t1 == u.k1;
+    t1 = select(t1, 0, wrap1);
+    ka += u.a_k2 + select(0, u.a_k1 - u.k2 * u.a_k2, wrap2) + select(0, u.a_k0 - u.k1 * u.a_k1, wrap1);
+    kb += u.b_k2 + select(0, u.b_k1 - u.k2 * u.b_k2, wrap2) + select(0, u.b_k0 - u.k1 * u.b_k1, wrap1);
   }
   let o0 = column_offset(min(col0 + i32(lane) + 0, u.n - 1), u.c_n0, u.c_n1, u.c_n2);
   let o1 = column_offset(min(col0 + i32(lane) + 8, u.n - 1), u.c_n0, u.c_n1, u.c_n2);
