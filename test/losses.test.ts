@@ -145,7 +145,7 @@ test("gradient penalty kernel and its backward kernel match the float64 referenc
   }
 });
 
-test("a sample with no masked gradient has norm 0: penalty 1 and a zero gradient, not NaN", async (t) => {
+test("a sample with no masked gradient: norm 0 adds (0 - 1)^2 and its gradient is 0, not NaN", async (t) => {
   const gs = randomValues(2 * 2 * 3 * 3, 11);
   const masks = new Float32Array([...new Float32Array(9), ...new Float32Array(9).fill(1)]);
   const g = device.tensor(gs, [2, 2, 3, 3]);
