@@ -11,5 +11,6 @@ export { tidy, keep } from "./tensor/scope.js";
 export type { Shape } from "./tensor/shape.js";
 export * from "./autograd/index.js";
 export * from "./autograd/ops/index.js";
+export { contextualAttention, type ContextualAttentionOptions, type ContextualAttentionResult } from "./models/contextual-attention.js";
 export { gradientPenalty, gradientPenaltyBackward } from "./autograd/ops/gradient-penalty.js";
 export * from "./models/index.js";

@@ -1,0 +1,208 @@
+// contextualAttention against the float64 reference of the whole layer (several masks, a
+// mask per image, the shared-mask option, fuse off, rate 1), its gradients against finite
+// differences of the reference and gradcheck, chunked against unchunked, and the copy test:
+// a hole whose true content sits elsewhere in the background is filled from there.
+import t from "tap";
+import {
+  contextualAttention, grad, gradcheck, requireGrad, tidy, type ContextualAttentionOptions, type Tensor,
+} from "../src/index.js";
+import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
+import { attentionGradRef, contextualAttentionRef, DEFAULT_REF_OPTIONS, type AttentionRefOptions } from "./reference/attention.js";
+import type { NdArray } from "./reference/layout.js";
+
+const device = await testDevice();
+
+async function readAll(fn: () => Tensor[]): Promise<Float32Array[]> {
+  const tensors = tidy(fn);
+  const values = await Promise.all(tensors.map((x) => x.read()));
+  for (const x of tensors) x.dispose();
+  return values;
+}
+
+/** Masks [B, 1, H, W] with the box [top, bottom) x [left, right) of each image set to 1. */
+function boxMasks(size: number, boxes: [number, number, number, number][]): NdArray {
+  const data = new Float32Array(boxes.length * size * size);
+  boxes.forEach(([top, bottom, left, right], i) => {
+    for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) data[(i * size + y) * size + x] = 1;
+  });
+  return { data, shape: [boxes.length, 1, size, size] };
+}
+
+const features = (shape: number[], seed: number, spread = 1): NdArray =>
+  ({ data: randomValues(shape.reduce((p, d) => p * d, 1), seed, -spread, spread), shape });
+
+const tensorOf = (x: NdArray) => device.tensor(x.data, x.shape);
+
+interface Case {
+  name: string;
+  f: NdArray;
+  b: NdArray;
+  mask: NdArray;
+  options?: ContextualAttentionOptions;
+}
+
+function refOptions(options: ContextualAttentionOptions = {}): AttentionRefOptions {
+  const fuseK = options.fuseK ?? 3;
+  return {
+    ksize: options.ksize ?? 3, rate: options.rate ?? 2, fuseK: fuseK <= 1 ? 1 : fuseK,
+    scale: options.softmaxScale ?? 10, sharedMask: options.sharedMask ?? false,
+  };
+}
+
+const CASES: Case[] = [
+  { name: "8x8, 3 channels, a different box per image", f: features([2, 3, 8, 8], 1), b: features([2, 3, 8, 8], 2),
+    mask: boxMasks(8, [[2, 6, 2, 6], [0, 3, 4, 8]]) },
+  { name: "12x12, 4 channels, one mask for the batch", f: features([2, 4, 12, 12], 3), b: features([2, 4, 12, 12], 4),
+    mask: boxMasks(12, [[3, 9, 5, 10]]) },
+  { name: "12x12, sharedMask takes item 0's mask", f: features([2, 4, 12, 12], 5), b: features([2, 4, 12, 12], 6),
+    mask: boxMasks(12, [[6, 12, 0, 5], [1, 4, 1, 4]]), options: { sharedMask: true } },
+  { name: "8x8, no hole", f: features([1, 3, 8, 8], 7), b: features([1, 3, 8, 8], 8), mask: boxMasks(8, [[0, 0, 0, 0]]) },
+  { name: "8x8, fuse off, scale 5", f: features([2, 3, 8, 8], 9), b: features([2, 3, 8, 8], 10),
+    mask: boxMasks(8, [[4, 8, 0, 8], [2, 5, 2, 5]]), options: { fuseK: 1, softmaxScale: 5 } },
+  { name: "6x6, rate 1, ksize 5, fuse 5", f: features([1, 3, 6, 6], 11), b: features([1, 3, 6, 6], 12),
+    mask: boxMasks(6, [[1, 3, 1, 4]]), options: { rate: 1, ksize: 5, fuseK: 5 } },
+];
+
+leakCheckedTest(device, "forward: output and offsets match the reference", async (t) => {
+  for (const c of CASES) {
+    const [output, offsets] = await readAll(() => {
+      const r = contextualAttention(tensorOf(c.f), tensorOf(c.b), tensorOf(c.mask), c.options);
+      return [r.output, r.offsets];
+    });
+    const ref = contextualAttentionRef(c.f, c.b, c.mask, refOptions(c.options));
+    assertClose(t, output!, ref.output, FORWARD, `${c.name}: output`);
+    t.same(Array.from(offsets!), Array.from(ref.offsets), `${c.name}: offsets`);
+  }
+});
+
+leakCheckedTest(device, "the shared-mask option differs from a mask per image when the masks differ", async (t) => {
+  const c = CASES[2]!;
+  const [own] = await readAll(() => [contextualAttention(tensorOf(c.f), tensorOf(c.b), tensorOf(c.mask)).output]);
+  const ref = contextualAttentionRef(c.f, c.b, c.mask, refOptions());
+  assertClose(t, own!, ref.output, FORWARD, "a mask per image matches the per-image reference");
+  const shared = contextualAttentionRef(c.f, c.b, c.mask, refOptions({ sharedMask: true })).output;
+  t.ok(shared.some((v, i) => Math.abs(v - ref.output[i]!) > 1e-3), "and the shared-mask reference is different");
+});
+
+// float32 gradients against float64 finite differences; the softmax scale of 10 amplifies rounding.
+const GRAD_REF = { atol: 2e-4, rtol: 2e-3 };
+
+leakCheckedTest(device, "gradients with respect to f and b match finite differences of the reference", async (t) => {
+  const sharedMask: Case = { name: "8x8, 2 channels, sharedMask with different masks", f: features([2, 2, 8, 8], 13),
+    b: features([2, 2, 8, 8], 14), mask: boxMasks(8, [[0, 4, 4, 8], [3, 7, 0, 4]]), options: { sharedMask: true } };
+  // Finite differences of the reference cost two layer evaluations per element: 8x8 maps only.
+  for (const c of [CASES[0]!, sharedMask]) {
+    // Smaller features keep the scaled softmax away from saturation, so the gradients are not all ~0.
+    const f = { ...c.f, data: Float32Array.from(c.f.data, (v) => v * 0.3) };
+    const b = { ...c.b, data: Float32Array.from(c.b.data, (v) => v * 0.3) };
+    const v = randomValues(b.data.length, 99, -1, 1);
+    const [df, db] = await readAll(() => {
+      const ft = requireGrad(tensorOf(f));
+      const bt = requireGrad(tensorOf(b));
+      const { output } = contextualAttention(ft, bt, tensorOf(c.mask), c.options);
+      return grad(output, [ft, bt], { gradOutputs: [device.tensor(v, output.shape)] });
+    });
+    const ref = attentionGradRef(f, b, c.mask, v, refOptions(c.options));
+    assertClose(t, df!, ref.df, GRAD_REF, `${c.name}: df`);
+    assertClose(t, db!, ref.db, GRAD_REF, `${c.name}: db`);
+  }
+});
+
+leakCheckedTest(device, "f = b (as in DeepFill): the gradient sums every path", async (t) => {
+  const c = CASES[0]!;
+  const x = { ...c.f, data: Float32Array.from(c.f.data, (v) => v * 0.3) };
+  const v = randomValues(x.data.length, 98, -1, 1);
+  const [dx] = await readAll(() => {
+    const xt = requireGrad(tensorOf(x));
+    const { output } = contextualAttention(xt, xt, tensorOf(c.mask));
+    return grad(output, [xt], { gradOutputs: [device.tensor(v, output.shape)] });
+  });
+  assertClose(t, dx!, attentionGradRef(x, x, c.mask, v, refOptions(), true).df, GRAD_REF, "dx");
+});
+
+leakCheckedTest(device, "gradcheck with respect to f and b", async (t) => {
+  const f = device.tensor(randomValues(2 * 8 * 8, 21, -0.3, 0.3), [1, 2, 8, 8]);
+  const b = device.tensor(randomValues(2 * 8 * 8, 22, -0.3, 0.3), [1, 2, 8, 8]);
+  const mask = tensorOf(boxMasks(8, [[2, 6, 3, 7]]));
+  const result = await gradcheck((a: Tensor, c: Tensor) => contextualAttention(a, c, mask).output, [f, b], { atol: 2e-3, rtol: 1e-2 });
+  t.ok(result.ok, `gradcheck (worst excess ${result.worstExcess})`);
+  [f, b, mask].forEach((x) => x.dispose());
+});
+
+leakCheckedTest(device, "chunked and unchunked results agree (forward, offsets, gradients)", async (t) => {
+  const c = CASES[1]!;
+  const v = randomValues(c.b.data.length, 97, -1, 1);
+  const run = (chunkSize: number | "auto") => readAll(() => {
+    const ft = requireGrad(tensorOf(c.f));
+    const bt = requireGrad(tensorOf(c.b));
+    const { output, offsets } = contextualAttention(ft, bt, tensorOf(c.mask), { chunkSize });
+    return [output, offsets, ...grad(output, [ft, bt], { gradOutputs: [device.tensor(v, output.shape)] })];
+  });
+  const whole = await run("auto");
+  // 6 x 6 downscaled positions: chunks of 1, 2 and 4 rows (the last one short); 7 rounds down to 1 row.
+  for (const chunkSize of [6, 12, 24, 7]) {
+    const chunked = await run(chunkSize);
+    const names = ["output", "offsets", "df", "db"];
+    chunked.forEach((values, i) => assertClose(t, values, whole[i]!, { atol: 1e-6, rtol: 1e-5 }, `chunkSize ${chunkSize}: ${names[i]}`));
+  }
+});
+
+leakCheckedTest(device, "without gradients only the two results stay alive", async (t) => {
+  const c = CASES[0]!;
+  const [f, b, mask] = [tensorOf(c.f), tensorOf(c.b), tensorOf(c.mask)];
+  const before = device.memory().liveTensors;
+  const { output, offsets } = contextualAttention(f, b, mask, { chunkSize: 4 });
+  t.equal(device.memory().liveTensors, before + 2, "output and offsets only");
+  [f, b, mask, output, offsets].forEach((x) => x.dispose());
+});
+
+leakCheckedTest(device, "copy test: the hole is filled from the region its content was copied from", async (t) => {
+  // Features constant on 2x2 blocks, so the downscale is exact; the downscaled block map z is
+  // random except that rows and columns [1, 8) are copied to columns [9, 16). The hole covers
+  // downscaled [3, 6)^2 (full resolution [6, 12)^2), inside the copy, so each hole position's
+  // neighbourhood matches the patch 8 columns to the right exactly, and nowhere else.
+  const [size, channels, shift] = [32, 4, 8];
+  const small = size / 2;
+  const z = randomValues(channels * small * small, 31, -1, 1);
+  for (let c = 0; c < channels; c++)
+    for (let y = 1; y < 8; y++)
+      for (let x = 1; x < 8; x++) z[(c * small + y) * small + x] = z[(c * small + y) * small + x + shift]!;
+  const x = new Float32Array(channels * size * size);
+  for (let c = 0; c < channels; c++)
+    for (let y = 0; y < size; y++)
+      for (let xx = 0; xx < size; xx++) x[(c * size + y) * size + xx] = z[(c * small + (y >> 1)) * small + (xx >> 1)]!;
+  const mask = boxMasks(size, [[6, 12, 6, 12]]);
+  const [output, offsets] = await readAll(() => {
+    const features = device.tensor(x, [1, channels, size, size]);
+    const r = contextualAttention(features, features, tensorOf(mask));
+    return [r.output, r.offsets];
+  });
+  for (let y = 3; y < 6; y++) {
+    for (let xx = 3; xx < 6; xx++) {
+      const at = y * small + xx;
+      t.same([offsets![at], offsets![small * small + at]], [y, xx + shift], `offset of hole position (${y}, ${xx})`);
+    }
+  }
+  // Pixels covered only by raw patches of hole positions: full resolution [7, 11)^2.
+  let worst = 0;
+  for (let c = 0; c < channels; c++)
+    for (let y = 7; y < 11; y++)
+      for (let xx = 7; xx < 11; xx++) {
+        const got = output![(c * size + y) * size + xx]!;
+        worst = Math.max(worst, Math.abs(got - x[(c * size + y) * size + xx + 2 * shift]!));
+      }
+  t.ok(worst < 1e-4, `pasted pixels equal the source's (worst difference ${worst})`);
+});
+
+leakCheckedTest(device, "bad arguments are named", async (t) => {
+  tidy(() => {
+    const f = device.tensor(new Float32Array(2 * 3 * 8 * 8), [2, 3, 8, 8]);
+    const mask = device.tensor(new Float32Array(64), [1, 1, 8, 8]);
+    t.throws(() => contextualAttention(f, device.tensor(new Float32Array(3 * 64), [1, 3, 8, 8]), mask), /must be NCHW maps of one shape/);
+    t.throws(() => contextualAttention(f, f, device.tensor(new Float32Array(3 * 64), [3, 1, 8, 8])), /mask \[3, 1, 8, 8\]/);
+    t.throws(() => contextualAttention(f, f, mask, { rate: 3 }), /rate 3 must be a positive integer dividing/);
+    t.throws(() => contextualAttention(f, f, mask, { stride: 2 }), /only stride 1/);
+    t.throws(() => contextualAttention(f, f, mask, { fuseK: 2 }), /fuseK must be an odd/);
+    t.throws(() => contextualAttention(f, f, mask, { chunkSize: 0 }), /chunkSize must be/);
+  });
+});
