@@ -6,12 +6,13 @@
 //   k = (c, ky, kx) (K = cin * kh * kw),
 //   A[m, k] = wt[w_base + m * w_sm + c * w_sc + ky * w_sy + kx * w_sx]
 //   B[k, n] = x[b, c, oy * sh - pt + ky * dh, ox * sw - pl + kx * dw]   (0 outside the image)
-// and Y[m, n] stored at y[b * y_sb + m * y_sm + oy * wo + ox]. The weight, the batch and
-// channel axes of x and the first two axes of y are read through strides, so the same
-// kernel also runs the stride-1 gradient with respect to the input (a convolution with the
-// flipped, channel-swapped weight: negative strides from a shifted base) and the gradient
-// with respect to the weight (a convolution of x, batch and channels swapped, by gy as the
-// filter, with stride and dilation swapped: K = batch * ho * wo).
+// and Y[m, n] stored at y[y_origin + b * y_sb + m * y_sm + oy * y_sy + ox * y_sx]. The
+// weight, the batch and channel axes of x and every axis of y go through strides, so the
+// same kernel also runs each stride phase of the gradient with respect to the input (a
+// correlation with the flipped, subsampled, channel-swapped weight, negative strides from a
+// shifted base, written to every s-th pixel; see src/autograd/ops/conv-phases.ts) and the
+// gradient with respect to the weight (a convolution of x, batch and channels swapped, by
+// gy as the filter, with stride and dilation swapped: K = batch * ho * wo).
 // Tiles: a workgroup of WG_N x WG_M lanes owns BM = 8 WG_M rows by BN = 4 WG_N columns.
 // Each step of BK along K, the lanes copy A (as [BK][BM/4] vec4s) and B (as [BK][BN/4]
 // vec4s) into workgroup memory, then each lane accumulates its 8 x 4 block from there. On
@@ -32,6 +33,7 @@ struct Params {
   dh: i32, dw: i32, pt: i32, pl: i32,
   w_base: i32, w_sm: i32, w_sc: i32, w_sy: i32, w_sx: i32,
   x_sb: i32, x_sc: i32, y_sb: i32, y_sm: i32,
+  y_sy: i32, y_sx: i32, y_origin: i32,
 }
 
 const TM = 8u;
@@ -78,7 +80,7 @@ fn main(@builtin(local_invocation_index) l: u32, @builtin(workgroup_id) group: v
     iy0[j] = (p / u.wo) * u.sh - u.pt;
     ix0[j] = (p % u.wo) * u.sw - u.pl;
     x_base[j] = b * u.x_sb;
-    y_base[j] = b * u.y_sb + p;
+    y_base[j] = u.y_origin + b * u.y_sb + (p / u.wo) * u.y_sy + (p % u.wo) * u.y_sx;
   }
 
   var acc: array<vec4f, 8>; // [TM / 4][TN]: acc[r * TN + j] holds rows 4r..4r+3 of column j

@@ -10,6 +10,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { Uniforms } from "../../tensor/uniforms.js";
 import { launchElementwise } from "./common.js";
 import type { ConvParams } from "./conv-params.js";
+import { axisPhases } from "./conv-phases.js";
 
 const FORWARD_DIRECT: KernelSpec = { name: "conv2d_direct", inputs: 3, outputs: 1 };
 const BACKWARD_INPUT_DIRECT: KernelSpec = { name: "conv2d_backward_input_direct", inputs: 2, outputs: 1 };
@@ -41,7 +42,7 @@ export interface ConvGeometry {
 
 /**
  * How conv2d_gemm addresses its operands: A[m, (c, ky, kx)] = w[base + m sm + c sc + ky sy + kx sx],
- * x[b, c] starts at b xsb + c xsc, y[b, m] at b ysb + m ysm.
+ * x[b, c] starts at b xsb + c xsc, y[b, m, oy, ox] is at yorigin + b ysb + m ysm + oy ysy + ox ysx.
  */
 interface GemmAddress {
   base: number;
@@ -53,6 +54,9 @@ interface GemmAddress {
   xsc: number;
   ysb: number;
   ysm: number;
+  ysy: number;
+  ysx: number;
+  yorigin: number;
 }
 
 function geometryUniforms(count: number, g: ConvGeometry, a?: GemmAddress): Uniforms {
@@ -61,7 +65,7 @@ function geometryUniforms(count: number, g: ConvGeometry, a?: GemmAddress): Unif
   const u = new Uniforms()
     .i32(count, b, cin, h, w, g.cout, g.out[0], g.out[1])
     .i32(p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], p.padding[0], p.padding[2]);
-  if (a) u.i32(a.base, a.sm, a.sc, a.sy, a.sx, a.xsb, a.xsc, a.ysb, a.ysm);
+  if (a) u.i32(a.base, a.sm, a.sc, a.sy, a.sx, a.xsb, a.xsc, a.ysb, a.ysm, a.ysy, a.ysx, a.yorigin);
   return u;
 }
 
@@ -70,7 +74,10 @@ function standardAddress(g: ConvGeometry): GemmAddress {
   const [kh, kw] = g.params.kernel;
   const [, cin, h, w] = g.input;
   const outPlane = g.out[0] * g.out[1];
-  return { base: 0, sm: cin * kh * kw, sc: kh * kw, sy: kw, sx: 1, xsb: cin * h * w, xsc: h * w, ysb: g.cout * outPlane, ysm: outPlane };
+  return {
+    base: 0, sm: cin * kh * kw, sc: kh * kw, sy: kw, sx: 1, xsb: cin * h * w, xsc: h * w,
+    ysb: g.cout * outPlane, ysm: outPlane, ysy: g.out[1], ysx: 1, yorigin: 0,
+  };
 }
 
 function outputShape(g: ConvGeometry): [number, number, number, number] {
@@ -94,7 +101,13 @@ export function forwardDirect(x: Tensor, w: Tensor, bias: Tensor | undefined, g:
 export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry,
   address: GemmAddress = standardAddress(g), shape: readonly number[] = outputShape(g)): Tensor {
   const y = x.device.empty(shape);
-  if (y.size === 0) return y;
+  gemmInto(y, x, w, bias, g, address);
+  return y;
+}
+
+/** Runs conv2d_gemm, writing into y where `address` says. */
+function gemmInto(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry, address: GemmAddress): void {
+  if (y.size === 0) return;
   const n = g.input[0] * g.out[0] * g.out[1];
   const tile = gemmTileFor(g.cout);
   const groupsN = Math.ceil(n / (tile.WG_N * GEMM_COLS_PER_LANE));
@@ -109,7 +122,6 @@ export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: C
     workgroups: [groupsN, groupsM, 1],
     overrides: { ...tile, HAS_BIAS: bias ? 1 : 0 },
   });
-  return y;
 }
 
 /** gx [B, cin, H, W] from gy [B, cout, Ho, Wo] and w, one input element per invocation. */
@@ -118,36 +130,34 @@ export function backwardInputDirect(gy: Tensor, w: Tensor, g: ConvGeometry): Ten
 }
 
 /**
- * Whether the gradient with respect to the input can run as a forward convolution: with
- * stride 1 it is gy (*) flipped, channel-swapped w with padding dilation * (k - 1) - pad,
- * which must not be negative.
+ * gx on the gemm kernel, one launch per stride phase (conv-phases.ts): phase (py, px) is a
+ * correlation of gy with the flipped, subsampled, channel-swapped weight, kernel
+ * [count_y, count_x] at dilation e, its zero padding -start, written to the pixels
+ * (py + sh jy, px + sw jx) of gx. A phase no tap reaches (kernel smaller than the stride)
+ * has K = 0 and writes zeros.
  */
-export function backwardInputAsForward(p: ConvParams): boolean {
-  const [kh, kw] = p.kernel;
-  const [dh, dw] = p.dilation;
-  const [pt, pb, pl, pr] = p.padding;
-  return p.stride[0] === 1 && p.stride[1] === 1 &&
-    Math.max(pt, pb) <= dh * (kh - 1) && Math.max(pl, pr) <= dw * (kw - 1);
-}
-
-/** The stride-1 gradient with respect to the input, run on the gemm kernel (see above). */
 export function backwardInputGemm(gy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const p = g.params;
+  const [batch, cin, h, wIn] = g.input;
   const [kh, kw] = p.kernel;
-  const [dh, dw] = p.dilation;
-  const cin = g.input[1];
-  const swapped: ConvGeometry = {
-    input: [g.input[0], g.cout, g.out[0], g.out[1]],
-    cout: cin,
-    out: [g.input[2], g.input[3]],
-    params: {
-      ...p,
-      padding: [dh * (kh - 1) - p.padding[0], dh * (kh - 1) - p.padding[1], dw * (kw - 1) - p.padding[2], dw * (kw - 1) - p.padding[3]],
-    },
-  };
-  // A[ci, (co, ky, kx)] = w[co, ci, kh-1-ky, kw-1-kx].
-  const address = { ...standardAddress(swapped), base: (kh - 1) * kw + (kw - 1), sm: kh * kw, sc: cin * kh * kw, sy: -kw, sx: -1 };
-  return forwardGemm(gy, w, undefined, swapped, address);
+  const [ho, wo] = g.out;
+  const gx = gy.device.empty(g.input);
+  for (const r of axisPhases(h, kh, p.stride[0], p.dilation[0], p.padding[0])) {
+    for (const c of axisPhases(wIn, kw, p.stride[1], p.dilation[1], p.padding[2])) {
+      const phase: ConvGeometry = {
+        input: [batch, g.cout, ho, wo],
+        cout: cin,
+        out: [r.positions, c.positions],
+        params: { ...p, kernel: [r.count, c.count], stride: [1, 1], dilation: [r.e, c.e], padding: [-r.start, 0, -c.start, 0] },
+      };
+      gemmInto(gx, gy, w, undefined, phase, {
+        base: r.lastTap * kw + c.lastTap, sm: kh * kw, sc: cin * kh * kw, sy: -r.step * kw, sx: -c.step,
+        xsb: g.cout * ho * wo, xsc: ho * wo,
+        ysb: cin * h * wIn, ysm: h * wIn, ysy: p.stride[0] * wIn, ysx: p.stride[1], yorigin: r.phase * wIn + c.phase,
+      });
+    }
+  }
+  return gx;
 }
 
 /**
@@ -171,7 +181,7 @@ export function backwardFilterGemm(x: Tensor, gy: Tensor, g: ConvGeometry): Tens
   const address: GemmAddress = {
     base: 0, sm: ho * wo, sc: g.cout * ho * wo, sy: wo, sx: 1,
     xsb: h * w, xsc: cin * h * w,
-    ysb: kh * kw, ysm: cin * kh * kw,
+    ysb: kh * kw, ysm: cin * kh * kw, ysy: kw, ysx: 1, yorigin: 0,
   };
   return forwardGemm(x, gy, undefined, swapped, address, [g.cout, cin, kh, kw]);
 }

@@ -11,6 +11,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { Uniforms } from "../../tensor/uniforms.js";
 import { noGrad } from "../graph.js";
 import type { ConvGeometry } from "./conv-kernels.js";
+import { axisPhases, phasePadding } from "./conv-phases.js";
 import { pad } from "./layout.js";
 
 /**
@@ -121,57 +122,9 @@ export function backwardFilterLanes(x: Tensor, gy: Tensor, g: ConvGeometry): Ten
 }
 
 /**
- * The taps of one axis that reach input positions i = phase + stride j of a transposed
- * convolution: those with (phase + padBefore - tap dilation) divisible by the stride. They
- * form the progression first + step t (t < count), and tap t reads gy at j + q - e t.
- */
-interface AxisPhase {
-  phase: number;
-  first: number;
-  step: number;
-  count: number;
-  /** Output gradient offset of tap 0, and how far gy moves per tap. */
-  q: number;
-  e: number;
-  /** Input positions of this phase: phase + stride j for j < positions. */
-  positions: number;
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
-}
-
-function axisPhases(size: number, kernel: number, stride: number, dilation: number, padBefore: number): AxisPhase[] {
-  const step = stride / gcd(dilation, stride);
-  const e = dilation / gcd(dilation, stride);
-  const phases: AxisPhase[] = [];
-  for (let phase = 0; phase < Math.min(stride, size); phase++) {
-    let first = 0;
-    while (first < kernel && (phase + padBefore - first * dilation) % stride !== 0) first++;
-    const count = first < kernel ? Math.ceil((kernel - first) / step) : 0;
-    const q = count > 0 ? (phase + padBefore - first * dilation) / stride : 0;
-    phases.push({ phase, first, step, count, q, e, positions: Math.ceil((size - phase) / stride) });
-  }
-  return phases;
-}
-
-/** Zero rows gy needs before and after so every phase's reads land inside it. */
-function phasePadding(phases: AxisPhase[], outSize: number): [number, number] {
-  let before = 0;
-  let after = 0;
-  for (const ph of phases) {
-    if (ph.count === 0) continue;
-    before = Math.max(before, ph.e * (ph.count - 1) - ph.q);
-    after = Math.max(after, ph.positions + ph.q - outSize);
-  }
-  return [before, after];
-}
-
-/**
- * gx = the transposed convolution of gy by w, one launch per stride phase (stride_h x
- * stride_w launches): the input positions phase + stride j receive only the taps of one
- * residue class, so each phase is a plain correlation of gy (padded) with a flipped,
- * subsampled, channel-swapped weight: m = ci, n = (b, jy, jx), k = (co, ty, tx).
+ * gx = the transposed convolution of gy by w, one launch per stride phase (conv-phases.ts):
+ * each a correlation of gy (padded) with a flipped, subsampled, channel-swapped weight:
+ * m = ci, n = (b, jy, jx), k = (co, ty, tx).
  */
 export function backwardInputLanes(gy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const [batch, cin, h, wIn] = g.input;
@@ -187,19 +140,12 @@ export function backwardInputLanes(gy: Tensor, w: Tensor, g: ConvGeometry): Tens
   const gx = gy.device.empty(g.input);
   for (const r of rows) {
     for (const c of cols) {
-      const tapsY = r.count;
-      const tapsX = c.count;
-      const offY = tapsY > 0 ? r.q - r.e * (tapsY - 1) + top : 0;
-      const offX = tapsX > 0 ? c.q - c.e * (tapsX - 1) + left : 0;
-      // Tap t' = count - 1 - t runs forwards through gy, so the weight index runs backwards.
-      const lastY = r.first + r.step * Math.max(0, tapsY - 1);
-      const lastX = c.first + c.step * Math.max(0, tapsX - 1);
       launch("conv2dBackwardInput", w, gyp, undefined, gx, {
         m: cin,
         nAxes: [batch, r.positions, c.positions],
-        kAxes: [g.cout, tapsY, tapsX],
-        a: { base: lastY * kw + lastX, m: kh * kw, k: [cin * kh * kw, -r.step * kw, -c.step] },
-        b: { base: offY * wp + offX, n: [g.cout * hp * wp, wp, 1], k: [hp * wp, r.e * wp, c.e] },
+        kAxes: [g.cout, r.count, c.count],
+        a: { base: r.lastTap * kw + c.lastTap, m: kh * kw, k: [cin * kh * kw, -r.step * kw, -c.step] },
+        b: { base: (r.start + top) * wp + c.start + left, n: [g.cout * hp * wp, wp, 1], k: [hp * wp, r.e * wp, c.e] },
         c: { base: r.phase * wIn + c.phase, m: h * wIn, n: [cin * h * wIn, p.stride[0] * wIn, p.stride[1]] },
       });
     }

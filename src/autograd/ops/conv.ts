@@ -13,7 +13,7 @@ import { formatShape, type Shape } from "../../tensor/shape.js";
 import { record, requiresGrad } from "../graph.js";
 import { deviceOf, expectRank } from "./common.js";
 import {
-  backwardFilterDirect, backwardFilterGemm, backwardInputAsForward, backwardInputDirect, backwardInputGemm,
+  backwardFilterDirect, backwardFilterGemm, backwardInputDirect, backwardInputGemm,
   forwardDirect, forwardGemm, type ConvGeometry,
 } from "./conv-kernels.js";
 import {
@@ -113,9 +113,7 @@ export function conv2dBackwardInput(gy: Tensor, w: Tensor, inputShape: Shape, op
     throw new Error(`${op}: a convolution of ${formatShape(input)} by ${formatShape(w.shape)} (${describe(p)}) gives ${formatShape(expected)}, not the gradient's ${formatShape(gy.shape)}`);
   }
   const g = geometry(op, input, w.shape[0]!, p);
-  let kernel = chooseKernel(op, deviceOf(op, gy), p);
-  // The gemm kernel runs the transposed convolution only as a stride-1 forward one.
-  if (kernel === "gemm" && !backwardInputAsForward(p)) kernel = "direct";
+  const kernel = chooseKernel(op, deviceOf(op, gy), p);
   const gx = kernel === "lanes" ? backwardInputLanes(gy, w, g) : kernel === "gemm" ? backwardInputGemm(gy, w, g) : backwardInputDirect(gy, w, g);
   return record(op, gx, [gy, w], (gz, needed) => [
     needed[0] ? conv2d(gz, w, p) : null,
