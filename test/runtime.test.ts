@@ -112,3 +112,27 @@ t.test("debug mode computes the same and reports validation errors with the kern
   x.dispose();
   y.dispose();
 });
+
+t.test("profiling times every dispatch by kernel name and resets after each report", async (t) => {
+  await t.rejects(device.profile(), /created without profiling/, "a device without profiling says how to turn it on");
+  if (!device.features.has("timestamp-query")) {
+    t.pass("skipped: this adapter has no timestamp queries");
+    return;
+  }
+  const profiled = await createDevice({ profile: true, submitEvery: 4 });
+  try {
+    const x = profiled.tensor(randomValues(1000, 3), [1000]);
+    // 7 dispatches across two batches of 4.
+    let y = x;
+    for (let i = 0; i < 6; i++) y = affine(y, 1.5, 0.25);
+    const z = exp(y);
+    const report = await profiled.profile();
+    const byKernel = new Map(report.map((r) => [r.kernel, r]));
+    t.equal(byKernel.get("unary")?.dispatches ?? 0, 7, "all 7 elementwise dispatches counted under their kernel");
+    t.ok(report.every((r) => r.ms >= 0), "durations are not negative");
+    t.same(await profiled.profile(), [], "the next report starts from zero");
+    for (const v of [x, z]) v.dispose();
+  } finally {
+    profiled.destroy();
+  }
+});

@@ -9,6 +9,7 @@
  * next batch's write lands after this batch ran, so one arena serves every batch.
  */
 import type { BufferPool } from "./pool.js";
+import type { Profiler } from "./profiler.js";
 
 const UNIFORM_ALIGN = 256;
 
@@ -28,6 +29,8 @@ export class Batcher {
     private readonly device: GPUDevice,
     private readonly pool: BufferPool,
     readonly submitEvery: number,
+    /** When set, each dispatch gets its own timestamped pass (see profiler.ts). */
+    private readonly profiler: Profiler | null = null,
     arenaBytes = Math.max(64 * 1024, submitEvery * UNIFORM_ALIGN * 2),
   ) {
     this.arenaData = new Uint8Array(arenaBytes);
@@ -81,7 +84,13 @@ export class Batcher {
     bindGroup: GPUBindGroup,
     uniformOffset: number,
     workgroups: readonly [number, number, number],
+    kernel: string,
   ): void {
+    if (this.profiler) {
+      this.pass?.end();
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass({ timestampWrites: this.profiler.passTimestamps(kernel) });
+    }
     const pass = this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup, [uniformOffset]);
@@ -97,6 +106,7 @@ export class Batcher {
       if (this.arenaUsed > 0) {
         this.device.queue.writeBuffer(this.arena, 0, this.arenaData, 0, this.arenaUsed);
       }
+      this.profiler?.resolveInto(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
       this.encoder = null;
       this.submits++;

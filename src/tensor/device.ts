@@ -5,6 +5,7 @@
  * wait, report memory, destroy. Everything else (ops, gradients) is built above it.
  */
 import { Batcher } from "./batcher.js";
+import { Profiler, type KernelTime } from "./profiler.js";
 import { createGpu, quietly } from "./binding.js";
 import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
 import { BufferPool, sizeClass } from "./pool.js";
@@ -21,6 +22,11 @@ export interface DeviceOptions {
   debug?: boolean;
   /** Dispatches per submitted batch (env DEEPFILL_SUBMIT_EVERY; default 64). */
   submitEvery?: number;
+  /**
+   * Time every kernel with timestamp queries (env DEEPFILL_PROFILE=1); device.profile()
+   * reports the totals. Needs the adapter's "timestamp-query" feature.
+   */
+  profile?: boolean;
 }
 
 export interface MemoryStats {
@@ -100,7 +106,12 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
     subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize ?? 0,
     subgroupMaxSize: (info as { subgroupMaxSize?: number }).subgroupMaxSize ?? 0,
   };
-  return new Device(gpu, gpuDevice, summary, debug, submitEvery);
+  const profile = options.profile ?? env.DEEPFILL_PROFILE === "1";
+  if (profile && !gpuDevice.features.has("timestamp-query")) {
+    gpuDevice.destroy();
+    throw new Error(`profiling needs the "timestamp-query" feature, which ${summary.description || "this adapter"} does not offer; run without profile / DEEPFILL_PROFILE`);
+  }
+  return new Device(gpu, gpuDevice, summary, debug, submitEvery, profile);
 }
 
 export class Device {
@@ -113,6 +124,7 @@ export class Device {
   private readonly errors: string[] = [];
   private readonly staging = new Map<number, GPUBuffer[]>();
   private lastKernel = "";
+  private readonly profiler: Profiler | null;
 
   constructor(
     /** The binding's entry object: it runs the event loop that resolves GPU promises, so it must stay referenced. */
@@ -121,10 +133,12 @@ export class Device {
     readonly adapter: AdapterSummary,
     readonly debug: boolean,
     submitEvery: number,
+    profile = false,
   ) {
     this.pool = new BufferPool(gpu);
     this.pipelines = new PipelineCache(gpu, debug);
-    this.batcher = new Batcher(gpu, this.pool, submitEvery);
+    this.profiler = profile ? new Profiler(gpu, submitEvery) : null;
+    this.batcher = new Batcher(gpu, this.pool, submitEvery, this.profiler);
     this.features = new Set(gpu.features);
     gpu.onuncapturederror = (event) => {
       this.errors.push(`${event.error.message} (last kernel recorded: ${this.lastKernel || "none"})`);
@@ -167,7 +181,7 @@ export class Device {
     [...run.inputs, ...run.outputs].forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     if (this.debug) this.gpu.pushErrorScope("validation");
     const bindGroup = this.gpu.createBindGroup({ layout, entries });
-    this.batcher.dispatch(pipeline, bindGroup, slot.offset, run.workgroups);
+    this.batcher.dispatch(pipeline, bindGroup, slot.offset, run.workgroups, spec.name);
     if (this.debug) {
       const name = spec.name;
       void this.gpu.popErrorScope().then((error) => {
@@ -186,7 +200,20 @@ export class Device {
     this.checkAlive("sync");
     this.batcher.submit();
     await quietly(this.gpu.queue.onSubmittedWorkDone());
+    if (this.profiler) await quietly(this.profiler.collect());
     this.throwRecordedErrors();
+  }
+
+  /**
+   * GPU time per kernel since the last call (or since creation), longest first; waits for
+   * the work submitted so far. Only on a device created with `profile`.
+   */
+  async profile(): Promise<KernelTime[]> {
+    if (!this.profiler) throw new Error("profile: this device was created without profiling; pass createDevice({ profile: true }) or set DEEPFILL_PROFILE=1");
+    await this.sync();
+    const report = this.profiler.report();
+    this.profiler.reset();
+    return report;
   }
 
   async read(tensor: Tensor): Promise<Float32Array> {
