@@ -45,15 +45,3 @@ export function axisPhases(size: number, kernel: number, stride: number, dilatio
   }
   return phases;
 }
-
-/** Zero rows gy needs before and after so every phase's reads land inside it (the lanes kernels read without bounds tests). */
-export function phasePadding(phases: AxisPhase[], outSize: number): [number, number] {
-  let before = 0;
-  let after = 0;
-  for (const ph of phases) {
-    if (ph.count === 0) continue;
-    before = Math.max(before, -ph.start);
-    after = Math.max(after, ph.positions + ph.q - outSize);
-  }
-  return [before, after];
-}
