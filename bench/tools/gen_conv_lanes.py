@@ -1,9 +1,9 @@
-"""Writes kernels/conv2d_lanes_m32.wgsl and conv2d_lanes_m8.wgsl: the lanes register tile
+"""Writes kernels/conv2d_lanes_m{32,16,8}.wgsl: the lanes register tile
 (see lanes_core.py) applied to an implicit GEMM over an image read in place, which covers
 the forward convolution, both of its gradients and the stride phases of a transposed
-convolution. The two files differ in tile height: 32 rows (4 per lane) for most layers,
-8 rows (1 per lane) for those with few output channels (an image's 3 to 5), where a
-32-row tile would mostly compute rows that are thrown away. Run from the repository root:
+convolution. The files differ in tile height: 32 rows (4 per lane) for most layers, 16 or
+8 rows for those with few output channels (an image's 3 to 5, a narrow model's first and
+last layers), where a 32-row tile would compute rows that are thrown away. Run from the repository root:
     python3 bench/tools/gen_conv_lanes.py
 """
 from lanes_core import accumulators, step
@@ -126,5 +126,5 @@ fn column_axes(n: i32) -> vec3i {
     open(f"kernels/conv2d_lanes_m{ROWS}.wgsl", "w").write("\n".join(L) + "\n")
 
 
-for tm in (4, 1):
+for tm in (4, 2, 1):
     kernel(tm)

@@ -1,6 +1,6 @@
 /**
- * The convolution family on kernels/conv2d_lanes_m{32,8}.wgsl, the fast path on CPU
- * adapters (src/autograd/ops/lanes.ts says which). The kernel (two tile heights of one
+ * The convolution family on kernels/conv2d_lanes_m{32,16,8}.wgsl, the fast path on CPU
+ * adapters (src/autograd/ops/lanes.ts says which). The kernel (three tile heights of one
  * generated design) is an implicit GEMM, C[m, n] = sum_k A[m, k] B[k, n], in which B is an
  * image read in place: the column n and the reduction index k each split into three axes,
  * the first of each selecting a plane of the image and the other two moving the window's
@@ -14,12 +14,11 @@ import type { ConvGeometry } from "./conv-kernels.js";
 import { axisPhases } from "./conv-phases.js";
 
 /**
- * Two tile heights: 32 rows (4 per lane) reuse each gathered pixel 4x more; 8 rows (1 per
- * lane) waste less where there are few rows (an image's 3 to 5 channels).
+ * Tile heights, shortest first: 32 rows (4 per lane) reuse each gathered pixel most; 16 and
+ * 8 rows waste less where there are few rows (an image's 3 to 5 channels, the first and
+ * last layers of a narrow model). The shortest tile that holds every row wins.
  */
-const TALL = { spec: { name: "conv2d_lanes_m32", inputs: 3, outputs: 1 } as KernelSpec, rows: 32 };
-const SHORT = { spec: { name: "conv2d_lanes_m8", inputs: 3, outputs: 1 } as KernelSpec, rows: 8 };
-const SHORT_TILE_UP_TO_ROWS = 8;
+const TILES = [8, 16, 32].map((rows) => ({ spec: { name: `conv2d_lanes_m${rows}`, inputs: 3, outputs: 1 } as KernelSpec, rows }));
 const TILE_COLS = 32;
 const MAX_GROUPS = 65535;
 
@@ -57,7 +56,7 @@ function launch(op: string, a: Tensor, image: Tensor, bias: Tensor | undefined, 
     x.start, x.perColumn, x.perStep, g.c.base,
     g.c.m, ...g.c.n,
   );
-  const tile = g.m <= SHORT_TILE_UP_TO_ROWS ? SHORT : TALL;
+  const tile = TILES.find((t) => g.m <= t.rows) ?? TILES[TILES.length - 1]!;
   const tiles = Math.ceil(n / TILE_COLS);
   const rows = Math.ceil(g.m / tile.rows);
   const groupsX = Math.min(tiles, MAX_GROUPS);
