@@ -10,6 +10,7 @@ import { createDevice } from "../src/index.js";
 import "./cases/matmul.js";
 import "./cases/elementwise.js";
 import "./cases/conv.js";
+import "./cases/attention.js";
 import { formatTable, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
 
 function option(name: string): string | undefined {

@@ -156,6 +156,29 @@ leakCheckedTest(device, "without gradients only the two results stay alive", asy
   [f, b, mask, output, offsets].forEach((x) => x.dispose());
 });
 
+leakCheckedTest(device, "chunks bound the peak memory of a forward pass", async (t) => {
+  // 32x32 maps: 256 positions x 256 patches, 256 KiB per score tensor; one-row chunks hold 3 rows of it.
+  const f = tensorOf(features([1, 2, 32, 32], 41));
+  const mask = tensorOf(boxMasks(32, [[8, 20, 8, 20]]));
+  const peak = async (chunkSize: number | "auto") => {
+    await device.sync();
+    device.trim();
+    const held = () => device.memory().bytesInUse + device.memory().bytesPooled;
+    const before = held();
+    const { output, offsets } = contextualAttention(f, f, mask, { chunkSize });
+    await device.sync();
+    const bytes = held() - before;
+    output.dispose();
+    offsets.dispose();
+    return bytes;
+  };
+  const whole = await peak("auto");
+  const rows = await peak(16);
+  t.ok(rows < whole / 2, `one-row chunks peak at ${rows} bytes, the whole map at ${whole}`);
+  f.dispose();
+  mask.dispose();
+});
+
 leakCheckedTest(device, "copy test: the hole is filled from the region its content was copied from", async (t) => {
   // Features constant on 2x2 blocks, so the downscale is exact; the downscaled block map z is
   // random except that rows and columns [1, 8) are copied to columns [9, 16). The hole covers

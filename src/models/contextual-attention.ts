@@ -186,11 +186,21 @@ function attention(fc: Tensor, wn: Tensor, valid: Tensor, o: Resolved, [r0, r1]:
   // Scores of the chunk's rows and the halo rows inside the map.
   const lo = Math.max(0, r0 - halo);
   const hi = Math.min(h, r1 + halo);
-  let scores = matmul(slice(fc, [0, 0, lo * w], [batch, depth, hi * w]), wn, { transposeA: true });
+  const raw = matmul(slice(fc, [0, 0, lo * w], [batch, depth, hi * w]), wn, { transposeA: true });
+  let scores = raw;
   if (halo > 0) {
-    const rows = reshape(scores, [batch, hi - lo, w, h, w]);
+    // Score-sized temporaries whose values no vjp reads are released at once (see fuse.ts).
+    const rows = reshape(raw, [batch, hi - lo, w, h, w]);
     const padded = pad(rows, [[0, 0], [lo - (r0 - halo), r1 + halo - hi]]);
-    scores = reshape(fusePropagation(padded, o.fuseK), [batch, (r1 - r0) * w, h * w]);
+    rows.dispose();
+    raw.dispose();
+    const fused = fusePropagation(padded, o.fuseK);
+    padded.dispose();
+    scores = reshape(fused, [batch, (r1 - r0) * w, h * w]);
+    fused.dispose();
   }
-  return attentionSoftmax(scores, valid, o.scale);
+  const a = attentionSoftmax(scores, valid, o.scale);
+  // attentionSoftmax's vjp reads only its output.
+  scores.dispose();
+  return a;
 }
