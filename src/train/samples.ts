@@ -1,0 +1,83 @@
+/**
+ * The sample grid written during training: one row per image, five columns: the input with its
+ * hole shown white, the coarse output, the refined output pasted into the hole, the attention
+ * flow (colour-coded, upscaled to the image size) and the ground truth.
+ *
+ * The images come from a stream of their own (seeded from the run's seed), drawn afresh with
+ * the same state each time, so every grid of a run shows the same images and masks and the
+ * training streams are untouched (resume stays exact).
+ */
+import { noGrad } from "../autograd/graph.js";
+import { affine, add, mul } from "../autograd/ops/elementwise.js";
+import { writePng, type RgbImage } from "../io/image.js";
+import { composite, type Generator } from "../models/generator.js";
+import { flowColors } from "../models/flow.js";
+import type { Device } from "../tensor/device.js";
+import { tidy } from "../tensor/scope.js";
+import type { ImageDataset } from "./data.js";
+import { maskTensor, sampleMasks, type MaskKind } from "./masks.js";
+import { Rng } from "./rng.js";
+
+/** Gap between cells, in pixels, and its grey level. */
+const GAP = 2;
+const GAP_GREY = 128;
+const COLUMNS = 5;
+/** Rows in a grid at most (the batch is smaller when training with fewer). */
+const MAX_ROWS = 4;
+/** The sample stream's number beside the run's seed (the training streams use 1-3). */
+const SAMPLE_STREAM = 4;
+
+export interface SampleOptions {
+  seed: number;
+  rows: number;
+  mask: MaskKind;
+}
+
+/** Runs the generator on the fixed sample batch and writes the grid to `path`. */
+export async function writeSampleGrid(path: string, device: Device, generator: Generator, dataset: ImageDataset, options: SampleOptions): Promise<void> {
+  const rows = Math.min(MAX_ROWS, options.rows);
+  const { height, width } = dataset;
+  const rng = Rng.fromSeed(options.seed, SAMPLE_STREAM);
+  const image = dataset.batchArray(rng, rows);
+  const masks = sampleMasks(rng, { batch: rows, height, width, kind: options.mask });
+  const outputs = tidy(() => noGrad(() => {
+    const x = device.tensor(image, [rows, 3, height, width]);
+    const m = maskTensor(device, masks);
+    const { coarse, refined, offsets } = generator.forward(x, m);
+    // The input as the network sees it, with the hole painted white (1) to show it.
+    const holed = add(mul(x, affine(m, -1, 1)), m);
+    return { holed, coarse, complete: composite(x, refined, m), offsets };
+  }));
+  const [holed, coarse, complete, offsets] = await Promise.all([outputs.holed, outputs.coarse, outputs.complete, outputs.offsets].map((t) => t.read()));
+  const offsetShape = outputs.offsets.shape as unknown as [number, number, number, number];
+  for (const t of Object.values(outputs)) t.dispose();
+  const flows = flowColors(offsets!, offsetShape);
+  const cellWidth = width + GAP;
+  const cellHeight = height + GAP;
+  const grid: RgbImage = { width: COLUMNS * cellWidth - GAP, height: rows * cellHeight - GAP, data: new Uint8Array(0) };
+  grid.data = new Uint8Array(grid.width * grid.height * 3).fill(GAP_GREY);
+  const plane = height * width;
+  for (let r = 0; r < rows; r++) {
+    const planar = [holed!, coarse!, complete!, null, image];
+    planar.forEach((source, column) => {
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const at = ((r * cellHeight + y) * grid.width + column * cellWidth + x) * 3;
+          if (source) {
+            for (let c = 0; c < 3; c++) grid.data[at + c] = toByte(source[(r * 3 + c) * plane + y * width + x]!);
+          } else {
+            const flow = flows[r]!;
+            const from = (Math.floor((y * flow.height) / height) * flow.width + Math.floor((x * flow.width) / width)) * 3;
+            grid.data.set(flow.data.subarray(from, from + 3), at);
+          }
+        }
+      }
+    });
+  }
+  writePng(path, grid);
+}
+
+/** [-1, 1] to 0..255, rounded, clamped. */
+function toByte(v: number): number {
+  return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+}
