@@ -19,6 +19,9 @@ const SIZES: [[number, number], [number, number]][] = [
   [[5, 7], [11, 3]],
   [[1, 4], [4, 1]],
   [[6, 9], [6, 9]],
+  // Rows longer than the kernel's run of 16 pixels, up and down.
+  [[4, 37], [9, 70]],
+  [[9, 70], [4, 37]],
 ];
 
 for (const alignCorners of [false, true]) {

@@ -39,11 +39,16 @@ function checkSizes(op: string, inHW: readonly number[], outHW: readonly number[
   }
 }
 
+/** Output pixels per invocation of resize_nearest (see its header). */
+const RESIZE_RUN = 16;
+
 function launch(op: string, spec: KernelSpec, src: Tensor, outShape: number[], inHW: readonly number[],
   outHW: readonly number[], alignCorners: boolean): Tensor {
   const planes = outShape[0]! * outShape[1]!;
   const uniforms = new Uniforms().u32(planes, inHW[0]!, inHW[1]!, outHW[0]!, outHW[1]!, alignCorners ? 1 : 0);
-  return launchElementwise(op, spec, [src], outShape, uniforms);
+  if (spec !== RESIZE) return launchElementwise(op, spec, [src], outShape, uniforms);
+  const runs = planes * outShape[2]! * Math.ceil(outShape[3]! / RESIZE_RUN);
+  return launchElementwise(op, spec, [src], outShape, uniforms, { invocations: runs, overrides: { RUN: RESIZE_RUN } });
 }
 
 /** Resizes x [N, C, H, W] to [N, C, outH, outW] by nearest-neighbour sampling. */
