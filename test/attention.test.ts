@@ -9,6 +9,7 @@ import {
 import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
 import { attentionGradRef, contextualAttentionRef, DEFAULT_REF_OPTIONS, type AttentionRefOptions } from "./reference/attention.js";
 import type { NdArray } from "./reference/layout.js";
+import { copyScene } from "../src/models/attention/copy-scene.js";
 
 const device = await testDevice();
 
@@ -180,41 +181,33 @@ leakCheckedTest(device, "chunks bound the peak memory of a forward pass", async 
 });
 
 leakCheckedTest(device, "copy test: the hole is filled from the region its content was copied from", async (t) => {
-  // Features constant on 2x2 blocks, so the downscale is exact; the downscaled block map z is
-  // random except that rows and columns [1, 8) are copied to columns [9, 16). The hole covers
-  // downscaled [3, 6)^2 (full resolution [6, 12)^2), inside the copy, so each hole position's
-  // neighbourhood matches the patch 8 columns to the right exactly, and nowhere else.
-  const [size, channels, shift] = [32, 4, 8];
+  // The scene (src/models/attention/copy-scene.ts): the hole's neighbourhood is an exact copy
+  // of the region `shift` downscaled columns to its right, and nowhere else matches.
+  const scene = copyScene();
+  const { size, channels, hole, shift } = scene;
   const small = size / 2;
-  const z = randomValues(channels * small * small, 31, -1, 1);
-  for (let c = 0; c < channels; c++)
-    for (let y = 1; y < 8; y++)
-      for (let x = 1; x < 8; x++) z[(c * small + y) * small + x] = z[(c * small + y) * small + x + shift]!;
-  const x = new Float32Array(channels * size * size);
-  for (let c = 0; c < channels; c++)
-    for (let y = 0; y < size; y++)
-      for (let xx = 0; xx < size; xx++) x[(c * size + y) * size + xx] = z[(c * small + (y >> 1)) * small + (xx >> 1)]!;
-  const mask = boxMasks(size, [[6, 12, 6, 12]]);
   const [output, offsets] = await readAll(() => {
-    const features = device.tensor(x, [1, channels, size, size]);
-    const r = contextualAttention(features, features, tensorOf(mask));
+    const features = device.tensor(scene.features, [1, channels, size, size]);
+    const r = contextualAttention(features, features, device.tensor(scene.mask, [1, 1, size, size]));
     return [r.output, r.offsets];
   });
-  for (let y = 3; y < 6; y++) {
-    for (let xx = 3; xx < 6; xx++) {
-      const at = y * small + xx;
-      t.same([offsets![at], offsets![small * small + at]], [y, xx + shift], `offset of hole position (${y}, ${xx})`);
+  for (let y = hole[0]; y < hole[1]; y++) {
+    for (let x = hole[0]; x < hole[1]; x++) {
+      const at = y * small + x;
+      t.same([offsets![at], offsets![small * small + at]], [y, x + shift], `offset of hole position (${y}, ${x})`);
     }
   }
-  // Pixels covered only by raw patches of hole positions: full resolution [7, 11)^2.
+  // Pixels covered only by raw patches of hole positions: full resolution [2 from + 1, 2 to - 1)^2.
   let worst = 0;
   for (let c = 0; c < channels; c++)
-    for (let y = 7; y < 11; y++)
-      for (let xx = 7; xx < 11; xx++) {
-        const got = output![(c * size + y) * size + xx]!;
-        worst = Math.max(worst, Math.abs(got - x[(c * size + y) * size + xx + 2 * shift]!));
+    for (let y = 2 * hole[0] + 1; y < 2 * hole[1] - 1; y++)
+      for (let x = 2 * hole[0] + 1; x < 2 * hole[1] - 1; x++) {
+        const i = (c * size + y) * size + x;
+        worst = Math.max(worst, Math.abs(output![i]! - scene.features[i + 2 * shift]!));
       }
   t.ok(worst < 1e-4, `pasted pixels equal the source's (worst difference ${worst})`);
+  // Outside the hole the best match of a position far from it is itself.
+  t.same([offsets![0], offsets![small * small]], [0, 0], "a corner position matches itself");
 });
 
 leakCheckedTest(device, "bad arguments are named", async (t) => {
