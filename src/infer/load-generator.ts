@@ -1,0 +1,75 @@
+/**
+ * A trained generator from a checkpoint, for inference (inpaint.js, eval.js).
+ *
+ * The checkpoint contract (notes/apis.md): the sidecar's `config.model` holds the generator's
+ * width `cnum` and its attention options; the tensors file holds every generator parameter
+ * under its own name ("generator.coarse.conv1.weight", ...) beside the critics' and the
+ * optimizers' tensors, which inference ignores. Every failure is one line naming the file and
+ * the fix; the checks of loadCheckpoint (missing file, corrupt JSON, size or hash mismatch,
+ * malformed safetensors) come first.
+ */
+import { existsSync, statSync } from "node:fs";
+import { assignTensors, checkTensorsMatch, findLatestCheckpoint, loadCheckpoint } from "../train/checkpoint.js";
+import type { HostTensor } from "../train/safetensors.js";
+import { Generator, type AttentionOptions } from "../models/generator.js";
+import type { Device } from "../tensor/device.js";
+
+export interface LoadedGenerator {
+  generator: Generator;
+  /** The training step the checkpoint was saved at. */
+  step: number;
+  /** The sidecar that was read (a folder resolves to its newest checkpoint). */
+  sidecarPath: string;
+  /** The options the generator was built with. */
+  cnum: number;
+  attention: AttentionOptions;
+}
+
+export interface LoadGeneratorOptions {
+  /** Contextual attention's chunking (foreground positions per chunk, or "auto" from the adapter's limits). */
+  chunkSize?: number | "auto";
+}
+
+const GENERATOR_PREFIX = "generator.";
+
+/** Builds the generator a checkpoint (sidecar, tensors file, or run folder) describes and loads its weights. */
+export function loadGenerator(device: Device, path: string, options: LoadGeneratorOptions = {}): LoadedGenerator {
+  const what = "pass a step-*.json sidecar, its .safetensors file, or the checkpoint folder of a training run";
+  if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist; ${what}`);
+  if (statSync(path).isDirectory() && !findLatestCheckpoint(path)) throw new Error(`folder ${path} holds no checkpoint (no step-*.json); ${what}`);
+  const checkpoint = loadCheckpoint(path);
+  const { sidecarPath } = checkpoint;
+  const model = modelConfig(checkpoint.config, sidecarPath);
+  const tensors = new Map<string, HostTensor>([...checkpoint.tensors].filter(([name]) => name.startsWith(GENERATOR_PREFIX)));
+  if (tensors.size === 0) {
+    throw new Error(`checkpoint ${sidecarPath} holds no generator weights (no tensor named "${GENERATOR_PREFIX}*"); pass a checkpoint written by train.js`);
+  }
+  const attention: AttentionOptions = { ...model.attention, chunkSize: options.chunkSize ?? "auto" };
+  const generator = new Generator(device, { cnum: model.cnum, attention });
+  try {
+    checkTensorsMatch({ tensors, sidecarPath }, generator.parameters);
+    assignTensors(generator.parameters, tensors);
+  } catch (error) {
+    generator.dispose();
+    throw error;
+  }
+  return { generator, step: checkpoint.step, sidecarPath, cnum: model.cnum, attention };
+}
+
+/** The sidecar's `config.model`, checked for what building the generator needs. */
+function modelConfig(config: unknown, sidecarPath: string): { cnum: number; attention: AttentionOptions } {
+  const model = (config as { model?: unknown } | null)?.model as { cnum?: unknown; attention?: unknown } | undefined;
+  if (typeof model !== "object" || model === null || !Number.isInteger(model.cnum) || (model.cnum as number) < 2) {
+    throw new Error(`checkpoint ${sidecarPath} has no generator configuration (config.model.cnum, an integer); pass a checkpoint written by train.js`);
+  }
+  const attention = model.attention ?? {};
+  if (typeof attention !== "object" || attention === null || Array.isArray(attention)) {
+    throw new Error(`checkpoint ${sidecarPath}: config.model.attention must be an object of attention options, got ${JSON.stringify(attention)}`);
+  }
+  const { softmaxScale, fuseK, sharedMask } = attention as Record<string, unknown>;
+  const picked: AttentionOptions = {};
+  if (typeof softmaxScale === "number") picked.softmaxScale = softmaxScale;
+  if (typeof fuseK === "number") picked.fuseK = fuseK;
+  if (typeof sharedMask === "boolean") picked.sharedMask = sharedMask;
+  return { cnum: model.cnum as number, attention: picked };
+}
