@@ -1,0 +1,48 @@
+/**
+ * `node dist/report.js`: loss curves of a training run as PNGs, from its JSONL log, with no
+ * browser. One chart per numeric field of the log (see infer/training-log.ts).
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseOptions, required, runCli } from "./infer/cli.js";
+import { lineChart } from "./infer/plot.js";
+import { movingMean, parseTrainingLog } from "./infer/training-log.js";
+import { writePng } from "./io/image.js";
+
+const USAGE = `
+Draw the loss curves of a training run as PNG charts.
+
+  node dist/report.js --log RUN/log.jsonl --out DIR
+
+  --log FILE   the JSON Lines log a training run writes (one object per line)
+  --out DIR    one PNG per numeric field (every field except step and time), e.g. DIR/g_loss.png
+
+Each chart shows the raw values (light) and, past 50 points, a moving mean (dark). The x axis
+is the step field, or the line number when the log has none.
+`;
+
+const RAW = [160, 190, 230] as const;
+const TREND = [20, 70, 170] as const;
+
+async function main(args: string[]): Promise<void> {
+  const values = parseOptions(args, { log: { type: "string" }, out: { type: "string" } });
+  const path = required(values, "log");
+  const out = required(values, "out");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read the log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (pass the log.jsonl of a training run)`);
+  }
+  const log = parseTrainingLog(text, path);
+  mkdirSync(out, { recursive: true });
+  for (const [key, curve] of log.curves) {
+    const series = [{ x: curve.x, y: curve.y, colour: curve.y.length > 50 ? RAW : TREND }];
+    if (curve.y.length > 50) series.push({ x: curve.x, y: movingMean(curve.y, Math.ceil(curve.y.length / 25)), colour: TREND });
+    const file = join(out, `${key.replace(/[^A-Za-z0-9_.-]/g, "_")}.png`);
+    writePng(file, lineChart({ title: key, xLabel: log.xLabel, series }));
+    console.log(`${file} (${curve.y.length} points)`);
+  }
+}
+
+await runCli("report", USAGE, main);
