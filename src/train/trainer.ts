@@ -107,6 +107,8 @@ export class Trainer {
    * One iteration: warm-up (coarse only) while `iteration < warmup`, else the critic steps and
    * the generator step. With `withLosses`, returns the last critic step's and the generator
    * step's losses as one [n] tensor (the caller reads and disposes it) and their names.
+   * Wait for the device (sync or a read) between iterations: queueing hundreds of them
+   * without a wait crashed lavapipe (a segfault inside the driver) in our runs.
    */
   step(withLosses: boolean): { losses: Tensor; names: string[] } | null {
     const warmup = this.iteration < this.config.warmup;

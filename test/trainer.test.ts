@@ -1,0 +1,159 @@
+// The training step on tiny configurations: overfitting one image lowers the hole's L1, a
+// checkpoint restores every tensor bit for bit, resuming at iteration k repeats the straight
+// run's losses exactly (warm-up and GAN iterations, all random streams), and memory stays
+// flat across iterations.
+import t from "tap";
+import { copyFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { noGrad, tidy } from "../src/index.js";
+import { loadCheckpoint } from "../src/train/checkpoint.js";
+import { makeConfig, type TrainConfig } from "../src/train/config.js";
+import { defaultDataFolder, ImageDataset } from "../src/train/data.js";
+import { maskTensor, sampleMasks } from "../src/train/masks.js";
+import { Rng } from "../src/train/rng.js";
+import { readLosses, Trainer, type Losses } from "../src/train/trainer.js";
+import { restoreTrainer, saveTrainer, trainerTensors } from "../src/train/trainer-state.js";
+import { testDevice } from "./helpers.js";
+import { tempDir } from "./tempdir.js";
+
+const device = await testDevice();
+
+/** The smallest configuration: 32x32, batch 1, widths 4 and 8. */
+function tinyConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return makeConfig("tiny", { height: 32, width: 32, batch: 1, cnum: 4, criticCnum: 8, ...overrides });
+}
+
+/** A data set of the first fake avatar only, shrunk to 32x32. */
+function oneImage(t: { teardown: (fn: () => void) => void }): ImageDataset {
+  const dir = tempDir(t);
+  const first = readdirSync(defaultDataFolder()).filter((f) => f.endsWith(".png")).sort()[0]!;
+  copyFileSync(join(defaultDataFolder(), first), join(dir, first));
+  return ImageDataset.load({ folder: dir, height: 32, width: 32, flip: false });
+}
+
+async function run(trainer: Trainer, iterations: number): Promise<Losses[]> {
+  const out: Losses[] = [];
+  for (let i = 0; i < iterations; i++) out.push(await readLosses(trainer.step(true)!));
+  return out;
+}
+
+function bits(data: Float32Array): number[] {
+  return [...new Uint32Array(data.buffer, data.byteOffset, data.length)];
+}
+
+/** The L1 over the hole pixels of one fixed image and hole, for the coarse or the refined output. */
+function holeProbe(trainer: Trainer, dataset: ImageDataset): (which: "coarse" | "refined") => Promise<number> {
+  const rng = Rng.fromSeed(5);
+  const image = dataset.batchArray(rng, 1);
+  const masks = sampleMasks(rng, { batch: 1, height: 32, width: 32 });
+  return async (which) => {
+    const output = tidy(() => noGrad(() => trainer.generator.forward(device.tensor(image, [1, 3, 32, 32]), maskTensor(device, masks))[which]));
+    const values = await output.read();
+    output.dispose();
+    let sum = 0;
+    let count = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let p = 0; p < 32 * 32; p++) {
+        if (masks.data[p] !== 1) continue;
+        sum += Math.abs(values[c * 1024 + p]! - image[c * 1024 + p]!);
+        count++;
+      }
+    }
+    return sum / count;
+  };
+}
+
+/** Runs `iterations` and returns the first and last losses, syncing after each as the training loop does. */
+async function train(trainer: Trainer, iterations: number): Promise<[Losses, Losses]> {
+  const first = await readLosses(trainer.step(true)!);
+  for (let i = 2; i < iterations; i++) {
+    trainer.step(false);
+    await device.sync(); // hundreds of steps queued without a wait crash lavapipe
+  }
+  return [first, await readLosses(trainer.step(true)!)];
+}
+
+t.test("a few hundred coarse warm-up steps overfit one image: the L1 in the hole falls well below its start", async (t) => {
+  const dataset = oneImage(t);
+  // A higher learning rate than the paper's 1e-4, so 300 steps of batch 1 get somewhere.
+  const trainer = new Trainer(device, tinyConfig({ warmup: 300, lr: 1e-3 }), dataset);
+  const probe = holeProbe(trainer, dataset);
+  const before = await probe("coarse");
+  const [first, last] = await train(trainer, 300);
+  const after = await probe("coarse");
+  t.ok(after < 0.5 * before, `hole L1 of the coarse output ${before.toFixed(4)} -> ${after.toFixed(4)} after 300 steps (want < half)`);
+  t.ok(last.l1! < 0.5 * first.l1!, `discounted L1 loss ${first.l1!.toFixed(4)} -> ${last.l1!.toFixed(4)}`);
+  t.same(Object.keys(last), ["g", "l1", "ae"], "warm-up steps report the reconstruction losses only");
+  trainer.dispose();
+  t.equal(device.memory().liveTensors, 0, "nothing left after dispose");
+});
+
+t.test("generator steps of the whole network (critics present, no critic steps) overfit one image too", async (t) => {
+  const dataset = oneImage(t);
+  const trainer = new Trainer(device, tinyConfig({ criticSteps: 0, lr: 1e-3 }), dataset);
+  const probe = holeProbe(trainer, dataset);
+  const before = await probe("refined");
+  const [first, last] = await train(trainer, 150);
+  const after = await probe("refined");
+  t.ok(after < 0.5 * before, `hole L1 of the refined output ${before.toFixed(4)} -> ${after.toFixed(4)} after 150 steps (want < half)`);
+  t.ok(last.l1! < 0.5 * first.l1!, `discounted L1 loss ${first.l1!.toFixed(4)} -> ${last.l1!.toFixed(4)}`);
+  trainer.dispose();
+});
+
+t.test("full iterations: losses are finite, the critics' and generator's steps count, memory stays flat", async (t) => {
+  const dataset = ImageDataset.load({ height: 32, width: 32 });
+  const trainer = new Trainer(device, tinyConfig({ criticSteps: 2 }), dataset);
+  const [first] = await run(trainer, 2);
+  t.same(Object.keys(first!), ["g", "g_global", "g_local", "l1", "ae", "d", "d_global", "d_local", "gp_global", "gp_local"]);
+  t.ok(Object.values(first!).every(Number.isFinite), "every loss is finite");
+  t.ok(Math.abs(first!.d! - (first!.d_global! + first!.d_local! + 10 * (first!.gp_global! + first!.gp_local!))) < 1e-4, "d = d_global + d_local + 10 (gp_global + gp_local)");
+  t.ok(Math.abs(first!.g! - (0.001 * (first!.g_global! + first!.g_local!) + 1.2 * first!.l1! + 1.2 * first!.ae!)) < 1e-4, "g = 0.001 (g_global + g_local) + 1.2 l1 + 1.2 ae");
+  const settled = device.memory();
+  for (let i = 0; i < 3; i++) {
+    trainer.step(false);
+    await device.sync();
+  }
+  await run(trainer, 1);
+  const later = device.memory();
+  t.equal(later.liveTensors, settled.liveTensors, "live tensors flat");
+  t.equal(later.bytesInUse, settled.bytesInUse, "bytes in use flat");
+  t.equal(later.buffersAllocated, settled.buffersAllocated, "no new buffers after the first iterations");
+  t.equal(trainer.criticOptimizer.stepCount, 12, "2 critic steps in each of 6 iterations");
+  t.equal(trainer.generatorOptimizer.stepCount, 6, "one generator step per iteration");
+  trainer.dispose();
+});
+
+t.test("checkpoint round trip is bit-exact; resume at k then n more = n + k straight", async (t) => {
+  const dir = tempDir(t);
+  const dataset = ImageDataset.load({ height: 32, width: 32 });
+  const config = tinyConfig({ criticSteps: 2, warmup: 1, seed: 3 });
+  const straight = new Trainer(device, config, dataset);
+  const before = await run(straight, 2);
+  const files = await saveTrainer(dir, straight, 3);
+  const after = await run(straight, 2);
+
+  const checkpoint = loadCheckpoint(files.sidecarPath);
+  const sidecar = checkpoint.config as { model: Record<string, unknown> };
+  t.same(sidecar.model, { cnum: 4, criticCnum: 8, height: 32, width: 32, attention: { softmaxScale: 10, fuseK: 3, sharedMask: false } }, "config.model per the contract");
+  t.same(Object.keys(checkpoint.rng).sort(), ["data", "gp", "masks"], "all three random streams saved");
+  t.same(checkpoint.optimizers, { generator: { step: 2 }, critics: { step: 2 } }, "optimizer step counts (1 warm-up + 1 full iteration)");
+
+  // Another seed: every weight differs until the checkpoint is restored.
+  const resumed = new Trainer(device, { ...config, seed: 11 }, dataset);
+  const name = "generator.coarse.conv1.weight";
+  t.notSame(bits(await trainerTensors(resumed).get(name)!.read()), bits(checkpoint.tensors.get(name)!.data), "another seed's weights differ before restoring");
+  restoreTrainer(resumed, checkpoint);
+  const restored = trainerTensors(resumed);
+  let mismatched = 0;
+  for (const [name, saved] of checkpoint.tensors) {
+    const now = await restored.get(name)!.read();
+    if (bits(now).join() !== bits(saved.data).join()) mismatched++;
+  }
+  t.equal(mismatched, 0, `all ${checkpoint.tensors.size} tensors (parameters and moments) restored bit for bit`);
+  t.equal(resumed.iteration, 2, "iteration restored");
+  const continued = await run(resumed, 2);
+  t.same(continued, after, "iterations 3-4 after resuming equal the straight run's, bit for bit");
+  t.notSame(before[1], after[0], "and the losses do change between iterations");
+  straight.dispose();
+  resumed.dispose();
+});
