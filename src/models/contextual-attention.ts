@@ -30,7 +30,7 @@ import { tidy } from "../tensor/scope.js";
 import { formatShape } from "../tensor/shape.js";
 import { isRecording, noGrad, requiresGrad } from "../autograd/graph.js";
 import {
-  affine, argmax, attentionSoftmax, concat, conv2d, detach, div, full, matmul, max, maximum, mulScalar, pad,
+  affine, argmax, attentionSoftmax, concat, conv2d, detach, div, full, matmul, max, maximum, mulScalar,
   reshape, resizeNearest, samePadding, slice, sqrt, square, step, sub, sum,
 } from "../autograd/ops/index.js";
 import { chunkRows } from "./attention/chunks.js";
@@ -171,6 +171,9 @@ function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved, scope: <T>(fn: (
     });
     pasted.push(y!);
     offsets.push(offset!);
+    // The pool recycles a released buffer only after its batch is submitted: this lets the
+    // next chunk reuse this one's score buffers.
+    b.device.flush();
   }
   const columns = pasted.length === 1 ? pasted[0]! : concat(pasted, 2);
   const output = mulScalar(overlapAdd(columns, [batch, channels, height, width], 2 * rate, rate, rawPadding, [h, w]), 1 / PASTE_DIVISOR);
@@ -189,15 +192,9 @@ function attention(fc: Tensor, wn: Tensor, valid: Tensor, o: Resolved, [r0, r1]:
   const raw = matmul(slice(fc, [0, 0, lo * w], [batch, depth, hi * w]), wn, { transposeA: true });
   let scores = raw;
   if (halo > 0) {
-    // Score-sized temporaries whose values no vjp reads are released at once (see fuse.ts).
-    const rows = reshape(raw, [batch, hi - lo, w, h, w]);
-    const padded = pad(rows, [[0, 0], [lo - (r0 - halo), r1 + halo - hi]]);
-    rows.dispose();
+    scores = fusePropagation(raw, lo, [r0, r1], w, [h, w], o.fuseK);
+    // No vjp reads the raw scores' values (matmul's reads its inputs, diagonalSum's nothing).
     raw.dispose();
-    const fused = fusePropagation(padded, o.fuseK);
-    padded.dispose();
-    scores = reshape(fused, [batch, (r1 - r0) * w, h * w]);
-    fused.dispose();
   }
   const a = attentionSoftmax(scores, valid, o.scale);
   // attentionSoftmax's vjp reads only its output.

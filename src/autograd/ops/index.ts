@@ -12,3 +12,4 @@ export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resi
 export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
 export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
 export { attentionSoftmax } from "./attention-softmax.js";
+export { diagonalSum } from "./diagonal-sum.js";

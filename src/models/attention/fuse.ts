@@ -11,50 +11,27 @@
  * view wraps around, so the official sum takes terms from the far end of the neighbouring
  * row (or column) where this one takes zeros. Ours is the exact 2-D sum the paper means.
  *
- * The sum is separable: first along x (both x and x' move together), then along y.
- *
- * Memory: every temporary here is score-sized, and none of their values is read by a vjp
- * (pad, slice and add differentiate without their inputs), so each is released as soon as
- * it is used, with or without a graph, and the device is flushed after each pass so the next
- * one can reuse the released buffers (the pool recycles a buffer only after its batch is
- * submitted).
+ * One kernel computes it (diagonalSum); it reads the chunk's halo rows directly, so nothing
+ * is padded or copied. On the 256^2 model's 1024 x 1024 scores the pad / slice / add chain
+ * it replaced took 109 ms and the kernel 47 ms (lavapipe on a shared machine, rough), and
+ * the layer's peak memory halved (forward 115 -> 58 MiB, 512^2 forward 843 -> 401 MiB).
  */
 import type { Tensor } from "../../tensor/tensor.js";
-import { add, pad, slice } from "../../autograd/ops/index.js";
+import { diagonalSum, reshape } from "../../autograd/ops/index.js";
 
 /**
- * Sum of `count` slices of `source` of `shape`, shifted together by 0..count-1 along axes
- * axisA and axisB. Releases `source`.
+ * scores [B, rowsIn * W, Hb * Wb] of foreground rows [lo, lo + rowsIn) of a W-wide map
+ * against Hb x Wb background patches -> fused scores [B, (r1 - r0) * W, Hb * Wb] of rows
+ * [r0, r1), which must lie within the given ones; rows outside the map count as zeros, so
+ * the given rows should include r of halo each side where the map has them.
  */
-function diagonalSum(source: Tensor, axisA: number, axisB: number, shape: readonly number[], count: number): Tensor {
-  let total: Tensor | null = null;
-  for (let d = 0; d < count; d++) {
-    const begin = shape.map((_, i) => (i === axisA || i === axisB ? d : 0));
-    const piece = slice(source, begin, begin.map((s, i) => s + shape[i]!));
-    if (!total) {
-      total = piece;
-      continue;
-    }
-    const next = add(total, piece);
-    total.dispose();
-    piece.dispose();
-    total = next;
-  }
-  source.dispose();
-  source.device.flush();
-  return total!;
-}
-
-/**
- * s [B, R + 2r, Wf, Hb, Wb]: the scores of R foreground rows plus r rows of halo on each
- * side (zeros where the halo lies outside the map). Returns the fused scores of the R rows,
- * [B, R, Wf, Hb, Wb]. `s` itself is left to the caller.
- */
-export function fusePropagation(s: Tensor, fuseK: number): Tensor {
-  const r = (fuseK - 1) / 2;
-  const [b, rows, wf, hb, wb] = s.shape as [number, number, number, number, number];
-  const alongX = diagonalSum(pad(s, [[0, 0], [0, 0], [r, r], [0, 0], [r, r]]), 2, 4, [b, rows, wf, hb, wb], fuseK);
-  const paddedY = pad(alongX, [[0, 0], [0, 0], [0, 0], [r, r], [0, 0]]);
-  alongX.dispose();
-  return diagonalSum(paddedY, 1, 3, [b, rows - 2 * r, wf, hb, wb], fuseK);
+export function fusePropagation(scores: Tensor, lo: number, [r0, r1]: readonly [number, number], width: number,
+  background: readonly [number, number], fuseK: number): Tensor {
+  const [batch, positions] = scores.shape as [number, number, number];
+  const rows = reshape(scores, [batch, positions / width, width, background[0], background[1]]);
+  const fused = diagonalSum(rows, r1 - r0, r0 - lo, (fuseK - 1) / 2);
+  rows.dispose();
+  const flat = reshape(fused, [batch, (r1 - r0) * width, background[0] * background[1]]);
+  fused.dispose();
+  return flat;
 }

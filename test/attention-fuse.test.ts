@@ -1,0 +1,53 @@
+// diagonalSum (fuse propagation's kernel) against a loop over its definition on odd
+// shapes, with halo offsets of either sign and radii 0-2, then first and second derivatives.
+import t from "tap";
+import { diagonalSum, gradcheck, gradgradcheck, type Tensor } from "../src/index.js";
+import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
+
+const device = await testDevice();
+
+/** y[b, i, j, k, l] = sum over |dy|, |dx| <= r of x[b, i + offset + dy, j + dx, k + dy, l + dx], 0 outside. */
+function reference(x: Float32Array, shape: number[], rowsOut: number, offset: number, r: number): Float64Array {
+  const [batch, rowsIn, w, hb, wb] = shape as [number, number, number, number, number];
+  const at = (b: number, i: number, j: number, k: number, l: number) =>
+    i < 0 || i >= rowsIn || j < 0 || j >= w || k < 0 || k >= hb || l < 0 || l >= wb ? 0 : x[(((b * rowsIn + i) * w + j) * hb + k) * wb + l]!;
+  const y = new Float64Array(batch * rowsOut * w * hb * wb);
+  let n = 0;
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < rowsOut; i++)
+      for (let j = 0; j < w; j++)
+        for (let k = 0; k < hb; k++)
+          for (let l = 0; l < wb; l++) {
+            for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) y[n] += at(b, i + offset + dy, j + dx, k + dy, l + dx);
+            n++;
+          }
+  return y;
+}
+
+leakCheckedTest(device, "matches the reference: chunks with halos, no halo, radii 0 to 2", async (t) => {
+  const cases: [number[], number, number, number][] = [
+    [[2, 5, 3, 4, 3], 3, 1, 1], // a middle chunk: 1 halo row each side
+    [[1, 4, 5, 5, 5], 3, 0, 1], // the first chunk: halo only below
+    [[2, 3, 4, 3, 5], 3, 0, 2],
+    [[1, 6, 3, 6, 3], 6, 0, 0],
+    [[1, 3, 4, 3, 4], 5, -1, 1], // the adjoint's shape: more rows out than in
+  ];
+  for (const [shape, rowsOut, offset, r] of cases) {
+    const values = randomValues(shape.reduce((p, d) => p * d, 1), shape[1]! + 10 * r, -1, 1);
+    const x = device.tensor(values, shape);
+    const y = diagonalSum(x, rowsOut, offset, r);
+    assertClose(t, await y.read(), reference(values, shape, rowsOut, offset, r), FORWARD, `[${shape}] rows ${rowsOut} offset ${offset} radius ${r}`);
+    x.dispose();
+    y.dispose();
+  }
+});
+
+leakCheckedTest(device, "first and second derivatives (its vjp is itself, adjoint)", async (t) => {
+  const x = device.tensor(randomValues(2 * 4 * 3 * 3 * 2, 5), [2, 4, 3, 3, 2]);
+  const f = (a: Tensor) => diagonalSum(a, 2, 1, 1);
+  const first = await gradcheck(f, [x]);
+  t.ok(first.ok, `gradcheck (worst excess ${first.worstExcess})`);
+  const second = await gradgradcheck(f, [x]);
+  t.ok(second.ok, `gradgradcheck (worst excess ${second.worstExcess})`);
+  x.dispose();
+});
