@@ -11,6 +11,7 @@ import "./cases/matmul.js";
 import "./cases/elementwise.js";
 import "./cases/conv.js";
 import "./cases/attention.js";
+import "./cases/train.js";
 import { formatTable, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
 
 function option(name: string): string | undefined {
