@@ -3,26 +3,9 @@
 import t from "tap";
 import { diagonalSum, gradcheck, gradgradcheck, type Tensor } from "../src/index.js";
 import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
+import { diagonalSumRef } from "./reference/attention.js";
 
 const device = await testDevice();
-
-/** y[b, i, j, k, l] = sum over |dy|, |dx| <= r of x[b, i + offset + dy, j + dx, k + dy, l + dx], 0 outside. */
-function reference(x: Float32Array, shape: number[], rowsOut: number, offset: number, r: number): Float64Array {
-  const [batch, rowsIn, w, hb, wb] = shape as [number, number, number, number, number];
-  const at = (b: number, i: number, j: number, k: number, l: number) =>
-    i < 0 || i >= rowsIn || j < 0 || j >= w || k < 0 || k >= hb || l < 0 || l >= wb ? 0 : x[(((b * rowsIn + i) * w + j) * hb + k) * wb + l]!;
-  const y = new Float64Array(batch * rowsOut * w * hb * wb);
-  let n = 0;
-  for (let b = 0; b < batch; b++)
-    for (let i = 0; i < rowsOut; i++)
-      for (let j = 0; j < w; j++)
-        for (let k = 0; k < hb; k++)
-          for (let l = 0; l < wb; l++) {
-            for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) y[n] += at(b, i + offset + dy, j + dx, k + dy, l + dx);
-            n++;
-          }
-  return y;
-}
 
 leakCheckedTest(device, "matches the reference: chunks with halos, no halo, radii 0 to 2", async (t) => {
   const cases: [number[], number, number, number][] = [
@@ -36,7 +19,7 @@ leakCheckedTest(device, "matches the reference: chunks with halos, no halo, radi
     const values = randomValues(shape.reduce((p, d) => p * d, 1), shape[1]! + 10 * r, -1, 1);
     const x = device.tensor(values, shape);
     const y = diagonalSum(x, rowsOut, offset, r);
-    assertClose(t, await y.read(), reference(values, shape, rowsOut, offset, r), FORWARD, `[${shape}] rows ${rowsOut} offset ${offset} radius ${r}`);
+    assertClose(t, await y.read(), diagonalSumRef(values, shape, rowsOut, offset, r), FORWARD, `[${shape}] rows ${rowsOut} offset ${offset} radius ${r}`);
     x.dispose();
     y.dispose();
   }

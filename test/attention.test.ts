@@ -130,6 +130,15 @@ leakCheckedTest(device, "gradcheck with respect to f and b", async (t) => {
   [f, b, mask].forEach((x) => x.dispose());
 });
 
+leakCheckedTest(device, "second-order gradients through the layer are refused with the named error", async (t) => {
+  const c = CASES[0]!;
+  tidy(() => {
+    const x = requireGrad(tensorOf(c.f));
+    const { output } = contextualAttention(x, x, tensorOf(c.mask));
+    t.throws(() => grad(output, [x], { gradOutputs: [output], createGraph: true }), { name: "SecondOrderNotSupportedError" });
+  });
+});
+
 leakCheckedTest(device, "chunked and unchunked results agree (forward, offsets, gradients)", async (t) => {
   const c = CASES[1]!;
   const v = randomValues(c.b.data.length, 97, -1, 1);

@@ -35,6 +35,24 @@ export function maskedSoftmaxRow(s: ArrayLike<number>, m: ArrayLike<number>, sca
   return Float64Array.from(e, (v, k) => (m[k]! * v) / total);
 }
 
+/** y[b, i, j, k, l] = sum over |dy|, |dx| <= r of x[b, i + offset + dy, j + dx, k + dy, l + dx], 0 outside. */
+export function diagonalSumRef(x: ArrayLike<number>, shape: readonly number[], rowsOut: number, offset: number, r: number): Float64Array {
+  const [batch, rowsIn, w, hb, wb] = shape as [number, number, number, number, number];
+  const at = (b: number, i: number, j: number, k: number, l: number) =>
+    i < 0 || i >= rowsIn || j < 0 || j >= w || k < 0 || k >= hb || l < 0 || l >= wb ? 0 : x[(((b * rowsIn + i) * w + j) * hb + k) * wb + l]!;
+  const y = new Float64Array(batch * rowsOut * w * hb * wb);
+  let n = 0;
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < rowsOut; i++)
+      for (let j = 0; j < w; j++)
+        for (let k = 0; k < hb; k++)
+          for (let l = 0; l < wb; l++) {
+            for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) y[n] += at(b, i + offset + dy, j + dx, k + dy, l + dx);
+            n++;
+          }
+  return y;
+}
+
 export function contextualAttentionRef(f: NdArray, b: NdArray, mask: NdArray, o: AttentionRefOptions): AttentionRefResult {
   const [batch, channels, height, width] = f.shape as [number, number, number, number];
   const h = height / o.rate;
