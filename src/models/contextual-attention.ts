@@ -22,15 +22,16 @@
  * Memory: the scores grow with the square of the pixel count, so the foreground positions
  * are processed in chunks of whole rows (attention/chunks.ts); results do not depend on the
  * chunking. Without gradient recording each chunk's temporaries are released before the next
- * one starts, so peak memory is one chunk's. When gradients are recorded the graph keeps every
- * chunk's attention for the backward pass, so the chunking then bounds only each tensor's size.
+ * one starts, so peak memory is one chunk's. When gradients are recorded the graph keeps each
+ * chunk's attention for the backward pass (its vjps read it), h^2 w^2 floats per image in all,
+ * but releases the raw and fused scores, whose values no vjp reads.
  */
 import type { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { formatShape } from "../tensor/shape.js";
 import { isRecording, noGrad, requiresGrad } from "../autograd/graph.js";
 import {
-  affine, argmax, attentionSoftmax, concat, conv2d, detach, div, full, matmul, max, maximum, mulScalar,
+  affine, argmax, attentionSoftmax, concat, conv2d, detach, div, full, matmul, max, maximum, mulScalar, permute,
   reshape, resizeNearest, samePadding, slice, sqrt, square, step, sub, sum,
 } from "../autograd/ops/index.js";
 import { chunkRows } from "./attention/chunks.js";
@@ -122,13 +123,7 @@ function bestMatch(a: Tensor, h: number, w: number): Tensor {
   // The first maximum in row-major order lies in the first row that holds the maximum.
   const row = argmax(max(reshape(a, [batch, positions, h, w]), 3), 2, true);
   const column = sub(index, mulScalar(row, w));
-  return permute2(concat([row, column], 2));
-}
-
-/** [B, P, 2] -> [B, 2, P]. */
-function permute2(t: Tensor): Tensor {
-  const [batch, positions] = t.shape as [number, number, number];
-  return reshape(concat([slice(t, [0, 0, 0], [batch, positions, 1]), slice(t, [0, 0, 1], [batch, positions, 2])], 1), [batch, 2, positions]);
+  return permute(concat([row, column], 2), [0, 2, 1]);
 }
 
 export function contextualAttention(f: Tensor, b: Tensor, mask: Tensor, options: ContextualAttentionOptions = {}): ContextualAttentionResult {
@@ -149,7 +144,8 @@ function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved, scope: <T>(fn: (
   const rawPadding = same(height, width, 2 * rate, rate);
   const raw = extractPatches(b, 2 * rate, rate, rawPadding);
   const maskUsed = o.sharedMask && mask.shape[0]! > 1 ? slice(mask, [0, 0, 0, 0], [1, 1, height, width]) : mask;
-  const valid = noGrad(() => validity(down(maskUsed), k));
+  // Constants, computed without a graph; their temporaries go at once even when recording.
+  const valid = noGrad(() => tidy(() => validity(down(maskUsed), k)));
 
   const matchPadding = same(h, w, k, 1);
   const wc = extractPatches(down(b), k, 1, matchPadding);
@@ -167,7 +163,7 @@ function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved, scope: <T>(fn: (
     const r1 = Math.min(h, r0 + rowsPerChunk);
     const [y, offset] = scope(() => {
       const a = attention(fc, wn, valid, o, [r0, r1], [h, w], halo);
-      return [matmul(raw, a, { transposeB: true }), noGrad(() => bestMatch(a, h, w))];
+      return [matmul(raw, a, { transposeB: true }), noGrad(() => tidy(() => bestMatch(a, h, w)))];
     });
     pasted.push(y!);
     offsets.push(offset!);
