@@ -40,7 +40,10 @@ t.test("ticks at 1, 2 or 5 times a power of ten, labelled with the digits they n
 });
 
 t.test("font and canvas", async (t) => {
-  t.same(glyphRows("A"), glyphRows("a"), "uppercase draws as lowercase");
+  const letters = [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"];
+  t.ok(letters.every((c) => glyphRows(c).join() !== glyphRows("?").join()), "every letter and digit has its own glyph");
+  t.equal(new Set(letters.map((c) => glyphRows(c).join())).size, letters.length, "no two glyphs alike");
+  t.same(letters.filter((c) => glyphRows(c).length === 9).join(""), "gjpqy", "descenders reach two rows below the line");
   t.same(glyphRows("\u00e9"), glyphRows("?"), "an unknown character draws as ?");
   t.equal(glyphRows("1").length, 7);
   t.equal(textWidth("ab", 2), 22, "5 columns per glyph, 1 between, times the scale");
