@@ -16,7 +16,7 @@ Evaluate a DeepFill v1 generator against two baselines (mean fill, diffusion fil
 
   node dist/eval.js --checkpoint RUN/checkpoints --data DIR [--size 64] [--count 100] [--seed 1] [--out eval]
 
-  --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run's checkpoint folder
+  --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (the newest)
                      (leave it out to evaluate only the baselines)
   --data DIR         PNG/JPEG images, sorted by path; the first --count are used
   --size N           each image is shrunk so its shorter side is N, then centre-cropped to N x N (default 64)

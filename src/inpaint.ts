@@ -17,7 +17,7 @@ Fill the holes of an image with a trained DeepFill v1 generator.
   node dist/inpaint.js --checkpoint RUN/checkpoints --image in.png --mask mask.png --out out.png [--flow flow.png]
   node dist/inpaint.js --checkpoint RUN/checkpoints --images DIR --masks DIR --out DIR [--flow DIR]
 
-  --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a folder (its newest checkpoint)
+  --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)
   --image FILE       PNG or JPEG, any size (mirror-padded to a multiple of 8, cropped back)
   --mask FILE        same size as the image; white (grey > 127.5) = hole, black = keep; any shape
   --out FILE|DIR     the completed PNG (known pixels are copied unchanged), or a folder in batch mode

@@ -105,6 +105,11 @@ t.test("checkpoints that cannot serve inference give one-line errors", async (t)
   t.throws(() => loadGenerator(device, wrongWidth.sidecarPath), /saved for another configuration/);
   critic.dispose();
   t.throws(() => loadGenerator(device, `${dir}/missing`), /checkpoint .*missing does not exist/);
-  t.throws(() => loadGenerator(device, dir), /holds no checkpoint \(no step-\*\.json\)/);
+  t.throws(() => loadGenerator(device, dir), /holds no checkpoint \(no step-\*\.json, nor a checkpoints\/ folder with one\)/);
+  const run = tempDir(t);
+  const inside = await tinyCheckpoint(device, `${run}/checkpoints`);
+  const fromRun = loadGenerator(device, run);
+  t.equal(fromRun.sidecarPath, inside, "a run folder resolves to its checkpoints/ folder's newest");
+  fromRun.generator.dispose();
   t.equal(device.memory().liveTensors, 0, "a failed load leaves nothing on the device");
 });

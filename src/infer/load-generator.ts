@@ -9,6 +9,7 @@
  * malformed safetensors) come first.
  */
 import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { assignTensors, checkTensorsMatch, findLatestCheckpoint, loadCheckpoint } from "../train/checkpoint.js";
 import type { HostTensor } from "../train/safetensors.js";
 import { Generator, type AttentionOptions } from "../models/generator.js";
@@ -32,12 +33,17 @@ export interface LoadGeneratorOptions {
 
 const GENERATOR_PREFIX = "generator.";
 
-/** Builds the generator a checkpoint (sidecar, tensors file, or run folder) describes and loads its weights. */
+/** Builds the generator a checkpoint describes (sidecar, tensors file, checkpoint folder or run folder: the newest) and loads its weights. */
 export function loadGenerator(device: Device, path: string, options: LoadGeneratorOptions = {}): LoadedGenerator {
   const what = "pass a step-*.json sidecar, its .safetensors file, or the checkpoint folder of a training run";
   if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist; ${what}`);
-  if (statSync(path).isDirectory() && !findLatestCheckpoint(path)) throw new Error(`folder ${path} holds no checkpoint (no step-*.json); ${what}`);
-  const checkpoint = loadCheckpoint(path);
+  let source = path;
+  if (statSync(path).isDirectory() && !findLatestCheckpoint(path)) {
+    // A run folder: train.js keeps its checkpoints in <run>/checkpoints.
+    source = join(path, "checkpoints");
+    if (!findLatestCheckpoint(source)) throw new Error(`folder ${path} holds no checkpoint (no step-*.json, nor a checkpoints/ folder with one); ${what}`);
+  }
+  const checkpoint = loadCheckpoint(source);
   const { sidecarPath } = checkpoint;
   const model = modelConfig(checkpoint.config, sidecarPath);
   const tensors = new Map<string, HostTensor>([...checkpoint.tensors].filter(([name]) => name.startsWith(GENERATOR_PREFIX)));
