@@ -54,10 +54,9 @@ async function main(args: string[]): Promise<void> {
       console.log(`generator from ${loaded.sidecarPath} (step ${loaded.step}, cnum ${loaded.cnum})`);
     }
     const started = performance.now();
-    const result = await evaluate(samples, loaded?.generator ?? null, keep, (done) => {
-      if (done % 10 === 0 || done === samples.length) process.stdout.write(`\r${done}/${samples.length} images`);
-    });
-    process.stdout.write("\n");
+    // Progress on a terminal only: a log file would collect every \r-overwritten count.
+    const progress = process.stdout.isTTY ? (done: number) => process.stdout.write(`\r${done}/${samples.length} images${done === samples.length ? "\n" : ""}`) : undefined;
+    const result = await evaluate(samples, loaded?.generator ?? null, keep, progress);
     const table = formatTable(result);
     console.log(table);
     mkdirSync(out, { recursive: true });
