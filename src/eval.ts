@@ -4,12 +4,15 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { integerOption, parseOptions, required, runCli, chunkSizeOption } from "./infer/cli.js";
+import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles, tileImages } from "./infer/grid.js";
 import { loadGenerator, type LoadedGenerator } from "./infer/load-generator.js";
 import { writePng } from "./io/image.js";
 import { createDevice } from "./tensor/device.js";
+import type { MaskKind } from "./train/masks.js";
+
+const MASK_KINDS: readonly MaskKind[] = ["box", "free-form", "box+free-form"];
 
 const USAGE = `
 Evaluate a DeepFill v1 generator against two baselines (mean fill, diffusion fill).
@@ -21,7 +24,8 @@ Evaluate a DeepFill v1 generator against two baselines (mean fill, diffusion fil
   --data DIR         PNG/JPEG images, sorted by path; the first --count are used
   --size N           each image is shrunk so its shorter side is N, then centre-cropped to N x N (default 64)
   --count N          how many images (default 100)
-  --seed S           seed of the box holes (default 1); same seed, same holes
+  --seed S           seed of the holes (default 1); same seed, same holes
+  --mask-kind KIND   box (default, the paper's table), free-form or box+free-form: the training masks' kinds
   --examples N       rows in the example grid (default 8)
   --out DIR          where eval.txt, eval.json and examples.png go (default eval)
   --chunk-size N     contextual attention's foreground positions per chunk (default auto)
@@ -33,7 +37,7 @@ the whole completed image (the ground truth's TV is printed for comparison).
 
 const OPTIONS = {
   checkpoint: { type: "string" }, data: { type: "string" }, size: { type: "string" }, count: { type: "string" },
-  seed: { type: "string" }, examples: { type: "string" }, out: { type: "string" }, "chunk-size": { type: "string" },
+  seed: { type: "string" }, "mask-kind": { type: "string" }, examples: { type: "string" }, out: { type: "string" }, "chunk-size": { type: "string" },
 } as const;
 
 async function main(args: string[]): Promise<void> {
@@ -44,8 +48,10 @@ async function main(args: string[]): Promise<void> {
   const seed = integerOption(values, "seed", 1);
   const keep = integerOption(values, "examples", 8, 0, 64);
   const out = (values.out as string | undefined) ?? "eval";
-  const samples = loadSamples(data, size, count, seed);
-  console.log(`${samples.length} images from ${data} at ${size}x${size}, box holes from seed ${seed}`);
+  const kind = (values["mask-kind"] as string | undefined) ?? "box";
+  if (!MASK_KINDS.includes(kind as MaskKind)) throw new UsageError(`--mask-kind must be one of ${MASK_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
+  const samples = loadSamples(data, size, count, seed, kind as MaskKind);
+  console.log(`${samples.length} images from ${data} at ${size}x${size}, ${kind} holes from seed ${seed}`);
   const device = await createDevice();
   let loaded: LoadedGenerator | null = null;
   try {
@@ -63,7 +69,7 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(join(out, "eval.txt"), table + "\n");
     const json = {
       checkpoint: loaded ? { path: loaded.sidecarPath, step: loaded.step, cnum: loaded.cnum } : null,
-      data, size, count: samples.length, seed, masks: "box",
+      data, size, count: samples.length, seed, masks: kind,
       metrics: Object.fromEntries(result.methods),
       groundTruthTv: result.truthTv,
       definitions: {

@@ -105,6 +105,8 @@ t.test("samples: centre squares and box holes fixed by the seed", async (t) => {
   t.same(loadSamples(dir, 32, 2, 7).map((s) => [...s.mask.data]), first.map((s) => [...s.mask.data]), "same seed, same holes");
   t.notSame(loadSamples(dir, 32, 2, 8).map((s) => [...s.mask.data]), first.map((s) => [...s.mask.data]), "another seed, other holes");
   t.ok(first.every((s) => s.mask.data.some((v) => v === 1)), "every sample has a hole");
+  const strokes = loadSamples(dir, 32, 2, 7, "free-form");
+  t.ok(strokes.every((s, i) => s.mask.data.some((v) => v === 1) && s.mask.data.join() !== first[i]!.mask.data.join()), "free-form holes on request");
   const result = await evaluate(first, null, 1);
   t.same([...result.methods.keys()], ["mean fill", "diffusion (Laplace)"], "baselines only without a generator");
   const direct = meanMetrics(first.map((s) => imageMetrics(s.truth, meanFill(s.truth, s.mask), s.mask)));
@@ -133,6 +135,9 @@ t.test("eval.js: table, JSON and example grid with the model beside both baselin
   const missing = runTool("eval", ["--data", join(dir, "nowhere")]);
   t.equal(missing.status, 1);
   t.match(missing.stderr, /^eval: data folder .*nowhere does not exist; pass a folder of PNG or JPEG images$/);
+  const badKind = runTool("eval", ["--data", join(dir, "data"), "--mask-kind", "circles"]);
+  t.equal(badKind.status, 2);
+  t.match(badKind.stderr, /^eval: --mask-kind must be one of box, free-form, box\+free-form, got "circles"/);
   const badSize = runTool("eval", ["--data", join(dir, "data"), "--size", "big"]);
   t.equal(badSize.status, 2);
   t.match(badSize.stderr, /^eval: --size must be an integer from 8 to 4096, got "big" \(see eval --help\)$/);

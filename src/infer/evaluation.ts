@@ -1,7 +1,7 @@
 /**
  * Evaluation over a folder of images: each image is shrunk (area averaging) so its shorter side
- * is `size`, centre-cropped to size x size, and given a box hole from the training masks
- * (sampleMasks, kind "box") drawn from a fixed seed, so every method and every run sees the
+ * is `size`, centre-cropped to size x size, and given a hole from the training masks
+ * (sampleMasks; box holes by default, the paper's Table 1) drawn from a fixed seed, so every method and every run sees the
  * same images and holes. Methods: the two baselines (baselines.ts) and, when given, a
  * generator. Metrics: metrics.ts.
  */
@@ -10,7 +10,7 @@ import { readRgb } from "../io/image.js";
 import { downscaleArea } from "../io/resize.js";
 import type { Generator } from "../models/generator.js";
 import { listImages } from "../train/data.js";
-import { sampleMasks } from "../train/masks.js";
+import { sampleMasks, type MaskKind } from "../train/masks.js";
 import { Rng } from "../train/rng.js";
 import { laplaceFill, meanFill } from "./baselines.js";
 import { inpaint, type HoleMask } from "./inpaint-image.js";
@@ -45,10 +45,10 @@ export function centreSquare(file: string, image: RgbImage, size: number): RgbIm
   return { width: size, height: size, data };
 }
 
-/** The first `count` images of `folder` (sorted by path) at size x size, each with its seeded box hole. */
-export function loadSamples(folder: string, size: number, count: number, seed: number): EvalSample[] {
+/** The first `count` images of `folder` (sorted by path) at size x size, each with its seeded hole (box by default, as the paper's table). */
+export function loadSamples(folder: string, size: number, count: number, seed: number, kind: MaskKind = "box"): EvalSample[] {
   const files = listImages(folder).slice(0, count);
-  const masks = sampleMasks(Rng.fromSeed(seed), { batch: files.length, height: size, width: size, kind: "box" });
+  const masks = sampleMasks(Rng.fromSeed(seed), { batch: files.length, height: size, width: size, kind });
   const plane = size * size;
   return files.map((file, i) => ({
     file,
