@@ -1,13 +1,16 @@
 /**
  * Contextual attention cases: the fused attention softmax on a 1024 x 1024 score block
- * (the 256^2 model's one image), forward and backward, and the whole layer at the model's
+ * (the 256^2 model's one image), forward and backward, and for comparison the chain of
+ * generic ops it replaces; the whole layer at the model's
  * sizes, 256^2 input (64 x 64 x 128 maps, 1024 patches) and 512^2 (128 x 128 x 128, 4096
  * patches, marked slow), forward alone and forward plus backward to f = b.
  *
  * Peak memory goes in the note: the pool is trimmed, one run made, and the bytes the pool
  * then holds (in use plus released) counted, which is the most the run ever had allocated.
  */
-import { attentionSoftmax, contextualAttention, detach, grad, requireGrad, sum, tidy, type Device } from "../../src/index.js";
+import {
+  attentionSoftmax, contextualAttention, detach, grad, mul, mulScalar, requireGrad, softmax, sum, tidy, type Device,
+} from "../../src/index.js";
 import { register, type Prepared } from "../harness.js";
 
 function values(count: number, seed: number, scale = 1): Float32Array {
@@ -48,6 +51,21 @@ for (const direction of ["forward", "backward"] as const) {
     },
   });
 }
+
+register({
+  // What the fused kernel replaces: mask, scale, softmax, mask again as four generic ops.
+  name: "attention softmax 1024x1024 forward as generic ops (comparison)",
+  prepare: (device): Prepared => {
+    const s = device.tensor(values(PATCHES * PATCHES, 1, 0.3), [1, PATCHES, PATCHES]);
+    const m = device.tensor(Float32Array.from({ length: PATCHES }, (_, i) => (i % 7 === 3 ? 0 : 1)), [1, 1, PATCHES]);
+    return {
+      run: () => tidy(() => mul(softmax(mulScalar(mul(s, m), 10), -1), m)).dispose(),
+      bytes: 3 * PATCHES * PATCHES * 4,
+      note: "bytes counted as for the fused kernel",
+      dispose: () => [s, m].forEach((t) => t.dispose()),
+    };
+  },
+});
 
 /** The layer on [1, 128, size, size] maps with a centred square hole of half the side. */
 function layerCase(size: number, backward: boolean, slow: boolean) {
