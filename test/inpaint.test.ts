@@ -3,7 +3,7 @@
 // chunking does not change the result; checkpoints that cannot serve give one-line errors.
 import t from "tap";
 import { Generator, noGrad, tidy } from "../src/index.js";
-import { inpaint, maskFromRgb, mirrorIndex, paddedSide } from "../src/infer/inpaint-image.js";
+import { flowImage, inpaint, maskFromRgb, mirrorIndex, paddedSide } from "../src/infer/inpaint-image.js";
 import { loadGenerator } from "../src/infer/load-generator.js";
 import { saveCheckpoint } from "../src/train/checkpoint.js";
 import { testDevice } from "./helpers.js";
@@ -18,6 +18,19 @@ t.test("mirror padding indices and sizes", async (t) => {
   t.same([1, 8, 9, 29, 37].map(paddedSide), [8, 8, 16, 32, 40]);
   const mask = maskFromRgb({ width: 4, height: 1, data: Uint8Array.from([255, 255, 255, 128, 127, 128, 127, 128, 127, 255, 0, 100]) });
   t.same([...mask.data], [1, 1, 0, 0], "a hole where the grey level (mean of R, G, B) exceeds 127.5");
+});
+
+t.test("the flow picture: 8x8 pixels per offset cell, cropped to the image", async (t) => {
+  // A 2x3 grid of cells (a 16x24 padded image) for a 13x20 image; every cell points at itself but (0, 1).
+  const offsets = Float32Array.from([0, 0, 0, 1, 1, 1, 0, 1, 2, 0, 1, 2]);
+  offsets[1] = 1; // cell (0, 1) -> row 1: a displacement of (1, 0)
+  const flow = flowImage({ image: { width: 20, height: 13, data: new Uint8Array(20 * 13 * 3) }, offsets, offsetShape: [1, 2, 2, 3] });
+  t.same([flow.width, flow.height], [20, 13]);
+  const white = (x: number, y: number) => [0, 1, 2].every((c) => flow.data[3 * (y * 20 + x) + c] === 255);
+  const coloured: string[] = [];
+  for (let y = 0; y < 13; y++) for (let x = 0; x < 20; x++) if (!white(x, y)) coloured.push(`${x},${y}`);
+  t.equal(coloured.length, 64, "one 8x8 block is coloured");
+  t.ok(coloured.every((p) => { const [x, y] = p.split(",").map(Number); return x! >= 8 && x! < 16 && y! < 8; }), "the block of cell (0, 1)");
 });
 
 t.test("37x29 with two holes: known pixels bit-exact, holes from the generator on the padded image", async (t) => {

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { createDevice, tidy } from "../../src/index.js";
 import { laplaceFill } from "../../src/infer/baselines.js";
 import type { HoleMask } from "../../src/infer/inpaint-image.js";
-import { paintHoles, tileImages } from "../../src/infer/grid.js";
+import { paintHoles, tileImages, upscale } from "../../src/infer/grid.js";
 import { writePng, type RgbImage } from "../../src/io/image.js";
 import { contextualAttention } from "../../src/models/contextual-attention.js";
 import { flowColors } from "../../src/models/flow.js";
@@ -48,17 +48,6 @@ function bricks(): RgbImage {
     }
   }
   return { width: SIZE, height: SIZE, data };
-}
-
-function upscale(image: RgbImage, factor: number): RgbImage {
-  const [w, h] = [image.width * factor, image.height * factor];
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const from = 3 * (Math.floor(y / factor) * image.width + Math.floor(x / factor));
-      data.set(image.data.subarray(from, from + 3), 3 * (y * w + x));
-    }
-  return { width: w, height: h, data };
 }
 
 /** A square outline of `colour` around cells [top, top + size) x [left, left + size) of `image`. */

@@ -19,6 +19,7 @@ import { noGrad } from "../autograd/graph.js";
 import { readRgb, type RgbImage } from "../io/image.js";
 import { flowColors } from "../models/flow.js";
 import type { Generator } from "../models/generator.js";
+import { cropTopLeft, upscale } from "./grid.js";
 import { tidy } from "../tensor/scope.js";
 
 /** Holes of an image: data[y * width + x] = 1 in a hole, 0 on a known pixel. */
@@ -125,13 +126,5 @@ export async function inpaint(generator: Generator, image: RgbImage, mask: HoleM
 /** The attention flow of a result as an image of the input's size (each offset cell covers 8 x 8 pixels). */
 export function flowImage(result: InpaintResult): RgbImage {
   const [small] = flowColors(result.offsets, result.offsetShape);
-  const { width, height } = result.image;
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = (Math.floor(y / SIZE_MULTIPLE) * small!.width + Math.floor(x / SIZE_MULTIPLE)) * 3;
-      data.set(small!.data.subarray(from, from + 3), (y * width + x) * 3);
-    }
-  }
-  return { width, height, data };
+  return cropTopLeft(upscale(small!, SIZE_MULTIPLE), result.image.width, result.image.height);
 }
