@@ -78,6 +78,7 @@ async function main(args: string[]): Promise<void> {
         psnr: "10 log10(1 / l2) in dB, per image (l2 floored at 1e-10)", tv: "mean |horizontal difference| + mean |vertical difference| of the whole completed image",
       },
       seconds: (performance.now() - started) / 1000,
+      perImage: result.perImage,
     };
     writeFileSync(join(out, "eval.json"), JSON.stringify(json, null, 2) + "\n");
     if (keep > 0) {

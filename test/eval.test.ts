@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { laplaceFill, meanFill, solveLaplace } from "../src/infer/baselines.js";
 import { centreSquare, evaluate, formatTable, loadSamples } from "../src/infer/evaluation.js";
 import type { HoleMask } from "../src/infer/inpaint-image.js";
-import { imageMetrics, meanMetrics, totalVariation } from "../src/infer/metrics.js";
+import { imageMetrics, meanMetrics, totalVariation, type Metrics } from "../src/infer/metrics.js";
 import { readRgb, writePng, type RgbImage } from "../src/io/image.js";
 import { testDevice } from "./helpers.js";
 import { runTool, testImage, tinyCheckpoint } from "./inpaint-fixtures.js";
@@ -128,6 +128,8 @@ t.test("eval.js: table, JSON and example grid with the model beside both baselin
   t.same([json.count, json.size, json.seed, json.checkpoint.step], [2, 32, 3, 5]);
   const samples = loadSamples(join(dir, "data"), 32, 2, 3);
   t.same(json.metrics["mean fill"], meanMetrics(samples.map((s) => imageMetrics(s.truth, meanFill(s.truth, s.mask), s.mask))), "same samples as the library");
+  t.same(json.perImage.map((p: { file: string }) => p.file.slice(-5)), ["x.png", "y.png"], "per-image metrics in sample order");
+  t.same(meanMetrics(json.perImage.map((p: { metrics: Record<string, Metrics> }) => p.metrics.model!)), json.metrics.model, "the model's row is the mean of its per-image metrics");
   t.match(readFileSync(join(dir, "out", "eval.txt"), "utf8"), /\nmodel +\d+\.\d\d% +\d+\.\d\d% +\d+\.\d\d dB +\d+\.\d\d%\n/);
   const grid = readRgb(join(dir, "out", "examples.png"));
   t.same([grid.width, grid.height], [5 * 32 + 6 * 2, 2 * 32 + 3 * 2], "2 rows of original, input, 3 methods");

@@ -29,6 +29,8 @@ export interface EvalResult {
   truthTv: number;
   /** The completed images of the first `keepExamples` samples, per method. */
   examples: Map<string, RgbImage[]>;
+  /** Every image's metrics per method, in sample order (for eval.json). */
+  perImage: { file: string; metrics: Record<string, Metrics> }[];
 }
 
 /** The shorter side shrunk to `size`, then the centre size x size square. */
@@ -68,18 +70,23 @@ export async function evaluate(samples: readonly EvalSample[], generator: Genera
   if (generator) methods.set("model", async (s) => (await inpaint(generator, s.truth, s.mask)).image);
   const scores = new Map<string, Metrics[]>([...methods.keys()].map((name) => [name, []]));
   const examples = new Map<string, RgbImage[]>([...methods.keys()].map((name) => [name, []]));
+  const perImage: EvalResult["perImage"] = [];
   for (const [i, sample] of samples.entries()) {
+    const metrics: Record<string, Metrics> = {};
     for (const [name, method] of methods) {
       const completed = await method(sample);
-      scores.get(name)!.push(imageMetrics(sample.truth, completed, sample.mask));
+      metrics[name] = imageMetrics(sample.truth, completed, sample.mask);
+      scores.get(name)!.push(metrics[name]!);
       if (i < keepExamples) examples.get(name)!.push(completed);
     }
+    perImage.push({ file: sample.file, metrics });
     onImage?.(i + 1);
   }
   return {
     methods: new Map([...scores].map(([name, list]) => [name, meanMetrics(list)])),
     truthTv: samples.reduce((a, s) => a + totalVariation(s.truth), 0) / samples.length,
     examples,
+    perImage,
   };
 }
 
