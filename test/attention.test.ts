@@ -4,12 +4,13 @@
 // a hole whose true content sits elsewhere in the background is filled from there.
 import t from "tap";
 import {
-  contextualAttention, grad, gradcheck, requireGrad, tidy, type ContextualAttentionOptions, type Tensor,
+  contextualAttention, grad, gradcheck, requireGrad, tidy, type ContextualAttentionOptions, type Device, type Tensor,
 } from "../src/index.js";
 import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
 import { attentionGradRef, contextualAttentionRef, DEFAULT_REF_OPTIONS, type AttentionRefOptions } from "./reference/attention.js";
 import type { NdArray } from "./reference/layout.js";
 import { copyScene } from "../src/models/attention/copy-scene.js";
+import { chunkRows } from "../src/models/attention/chunks.js";
 
 const device = await testDevice();
 
@@ -187,6 +188,17 @@ leakCheckedTest(device, "chunks bound the peak memory of a forward pass", async 
   t.ok(rows < whole / 2, `one-row chunks peak at ${rows} bytes, the whole map at ${whole}`);
   f.dispose();
   mask.dispose();
+});
+
+t.test("automatic chunks: the whole map when it fits, fewer rows under the budget, a named error past the binding", async (t) => {
+  const limits = (bytes: number) => ({ limits: { maxStorageBufferBindingSize: bytes, maxBufferSize: bytes } }) as unknown as Device;
+  const model256 = { batch: 1, height: 32, width: 32, patches: 1024, halo: 1 };
+  t.equal(chunkRows(limits(2 ** 30), model256, "auto"), 32, "256^2 model, one image: a single chunk");
+  // 512^2 at batch 16: 16 MiB a row, over the budget's share for even one row: one row at a time.
+  const model512 = { batch: 16, height: 64, width: 64, patches: 4096, halo: 1 };
+  t.equal(chunkRows(limits(2 ** 30), model512, "auto"), 1, "512^2 model, batch 16: one row per chunk");
+  t.throws(() => chunkRows(limits(32 * 2 ** 20), model512, "auto"), /exceed the adapter's 32 MiB storage binding/);
+  t.equal(chunkRows(limits(2 ** 30), model256, 100), 3, "100 positions round down to 3 rows of 32");
 });
 
 leakCheckedTest(device, "copy test: the hole is filled from the region its content was copied from", async (t) => {

@@ -2,7 +2,8 @@
  * How many foreground rows of the downscaled map one chunk of contextual attention scores.
  * The scores of a chunk are a [B, rows * W, L] tensor (plus the halo rows fuse propagation
  * needs); the layer holds a few such tensors at once, so a chunk must fit a single storage
- * binding of the adapter and, all copies together, a memory budget.
+ * binding of the adapter (a hard limit) and, all copies together, a memory budget (a soft
+ * one: a single row is used even where it exceeds the budget, e.g. 512^2 at batch 16).
  */
 import type { Device } from "../../tensor/device.js";
 
@@ -35,14 +36,18 @@ export function chunkRows(device: Device, g: ChunkGeometry, chunkSize: number | 
     return Math.min(g.height, Math.max(1, Math.floor(chunkSize / g.width)));
   }
   const limits = device.limits;
-  const perTensor = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize, SCORE_MEMORY_BUDGET / SCORE_COPIES);
+  const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const bytesPerRow = g.batch * g.width * g.patches * 4;
-  const rows = Math.floor(perTensor / bytesPerRow) - 2 * g.halo;
-  if (rows < 1) {
+  // The adapter's limit is hard: one tensor of scores (with its halo rows) must fit a binding.
+  const fitting = Math.floor(binding / bytesPerRow) - 2 * g.halo;
+  if (fitting < 1) {
     throw new Error(
-      `contextualAttention: the scores of one foreground row (${(bytesPerRow * (1 + 2 * g.halo) / 2 ** 20).toFixed(1)} MiB for a batch of ${g.batch}) ` +
-        `exceed the ${(perTensor / 2 ** 20).toFixed(0)} MiB a chunk may use; run fewer images at once or at a lower resolution`,
+      `contextualAttention: the scores of one foreground row and its halo (${(bytesPerRow * (1 + 2 * g.halo) / 2 ** 20).toFixed(1)} MiB for a batch of ${g.batch}) ` +
+        `exceed the adapter's ${(binding / 2 ** 20).toFixed(0)} MiB storage binding; run fewer images at once or at a lower resolution`,
     );
   }
+  // The budget is soft: a single row is taken even where it exceeds it.
+  const budgeted = Math.max(1, Math.floor(SCORE_MEMORY_BUDGET / SCORE_COPIES / bytesPerRow) - 2 * g.halo);
+  const rows = Math.min(fitting, budgeted);
   return Math.min(g.height, rows);
 }
