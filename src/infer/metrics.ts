@@ -14,8 +14,12 @@
  *   how much the image varies from pixel to pixel; blurry fills lower it, texture raises it.
  *   Also reported for the ground truth, as the value to compare with.
  * Hole-only l1/l2/PSNR keep numbers comparable across hole sizes: over the whole image they
- * would shrink with the hole's share of the image. The paper's 25% TV suggests another
- * normalisation; compare TV within one table, not with the paper's column.
+ * would shrink with the hole's share of the image. The paper's numbers are not directly
+ * comparable: its first author wrote (JiahuiYu/generative_inpainting issue #146) that they are
+ * a "relative L1 error" and a "squared relative L2 error", with the formula only in a picture,
+ * and advised recomputing every method with one's own formulas. That is what eval.js does: all
+ * methods in one table, under one definition. The paper's 25% TV also suggests another
+ * normalisation; compare TV within a table, against the ground truth's row.
  */
 import type { RgbImage } from "../io/image.js";
 import type { HoleMask } from "./inpaint-image.js";
