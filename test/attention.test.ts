@@ -153,8 +153,13 @@ leakCheckedTest(device, "chunked and unchunked results agree (forward, offsets, 
   // 6 x 6 downscaled positions: chunks of 1, 2 and 4 rows (the last one short); 7 rounds down to 1 row.
   for (const chunkSize of [6, 12, 24, 7]) {
     const chunked = await run(chunkSize);
-    const names = ["output", "offsets", "df", "db"];
-    chunked.forEach((values, i) => assertClose(t, values, whole[i]!, { atol: 1e-6, rtol: 1e-5 }, `chunkSize ${chunkSize}: ${names[i]}`));
+    // Each position's scores, attention and paste-back are computed alike in any chunk, so the
+    // forward pass is bit-identical; gradients of the shared patches sum per-chunk parts, in
+    // another order than one product does, so they agree to rounding.
+    t.ok(chunked[0]!.every((v, i) => v === whole[0]![i]), `chunkSize ${chunkSize}: output bit-identical`);
+    t.same(Array.from(chunked[1]!), Array.from(whole[1]!), `chunkSize ${chunkSize}: offsets`);
+    assertClose(t, chunked[2]!, whole[2]!, { atol: 1e-6, rtol: 1e-5 }, `chunkSize ${chunkSize}: df`);
+    assertClose(t, chunked[3]!, whole[3]!, { atol: 1e-6, rtol: 1e-5 }, `chunkSize ${chunkSize}: db`);
   }
 });
 
