@@ -1,7 +1,7 @@
 // inpaint.js as a user runs it (a child process on build/src/inpaint.js): one image, a folder
 // of PNG and JPEG pairs, and a one-line error with a non-zero exit for each bad input.
 import t, { type Test } from "tap";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { readRgb, writePng } from "../src/io/image.js";
@@ -45,10 +45,11 @@ t.test("batch mode pairs images and masks by name, PNG and JPEG alike", async (t
   writePng(join(dir, "images", "b.png"), testImage(33, 9));
   writePng(join(dir, "masks", "a.png"), maskImage(16, 24, [[4, 4, 6, 6]]));
   writePng(join(dir, "masks", "b.png"), maskImage(33, 9, [[0, 20, 9, 5]]));
-  const run = runTool("inpaint", ["--checkpoint", join(dir, "run"), "--images", join(dir, "images"), "--masks", join(dir, "masks"), "--out", join(dir, "out")]);
+  const run = runTool("inpaint", ["--checkpoint", join(dir, "run"), "--images", join(dir, "images"), "--masks", join(dir, "masks"), "--out", join(dir, "out"), "--flow", join(dir, "flow")]);
   t.equal(run.status, 0, run.stderr);
   const [a, b] = ["a.png", "b.png"].map((f) => readRgb(join(dir, "out", f)));
   t.same([a!.width, a!.height, b!.width, b!.height], [16, 24, 33, 9]);
+  t.same(readdirSync(join(dir, "flow")).sort(), ["a.png", "b.png"], "a flow picture per pair");
 
   writePng(join(dir, "images", "c.png"), testImage(8, 8));
   assertOneLineError(t, ["--checkpoint", join(dir, "run"), "--images", join(dir, "images"), "--masks", join(dir, "masks"), "--out", join(dir, "out")], /^inpaint: image .*c\.png has no mask .*c\.png/);
