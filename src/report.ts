@@ -41,7 +41,9 @@ async function main(args: string[]): Promise<void> {
     if (curve.y.length > 50) series.push({ x: curve.x, y: movingMean(curve.y, Math.ceil(curve.y.length / 25)), colour: TREND });
     const file = join(out, `${key.replace(/[^A-Za-z0-9_.-]/g, "_")}.png`);
     writePng(file, lineChart({ title: key, xLabel: log.xLabel, series }));
-    console.log(`${file} (${curve.y.length} points)`);
+    const finite = curve.y.filter(Number.isFinite);
+    const summary = finite.length === 0 ? "no finite values" : `last ${finite.at(-1)!.toPrecision(4)}, min ${Math.min(...finite).toPrecision(4)}, max ${Math.max(...finite).toPrecision(4)}`;
+    console.log(`${file} (${curve.y.length} points; ${summary})`);
   }
 }
 

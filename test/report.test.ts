@@ -82,6 +82,7 @@ t.test("report.js writes one PNG per curve; bad logs are one-line errors", async
   const run = runTool("report", ["--log", join(dir, "log.jsonl"), "--out", join(dir, "out")]);
   t.equal(run.status, 0, run.stderr);
   t.same(readdirSync(join(dir, "out")).sort(), ["d_loss.png", "g_loss.png"], "file names from the keys");
+  t.match(run.stdout, /g_loss\.png \(80 points; last 1\.025, min 1\.025, max 3\.000\)/, "a summary per curve");
   const png = readRgb(join(dir, "out", "d_loss.png"));
   t.same([png.width, png.height], [640, 400]);
   writeFileSync(join(dir, "empty.jsonl"), '{"step": 1}\n');
