@@ -17,6 +17,7 @@
 import { add, affine, clip, mul, ones } from "../autograd/ops/elementwise.js";
 import { concat } from "../autograd/ops/layout.js";
 import { resizeNearest } from "../autograd/ops/resize.js";
+import { requiresGrad } from "../autograd/graph.js";
 import type { Device } from "../tensor/device.js";
 import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -59,14 +60,23 @@ class Stack {
     });
   }
 
+  /**
+   * Without a graph (inference, the critic steps' generator pass) each intermediate map is
+   * released as soon as the next exists, so a pass holds two maps at a time instead of
+   * every layer's: at 256^2 that is most of the pass's memory, and large images need it.
+   */
   forward(x: Tensor): Tensor {
     let y = x;
+    const advance = (next: Tensor) => {
+      if (y !== x && !requiresGrad(next)) y.dispose();
+      y = next;
+    };
     for (const layer of this.layers) {
       if (layer.name.endsWith("_upsample")) {
         const [, , h, w] = y.shape as [number, number, number, number];
-        y = resizeNearest(y, [2 * h, 2 * w], { alignCorners: true });
+        advance(resizeNearest(y, [2 * h, 2 * w], { alignCorners: true }));
       }
-      y = layer.forward(y);
+      advance(layer.forward(y));
     }
     return y;
   }
