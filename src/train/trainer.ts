@@ -26,7 +26,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { Adam } from "./adam.js";
 import type { TrainConfig } from "./config.js";
 import type { ImageDataset } from "./data.js";
-import { maskTensor, sampleMasks, type MaskBatch } from "./masks.js";
+import { bboxSize, maskTensor, sampleMasks, type MaskBatch } from "./masks.js";
 import { Rng, type RngState } from "./rng.js";
 
 /** Official weights (spec §5). */
@@ -73,7 +73,7 @@ export class Trainer {
     // Model seeds must be below 2^21; the names already separate the three networks.
     const modelSeed = seed % 2 ** 21;
     this.generator = new Generator(device, { cnum, seed: modelSeed, attention: config.attention });
-    const box = this.sampleMasks(Rng.fromSeed(0)).boxes[0]!;
+    const box = bboxSize(height, width);
     this.globalCritic = globalCritic(device, { size: [height, width], cnum: criticCnum, seed: modelSeed });
     this.localCritic = localCritic(device, { size: [box.height, box.width], cnum: criticCnum, seed: modelSeed });
     this.generatorOptimizer = new Adam(this.generator.parameters, { lr: config.lr });
