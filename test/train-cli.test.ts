@@ -94,7 +94,7 @@ t.test("a 2-iteration run writes log, samples and checkpoint; resume continues e
   t.same(Object.keys(log[0]), ["step", "warmup", "losses", "step_ms", "images_per_s", "memory", "time"]);
   t.ok(Number.isFinite(log[1].losses.g) && Number.isFinite(log[1].losses.d) && log[1].step_ms > 0 && log[1].memory.liveTensors > 0, "losses, step time and memory recorded");
   const sample = PNG.sync.read(readFileSync(join(out, "samples", "step-000002.png")));
-  t.same([sample.width, sample.height], [5 * 34 - 2, 32], "sample grid: five 32x32 columns for the one image, 2-pixel gaps");
+  t.same([sample.width, sample.height], [5 * 34 + 2, 36], "sample grid: five 32x32 columns for the one image, 2-pixel gaps between and around");
   t.same(readdirSync(join(out, "checkpoints")).sort(), ["step-000001.json", "step-000001.safetensors", "step-000002.json", "step-000002.safetensors"]);
 
   // Resume from iteration 1 in a copy of the run (a copy, so the straight run's files stay to compare).

@@ -19,7 +19,8 @@ import { join } from "node:path";
 import { createDevice, tidy } from "../../src/index.js";
 import { laplaceFill } from "../../src/infer/baselines.js";
 import type { HoleMask } from "../../src/infer/inpaint-image.js";
-import { paintHoles, tileImages, upscale } from "../../src/infer/grid.js";
+import { paintHoles } from "../../src/infer/grid.js";
+import { tileImages, upscale } from "../../src/io/picture.js";
 import { writePng, type RgbImage } from "../../src/io/image.js";
 import { contextualAttention } from "../../src/models/contextual-attention.js";
 import { flowColors } from "../../src/models/flow.js";
@@ -123,7 +124,7 @@ try {
     ["ca-4-flow.png", upscale(flow!, 2 * SCALE)],
     ["ca-5-pasted.png", upscale(composite, SCALE)],
     ["ca-6-output.png", upscale(pastedImage, SCALE)],
-    ["ca-strip.png", tileImages([[masked, queryOnImage, heatBig, upscale(flow!, 2 * SCALE), upscale(composite, SCALE)]], 4)],
+    ["ca-strip.png", tileImages([[masked, queryOnImage, heatBig, upscale(flow!, 2 * SCALE), upscale(composite, SCALE)]], { gap: 4 })],
   ];
   for (const [name, image] of pictures) writePng(join(out, name), image);
   const [qy, qx] = [where[QUERY.y * small + QUERY.x]!, where[small * small + QUERY.y * small + QUERY.x]!];

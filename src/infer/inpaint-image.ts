@@ -19,7 +19,7 @@ import { noGrad } from "../autograd/graph.js";
 import { readRgb, type RgbImage } from "../io/image.js";
 import { flowColors } from "../models/flow.js";
 import type { Generator } from "../models/generator.js";
-import { cropTopLeft, upscale } from "./grid.js";
+import { cropTopLeft, upscale } from "../io/picture.js";
 import { tidy } from "../tensor/scope.js";
 
 /** Holes of an image: data[y * width + x] = 1 in a hole, 0 on a known pixel. */

@@ -13,6 +13,7 @@
  */
 import type { Tensor } from "../tensor/tensor.js";
 import { writePng, type RgbImage } from "../io/image.js";
+import { tileImages, upscale } from "../io/picture.js";
 
 /** The 55 colours of the wheel, [r, g, b] in 0..255. */
 function colourWheel(): [number, number, number][] {
@@ -80,23 +81,13 @@ export function flowColors(offsets: Float32Array, shape: readonly [number, numbe
 
 /**
  * Writes the flow of offsets [B, 2, h, w] as one PNG, the batch side by side, each pixel
- * repeated `upscale` times in both directions (the official summary shows 64^2 flows at 256^2).
+ * repeated `factor` times in both directions (the official summary shows 64^2 flows at 256^2).
  */
-export async function writeFlowPng(path: string, offsets: Tensor, upscale = 1): Promise<void> {
-  if (offsets.rank !== 4 || !(Number.isInteger(upscale) && upscale >= 1)) {
-    throw new Error(`writeFlowPng: needs offsets [B, 2, h, w] (got rank ${offsets.rank}) and a positive integer upscale (got ${upscale})`);
+export async function writeFlowPng(path: string, offsets: Tensor, factor = 1): Promise<void> {
+  if (offsets.rank !== 4 || !(Number.isInteger(factor) && factor >= 1)) {
+    throw new Error(`writeFlowPng: needs offsets [B, 2, h, w] (got rank ${offsets.rank}) and a positive integer upscale (got ${factor})`);
   }
   const shape = offsets.shape as unknown as [number, number, number, number];
   const images = flowColors(await offsets.read(), shape);
-  const [h, w] = [shape[2] * upscale, shape[3] * upscale];
-  const width = w * images.length;
-  const data = new Uint8Array(width * h * 3);
-  images.forEach((image, i) => {
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const from = (Math.floor(y / upscale) * image.width + Math.floor(x / upscale)) * 3;
-        data.set(image.data.subarray(from, from + 3), (y * width + i * w + x) * 3);
-      }
-  });
-  writePng(path, { width, height: h, data });
+  writePng(path, tileImages([images.map((image) => upscale(image, factor))], { gap: 0 }));
 }

@@ -9,7 +9,8 @@
  */
 import { noGrad } from "../autograd/graph.js";
 import { affine, add, mul } from "../autograd/ops/elementwise.js";
-import { writePng, type RgbImage } from "../io/image.js";
+import { floatToRgb, writePng } from "../io/image.js";
+import { tileImages, upscale } from "../io/picture.js";
 import { composite, type Generator } from "../models/generator.js";
 import { flowColors } from "../models/flow.js";
 import type { Device } from "../tensor/device.js";
@@ -21,7 +22,6 @@ import { Rng } from "./rng.js";
 /** Gap between cells, in pixels, and its grey level. */
 const GAP = 2;
 const GAP_GREY = 128;
-const COLUMNS = 5;
 /** Rows in a grid at most (the batch is smaller when training with fewer). */
 const MAX_ROWS = 4;
 /** The sample stream's number beside the run's seed (the training streams use 1-3). */
@@ -52,32 +52,10 @@ export async function writeSampleGrid(path: string, device: Device, generator: G
   const offsetShape = outputs.offsets.shape as unknown as [number, number, number, number];
   for (const t of Object.values(outputs)) t.dispose();
   const flows = flowColors(offsets!, offsetShape);
-  const cellWidth = width + GAP;
-  const cellHeight = height + GAP;
-  const grid: RgbImage = { width: COLUMNS * cellWidth - GAP, height: rows * cellHeight - GAP, data: new Uint8Array(0) };
-  grid.data = new Uint8Array(grid.width * grid.height * 3).fill(GAP_GREY);
-  const plane = height * width;
-  for (let r = 0; r < rows; r++) {
-    const planar = [holed!, coarse!, complete!, null, image];
-    planar.forEach((source, column) => {
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          const at = ((r * cellHeight + y) * grid.width + column * cellWidth + x) * 3;
-          if (source) {
-            for (let c = 0; c < 3; c++) grid.data[at + c] = toByte(source[(r * 3 + c) * plane + y * width + x]!);
-          } else {
-            const flow = flows[r]!;
-            const from = (Math.floor((y * flow.height) / height) * flow.width + Math.floor((x * flow.width) / width)) * 3;
-            grid.data.set(flow.data.subarray(from, from + 3), at);
-          }
-        }
-      }
-    });
-  }
-  writePng(path, grid);
-}
-
-/** [-1, 1] to 0..255, rounded, clamped. */
-function toByte(v: number): number {
-  return Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+  const plane = 3 * height * width;
+  const picture = (planar: Float32Array, r: number) => floatToRgb({ width, height, data: planar.subarray(r * plane, (r + 1) * plane) });
+  const grid = Array.from({ length: rows }, (_, r) => [
+    picture(holed!, r), picture(coarse!, r), picture(complete!, r), upscale(flows[r]!, height / flows[r]!.height), picture(image, r),
+  ]);
+  writePng(path, tileImages(grid, { gap: GAP, background: GAP_GREY }));
 }
