@@ -199,7 +199,7 @@ test("the penalty's gradient w.r.t. a tiny critic's weights matches finite diffe
   // +-0.1 (alternating, so both slopes occur) keep every deep pre-activation clear of 0.
   for (const layer of ["conv2", "conv3", "conv4"]) {
     const bias = critic.parameters.get(`localCritic.${layer}.bias`)!;
-    device.gpu.queue.writeBuffer(bias.buffer(), 0, Float32Array.from({ length: bias.size }, (_, i) => (i % 2 ? -0.1 : 0.1)));
+    device.write(bias, Float32Array.from({ length: bias.size }, (_, i) => (i % 2 ? -0.1 : 0.1)));
   }
   const names = ["localCritic.conv1.weight", "localCritic.conv2.weight", "localCritic.dense.weight"];
   const originals = names.map((n) => critic.parameters.get(n)!);

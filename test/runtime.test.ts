@@ -136,3 +136,13 @@ t.test("profiling times every dispatch by kernel name and resets after each repo
     profiled.destroy();
   }
 });
+
+t.test("write replaces a tensor's values after the dispatches recorded before it", async (t) => {
+  const x = device.tensor([1, 2, 3, 4], [4]);
+  const y = affine(x, 2, 0); // recorded, not yet submitted
+  device.write(x, [10, 20, 30, 40]);
+  t.same([...(await y.read())], [2, 4, 6, 8], "the earlier dispatch read the old values");
+  t.same([...(await x.read())], [10, 20, 30, 40], "the tensor holds the new ones");
+  t.throws(() => device.write(x, [1, 2, 3]), /write: 3 values do not fill the tensor \[4\]/, "a wrong count is named");
+  for (const v of [x, y]) v.dispose();
+});

@@ -157,9 +157,29 @@ export class Device {
       throw new Error(`tensor: ${data.length} values do not fill the shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
     }
     const tensor = this.empty(shape);
-    const values = data instanceof Float32Array ? data : Float32Array.from(data);
-    if (values.length > 0) this.gpu.queue.writeBuffer(tensor.buffer(), 0, values.buffer, values.byteOffset, values.byteLength);
+    // A fresh buffer: no recorded dispatch can still read it (the pool hands buffers out only
+    // after the batch that used them was submitted), so no flush is needed.
+    this.upload(tensor, data);
     return tensor;
+  }
+
+  /**
+   * Replaces the values of an existing tensor in place (a checkpoint loader, a test setting
+   * parameters). Dispatches recorded before the call see the old values: the open batch is
+   * submitted first, so the queue runs them before the write lands.
+   */
+  write(tensor: Tensor, data: ArrayLike<number>): void {
+    this.checkAlive("write");
+    if (data.length !== tensor.size) {
+      throw new Error(`write: ${data.length} values do not fill the tensor ${formatShape(tensor.shape)} (${tensor.size} elements)`);
+    }
+    this.flush();
+    this.upload(tensor, data);
+  }
+
+  private upload(tensor: Tensor, data: ArrayLike<number>): void {
+    const values = data instanceof Float32Array ? data : Float32Array.from(data);
+    if (values.length > 0) this.gpu.queue.writeBuffer(tensor.buffer("write"), 0, values.buffer, values.byteOffset, values.byteLength);
   }
 
   /** A new tensor with unspecified contents, for kernels to write into. */

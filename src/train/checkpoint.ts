@@ -209,13 +209,7 @@ export function assignTensors(targets: ReadonlyMap<string, Tensor>, values: Read
     const value = values.get(name);
     if (!value || !sameShape(value.shape, target.shape)) throw new Error(`assignTensors: no value of shape ${formatShape(target.shape)} for "${name}"; call checkTensorsMatch first`);
   }
-  for (const [name, target] of targets) {
-    const { data } = values.get(name)!;
-    // Dispatches still recorded in the open batch were issued before this write: submit them
-    // first so the queue runs them before the new values land.
-    target.device.flush();
-    if (data.length > 0) target.device.gpu.queue.writeBuffer(target.buffer("assignTensors"), 0, data.buffer, data.byteOffset, data.byteLength);
-  }
+  for (const [name, target] of targets) target.device.write(target, values.get(name)!.data);
 }
 
 /** The entries of `tensors` under `prefix`, with the prefix removed (e.g. one optimizer's moments). */
