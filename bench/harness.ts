@@ -55,6 +55,26 @@ export function register(...list: BenchCase[]): void {
   cases.push(...list);
 }
 
+/** Deterministic, smooth test data in [-scale, scale]: the same inputs in every run. */
+export function sineValues(count: number, seed: number, scale = 1): Float32Array {
+  return Float32Array.from({ length: count }, (_, i) => scale * Math.sin(i * 0.37 + seed));
+}
+
+/**
+ * The memory `run` needs at its peak, in MiB: the pool is trimmed, `run` runs once, and the
+ * growth of what the device holds (in use plus pooled) is counted. Released buffers stay in
+ * the pool until the next trim, so the pool keeps the high-water mark.
+ */
+export async function peakMiB(device: Device, run: () => void): Promise<number> {
+  await device.sync();
+  device.trim();
+  const held = () => device.memory().bytesInUse + device.memory().bytesPooled;
+  const before = held();
+  run();
+  await device.sync();
+  return (held() - before) / 2 ** 20;
+}
+
 export function registeredCases(): readonly BenchCase[] {
   return cases;
 }

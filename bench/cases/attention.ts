@@ -9,23 +9,9 @@
  * then holds (in use plus released) counted, which is the most the run ever had allocated.
  */
 import {
-  attentionSoftmax, contextualAttention, detach, grad, mul, mulScalar, requireGrad, softmax, sum, tidy, type Device,
+  attentionSoftmax, contextualAttention, detach, grad, mul, mulScalar, requireGrad, softmax, sum, tidy,
 } from "../../src/index.js";
-import { register, type Prepared } from "../harness.js";
-
-function values(count: number, seed: number, scale = 1): Float32Array {
-  return Float32Array.from({ length: count }, (_, i) => scale * Math.sin(i * 0.37 + seed));
-}
-
-async function peakNote(device: Device, run: () => void): Promise<string> {
-  await device.sync();
-  device.trim();
-  const held = () => device.memory().bytesInUse + device.memory().bytesPooled;
-  const before = held();
-  run();
-  await device.sync();
-  return `peak ${((held() - before) / 2 ** 20).toFixed(0)} MiB`;
-}
+import { peakMiB, register, sineValues, type Prepared } from "../harness.js";
 
 const PATCHES = 1024;
 
@@ -33,9 +19,9 @@ for (const direction of ["forward", "backward"] as const) {
   register({
     name: `attention softmax 1024x1024 ${direction}`,
     prepare: (device): Prepared => {
-      const s = device.tensor(values(PATCHES * PATCHES, 1, 0.3), [1, PATCHES, PATCHES]);
+      const s = device.tensor(sineValues(PATCHES * PATCHES, 1, 0.3), [1, PATCHES, PATCHES]);
       const m = device.tensor(Float32Array.from({ length: PATCHES }, (_, i) => (i % 7 === 3 ? 0 : 1)), [1, PATCHES]);
-      const g = device.tensor(values(PATCHES * PATCHES, 2), s.shape);
+      const g = device.tensor(sineValues(PATCHES * PATCHES, 2), s.shape);
       const x = requireGrad(s);
       const run = direction === "forward"
         ? () => attentionSoftmax(s, m, 10).dispose()
@@ -56,7 +42,7 @@ register({
   // What the fused kernel replaces: mask, scale, softmax, mask again as four generic ops.
   name: "attention softmax 1024x1024 forward as generic ops (comparison)",
   prepare: (device): Prepared => {
-    const s = device.tensor(values(PATCHES * PATCHES, 1, 0.3), [1, PATCHES, PATCHES]);
+    const s = device.tensor(sineValues(PATCHES * PATCHES, 1, 0.3), [1, PATCHES, PATCHES]);
     const m = device.tensor(Float32Array.from({ length: PATCHES }, (_, i) => (i % 7 === 3 ? 0 : 1)), [1, 1, PATCHES]);
     return {
       run: () => tidy(() => mul(softmax(mulScalar(mul(s, m), 10), -1), m)).dispose(),
@@ -75,7 +61,7 @@ function layerCase(size: number, backward: boolean, slow: boolean) {
     repeats: 3,
     prepare: async (device): Promise<Prepared> => {
       const channels = 128;
-      const x = requireGrad(device.tensor(values(channels * size * size, 3), [1, channels, size, size]));
+      const x = requireGrad(device.tensor(sineValues(channels * size * size, 3), [1, channels, size, size]));
       const mask = new Float32Array(size * size);
       for (let y = size / 4; y < (3 * size) / 4; y++) mask.fill(1, y * size + size / 4, y * size + (3 * size) / 4);
       const m = device.tensor(mask, [1, 1, size, size]);
@@ -90,7 +76,7 @@ function layerCase(size: number, backward: boolean, slow: boolean) {
         run,
         // The backward pass does two products for each forward one.
         flops: backward ? 3 * forwardFlops : forwardFlops,
-        note: await peakNote(device, run),
+        note: `peak ${(await peakMiB(device, run)).toFixed(0)} MiB`,
         dispose: () => [x, m].forEach((t) => t.dispose()),
       };
     },

@@ -10,11 +10,7 @@ import {
   conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d,
   type ConvOptions, type ConvVariant, type Device, type Tensor,
 } from "../../src/index.js";
-import { register, type Prepared } from "../harness.js";
-
-function values(count: number, seed: number): Float32Array {
-  return Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed));
-}
+import { register, sineValues, type Prepared } from "../harness.js";
 
 type Which = "forward" | "backwardInput" | "backwardFilter";
 const ALL: Which[] = ["forward", "backwardInput", "backwardFilter"];
@@ -29,11 +25,11 @@ interface Shape {
 
 function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Prepared {
   const [b, cin, h, w] = s.x;
-  const x = device.tensor(values(b * cin * h * w, 1), s.x);
-  const wt = device.tensor(values(s.cout * cin * s.k * s.k, 2), [s.cout, cin, s.k, s.k]);
+  const x = device.tensor(sineValues(b * cin * h * w, 1), s.x);
+  const wt = device.tensor(sineValues(s.cout * cin * s.k * s.k, 2), [s.cout, cin, s.k, s.k]);
   const options = { ...s.options, variant };
   const y = conv2d(x, wt, options);
-  const gy = device.tensor(values(y.size, 3), y.shape);
+  const gy = device.tensor(sineValues(y.size, 3), y.shape);
   const flops = 2 * y.size * cin * s.k * s.k;
   y.dispose();
   const runs: Record<Which, () => Tensor> = {
@@ -76,8 +72,8 @@ for (const variant of ["gemm", "direct"] as const) registerShape(reference(1, 1)
 register({
   name: "convTranspose 4x4 s2 1024->128 32x32->64x64 b1",
   prepare: (device) => {
-    const x = device.tensor(values(1024 * 32 * 32, 1), [1, 1024, 32, 32]);
-    const w = device.tensor(values(1024 * 128 * 16, 2), [1024, 128, 4, 4]);
+    const x = device.tensor(sineValues(1024 * 32 * 32, 1), [1, 1024, 32, 32]);
+    const w = device.tensor(sineValues(1024 * 128 * 16, 2), [1024, 128, 4, 4]);
     return {
       run: () => convTranspose2d(x, w, { stride: 2, padding: 1 }).dispose(),
       flops: 2 * 1024 * 128 * 16 * 32 * 32,

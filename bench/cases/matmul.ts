@@ -1,16 +1,12 @@
 /** matmul cases: each kernel, the adapter's default and the tuned choice, at 1024^3 and 2048^3. */
 import { defaultMatmulKernel, MATMUL_KERNELS, matmul, tuneMatmul, type Device, type MatmulKernel } from "../../src/index.js";
-import { register, type Prepared } from "../harness.js";
-
-function values(count: number, seed: number): Float32Array {
-  return Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37 + seed));
-}
+import { register, sineValues, type Prepared } from "../harness.js";
 
 function prepare(device: Device, size: number, choose: (device: Device) => Promise<MatmulKernel | undefined>) {
   return async (): Promise<Prepared> => {
     const kernel = await choose(device);
-    const a = device.tensor(values(size * size, 1), [size, size]);
-    const b = device.tensor(values(size * size, 2), [size, size]);
+    const a = device.tensor(sineValues(size * size, 1), [size, size]);
+    const b = device.tensor(sineValues(size * size, 2), [size, size]);
     return {
       run: () => matmul(a, b, { kernel }).dispose(),
       flops: 2 * size ** 3,

@@ -17,7 +17,7 @@ import type { Device, Tensor } from "../../src/index.js";
 import { makeConfig } from "../../src/train/config.js";
 import { ImageDataset } from "../../src/train/data.js";
 import { Trainer } from "../../src/train/trainer.js";
-import { register, type Prepared } from "../harness.js";
+import { peakMiB, register, type Prepared } from "../harness.js";
 
 /** Forward FLOPs per image of the generator's convolutions (output size tracked from the layer names) and attention. */
 function generatorFlops(params: ReadonlyMap<string, Tensor>, height: number, width: number, cnum: number): number {
@@ -52,16 +52,6 @@ function criticFlops(params: ReadonlyMap<string, Tensor>, height: number, width:
     }
   }
   return flops;
-}
-
-async function peakMiB(device: Device, run: () => void): Promise<number> {
-  await device.sync();
-  device.trim();
-  const held = () => device.memory().bytesInUse + device.memory().bytesPooled;
-  const before = held();
-  run();
-  await device.sync();
-  return (held() - before) / 2 ** 20;
 }
 
 /** GPU time per kernel family over one run, as "conv2d_lanes 45%, unary 15%, ...", when the device profiles. */
