@@ -6,18 +6,10 @@ import t from "tap";
 import {
   attentionSoftmax, grad, gradcheck, mul, requireGrad, SecondOrderNotSupportedError, sum, tidy, type Tensor,
 } from "../src/index.js";
-import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
+import { assertClose, FORWARD, leakCheckedTest, randomValues, readAll, testDevice } from "./helpers.js";
 import { maskedSoftmaxRow } from "./reference/attention.js";
 
 const device = await testDevice();
-
-/** Runs `fn` in a tidy() scope and reads the tensors it returns, releasing them after. */
-async function readAll(fn: () => Tensor[]): Promise<Float32Array[]> {
-  const tensors = tidy(fn);
-  const values = await Promise.all(tensors.map((x) => x.read()));
-  for (const x of tensors) x.dispose();
-  return values;
-}
 
 /** 0/1 validity with roughly `holeFraction` zeros. */
 function validityValues(count: number, seed: number, holeFraction: number): Float32Array {

@@ -6,20 +6,13 @@ import t from "tap";
 import {
   contextualAttention, grad, gradcheck, requireGrad, tidy, type ContextualAttentionOptions, type Device, type Tensor,
 } from "../src/index.js";
-import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
+import { assertClose, FORWARD, leakCheckedTest, randomValues, readAll, testDevice } from "./helpers.js";
 import { attentionGradRef, contextualAttentionRef, DEFAULT_REF_OPTIONS, type AttentionRefOptions } from "./reference/attention.js";
 import type { NdArray } from "./reference/layout.js";
 import { copyScene } from "../src/models/attention/copy-scene.js";
 import { chunkRows } from "../src/models/attention/chunks.js";
 
 const device = await testDevice();
-
-async function readAll(fn: () => Tensor[]): Promise<Float32Array[]> {
-  const tensors = tidy(fn);
-  const values = await Promise.all(tensors.map((x) => x.read()));
-  for (const x of tensors) x.dispose();
-  return values;
-}
 
 /** Masks [B, 1, H, W] with the box [top, bottom) x [left, right) of each image set to 1. */
 function boxMasks(size: number, boxes: [number, number, number, number][]): NdArray {

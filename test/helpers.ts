@@ -3,7 +3,7 @@
  * seeded random data, and closeness assertions with named tolerances.
  */
 import t, { type Test } from "tap";
-import { createDevice, type Device } from "../src/index.js";
+import { createDevice, tidy, type Device, type Tensor } from "../src/index.js";
 import { size, type NdArray } from "./reference/layout.js";
 
 /** Opens a device for this test file and destroys it when the file's tests end. */
@@ -19,6 +19,14 @@ export function leakCheckedTest(device: Device, name: string, body: (t: Test) =>
     await body(sub);
     sub.equal(device.memory().liveTensors, 0, "no live tensors left");
   });
+}
+
+/** Runs `fn` in a tidy() scope and reads the tensors it returns, releasing them after. */
+export async function readAll(fn: () => Tensor[]): Promise<Float32Array[]> {
+  const tensors = tidy(fn);
+  const values = await Promise.all(tensors.map((x) => x.read()));
+  for (const x of tensors) x.dispose();
+  return values;
 }
 
 /** A reference array of `shape` filled by randomValues. */
