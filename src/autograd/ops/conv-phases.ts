@@ -12,12 +12,10 @@
  */
 export interface AxisPhase {
   phase: number;
-  first: number;
+  /** How far the weight index and the gy index move per tap, and the number of taps. */
   step: number;
-  count: number;
-  /** Output gradient offset of tap 0, and how far gy moves per tap. */
-  q: number;
   e: number;
+  count: number;
   /** Input positions of this phase: phase + stride j for j < positions. */
   positions: number;
   /** Where tap t' = 0 reads gy for j = 0 (may be negative: the correlation's padding). */
@@ -41,7 +39,7 @@ export function axisPhases(size: number, kernel: number, stride: number, dilatio
     const q = count > 0 ? (phase + padBefore - first * dilation) / stride : 0;
     const start = count > 0 ? q - e * (count - 1) : 0;
     const lastTap = count > 0 ? first + step * (count - 1) : 0;
-    phases.push({ phase, first, step, count, q, e, positions: Math.ceil((size - phase) / stride), start, lastTap });
+    phases.push({ phase, step, e, count, positions: Math.ceil((size - phase) / stride), start, lastTap });
   }
   return phases;
 }
