@@ -2,7 +2,7 @@
  * The benchmark harness: cases register themselves here, main.ts runs them.
  *
  * A case prepares its tensors once, then its `run` records the work to time (dispatches
- * only). Timing follows DESIGN.md: warm-up runs (they compile the pipelines), then each
+ * only). Timing: warm-up runs (they compile the pipelines), then each
  * timed run is recorded, submitted and awaited with device.sync(), and the median counts.
  * Every result is set against a ceiling the harness measures on the same device in the same
  * process: the FMA rate of kernels/fma_peak.wgsl for compute-bound cases, the driver's

@@ -1,7 +1,7 @@
 // attention_softmax.wgsl: the masked, scaled softmax of contextual attention, one row per
 // foreground position, over its L background patches.
 //
-// Math (DeepFill's official rule, spec/deepfill-v1.md section 3 step 8): with m the 0/1
+// Math (DeepFill's official rule, docs/model.md#contextual-attention step 8): with m the 0/1
 // validity of each background patch of the row's image and lambda the softmax scale,
 //   z[k] = lambda * s[k] * m[k]          (invalid logits become 0, not -inf: they stay in
 //   a[k] = m[k] * exp(z[k] - zmax) / sum_j exp(z[j] - zmax)     the denominator)

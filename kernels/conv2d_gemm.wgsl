@@ -16,7 +16,7 @@
 // Tiles: a workgroup of WG_N x WG_M lanes owns BM = 8 WG_M rows by BN = 4 WG_N columns.
 // Each step of BK along K, the lanes copy A (as [BK][BM/4] vec4s) and B (as [BK][BN/4]
 // vec4s) into workgroup memory, then each lane accumulates its 8 x 4 block from there. On
-// lavapipe (research/lavapipe.md) loads from workgroup memory are several times cheaper than
+// lavapipe loads from workgroup memory are several times cheaper than
 // per-lane storage loads, and the 8 lanes of a SIMD row share their A vec4s (the same
 // address in every lane), so the inner loop costs 3 vec4 loads per 32 FMAs.
 // Lane l takes columns 4 * (l % WG_N) .. +3 both when copying B and when computing, so the

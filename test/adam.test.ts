@@ -29,7 +29,7 @@ for (const options of [{}, { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-6 }]) {
   t.test(`matches the reference over 6 steps (${JSON.stringify(options)})`, async (t) => {
     const params = makeParams(10);
     const adam = new Adam(params, options);
-    t.same([adam.lr, adam.beta1, adam.beta2, adam.eps], [options.lr ?? 1e-4, options.beta1 ?? 0.5, options.beta2 ?? 0.9, options.eps ?? 1e-8], "hyperparameters (spec §6 defaults)");
+    t.same([adam.lr, adam.beta1, adam.beta2, adam.eps], [options.lr ?? 1e-4, options.beta1 ?? 0.5, options.beta2 ?? 0.9, options.eps ?? 1e-8], "hyperparameters (DeepFill's defaults)");
     const names = [...params.keys()];
     const refs = await Promise.all(names.map(async (n) => adamReferenceInit(await params.get(n)!.read())));
     for (let step = 1; step <= 6; step++) {

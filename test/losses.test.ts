@@ -22,7 +22,7 @@ function rectangle(h: number, w: number, top: number, bottom: number, left: numb
   });
 }
 
-test("the official discount map at 128x128, gamma 0.9: the spec's mean, minimum and edges", async (t) => {
+test("the official discount map at 128x128, gamma 0.9: its known mean, minimum and edges", async (t) => {
   const values = borderDiscountValues(128, 128, 0.9);
   const meanValue = values.reduce((s, v) => s + v, 0) / values.length;
   t.ok(Math.abs(meanValue - 0.253) < 5e-4, `mean ${meanValue.toFixed(5)} is about 0.253`);

@@ -1,4 +1,4 @@
-// Training masks: box holes stay within the spec's bounds at 256 and scale with the image,
+// Training masks: box holes stay within the official bounds at 256 and scale with the image,
 // batches get a mask per image (or one shared), a seed reproduces them, free-form strokes stay
 // binary, inside the image and within their bbox rules, and the tensor has the [B,1,H,W] layout.
 import t from "tap";
@@ -23,10 +23,10 @@ function planes(data: Float32Array, batch: number, height: number, width: number
 }
 
 for (const [height, width] of [[256, 256], [64, 64], [64, 96]] as const) {
-  t.test(`box masks at ${height}x${width} stay within the spec's bounds`, async (t) => {
+  t.test(`box masks at ${height}x${width} stay within the official bounds`, async (t) => {
     const size = bboxSize(height, width);
     const shrink = maxShrink(height, width);
-    if (height === 256) t.same([size, shrink], [{ height: 128, width: 128 }, { dh: 16, dw: 16 }], "spec numbers at 256");
+    if (height === 256) t.same([size, shrink], [{ height: 128, width: 128 }, { dh: 16, dw: 16 }], "the official numbers at 256");
     const rng = Rng.fromSeed(height * 1000 + width);
     const seenDh = new Set<number>();
     let problems = 0;

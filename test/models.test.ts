@@ -1,4 +1,4 @@
-// DeepFill networks: parameter counts equal the spec's (§13) at widths 32 and 64, per-layer
+// DeepFill networks: parameter counts equal the official architecture's at widths 32 and 64, per-layer
 // spot checks, names and initial values, a tiny generator's forward and backward pass, and
 // the critics' shapes and flatten order.
 import type { Test } from "tap";
@@ -20,7 +20,7 @@ function countUnder(parameters: Map<string, Tensor>, prefix: string): number {
 /** Weight plus bias of one layer. */
 const layerCount = (parameters: Map<string, Tensor>, layer: string) => countUnder(parameters, `${layer}.`);
 
-test("generator parameter counts equal the spec at cnum 32 and 64", async (t) => {
+test("generator parameter counts equal the official architecture's at cnum 32 and 64", async (t) => {
   const g = new Generator(device, { cnum: 32 });
   const p = g.parameters;
   t.equal(countUnder(p, ""), 3_601_542, "total at cnum 32");
@@ -38,7 +38,7 @@ test("generator parameter counts equal the spec at cnum 32 and 64", async (t) =>
   wide.dispose();
 });
 
-test("critic parameter counts equal the spec at cnum 64 and 32", async (t) => {
+test("critic parameter counts equal the official architecture's at cnum 64 and 32", async (t) => {
   const local = localCritic(device, { cnum: 64, size: [128, 128] });
   const global = globalCritic(device, { cnum: 64, size: [256, 256] });
   t.equal(local.store.count(), 4_339_329, "local critic at cnum 64 (128^2 crops)");

@@ -1,5 +1,5 @@
 // Nearest resize and its adjoint: both kernels against the float64 references for integer
-// and non-integer ratios under both index rules, the spec's index facts, the dot-product
+// and non-integer ratios under both index rules, TensorFlow's index facts, the dot-product
 // test of adjointness, and gradients.
 import t from "tap";
 import { gradcheck, gradgradcheck, resizeNearest, resizeNearestBackward, square, type Tensor } from "../src/index.js";
@@ -54,7 +54,7 @@ async function pickedColumns(inW: number, outW: number, alignCorners: boolean): 
   return picked;
 }
 
-t.test("the spec's facts about alignCorners", async (t) => {
+t.test("TensorFlow's facts about alignCorners", async (t) => {
   const quarter = await pickedColumns(256, 64, true);
   t.same(quarter.slice(0, 3), [0, 4, 8], "256 -> 64 starts 0, 4, 8");
   t.same(quarter.slice(30, 34), [121, 125, 130, 134], "256 -> 64 steps from 125 to 130 in the middle");

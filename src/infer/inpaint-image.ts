@@ -6,7 +6,7 @@
  *   test.py's rule, on the grey level instead of channel 0 so coloured marks behave). Any
  *   shape, any number of holes.
  * - Size: the generator needs sides that are multiples of 8 (two stride-2 layers, then the
- *   attention layer's rate 2). Instead of cropping (spec §7, which loses up to 7 rows and
+ *   attention layer's rate 2). Instead of cropping (the official test script's way, which loses up to 7 rows and
  *   columns), the image is mirror-padded at the bottom and right up to the next multiple and
  *   the result cropped back. The mask is mirrored with it, so a hole on the edge stays a hole
  *   in the padding and the pixels it hides never reach the network.

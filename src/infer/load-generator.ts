@@ -1,7 +1,7 @@
 /**
  * A trained generator from a checkpoint, for inference (inpaint.js, eval.js).
  *
- * The checkpoint contract (notes/apis.md): the sidecar's `config.model` holds the generator's
+ * The checkpoint contract (docs/weights.md): the sidecar's `config.model` holds the generator's
  * width `cnum` and its attention options; the tensors file holds every generator parameter
  * under its own name ("generator.coarse.conv1.weight", ...) beside the critics' and the
  * optimizers' tensors, which inference ignores. Every failure is one line naming the file and

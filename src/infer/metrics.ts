@@ -1,5 +1,5 @@
 /**
- * The paper's Table 1 metrics (spec §8): mean l1, mean l2, PSNR and TV loss. The paper does not
+ * The paper's Table 1 metrics (docs/model.md#evaluation): mean l1, mean l2, PSNR and TV loss. The paper does not
  * define them precisely; these are our definitions, stated so numbers can be reproduced. All are
  * computed on 8-bit images read as [0, 1] (value / 255), per image, then averaged over images.
  *

@@ -1,7 +1,7 @@
 /**
  * Reading PNG and JPEG images into float tensors' layout, and writing PNGs.
  *
- * Layout: `readImage` returns planar **CHW** RGB float32 in [-1, 1] (x / 127.5 - 1, spec §1), the
+ * Layout: `readImage` returns planar **CHW** RGB float32 in [-1, 1] (x / 127.5 - 1, as the official code), the
  * layout of one item of a [B, 3, H, W] tensor, so a batch is a plain concatenation. Channels are
  * RGB (the official loader's OpenCV gives BGR; the network does not care as long as training and
  * inference agree). The format is detected from the file's first bytes, not its extension.

@@ -1,7 +1,8 @@
 /**
- * DeepFill's contextual attention (spec/deepfill-v1.md section 3): the foreground features
- * f fill the hole by matching their patches against the background b's patches outside the
- * hole and pasting the best ones back. NCHW throughout; no trainable parameters.
+ * DeepFill's contextual attention (docs/model.md#contextual-attention; pictures in
+ * docs/contextual-attention.md): the foreground features f fill the hole by matching their
+ * patches against the background b's patches outside the hole and pasting the best ones back.
+ * NCHW throughout; no trainable parameters.
  *
  * Steps, for each image (all images at once; each with its own mask unless sharedMask):
  *  1. raw 2r x 2r patches of b at stride r ("same" padding): the pieces pasted back;

@@ -1,5 +1,5 @@
 /**
- * The WGAN critics of DeepFill v1 (spec §4): four 5x5 stride-2 'SAME' convolutions with
+ * The WGAN critics of DeepFill v1 (docs/model.md#critics): four 5x5 stride-2 'SAME' convolutions with
  * bias and leaky ReLU 0.2, no normalisation, then a flatten and a dense layer to one linear
  * score per image.
  *

@@ -1,5 +1,5 @@
 /**
- * Attention flow as a picture (spec/deepfill-v1.md section 3 step 12): each foreground
+ * Attention flow as a picture (the official code's TensorBoard summary): each foreground
  * position's displacement to its best background patch, colour-coded with the Middlebury
  * optical-flow wheel. Hue is the direction, saturation the length; no displacement is white.
  *

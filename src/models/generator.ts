@@ -1,5 +1,5 @@
 /**
- * The DeepFill v1 generator (spec §2): a coarse network, then a refinement network with a
+ * The DeepFill v1 generator (docs/model.md#generator): a coarse network, then a refinement network with a
  * convolution ("hallucination") branch and a contextual-attention branch joined by a decoder.
  *
  * Conventions of the official code: every convolution has a bias, ELU, TF 'SAME' zero padding

@@ -1,5 +1,5 @@
 /**
- * The DeepFill v1 losses (spec §5): the spatially discounted L1 over the bbox crop, the L1
+ * The DeepFill v1 losses (docs/model.md#losses): the spatially discounted L1 over the bbox crop, the L1
  * over known pixels ("ae"), the WGAN terms and the masked gradient penalty.
  *
  * Every loss returns a scalar tensor with its graph; the weights that combine them (the G

@@ -1,7 +1,7 @@
 /**
  * Adam (Kingma and Ba) as one fused WGSL update per parameter tensor (kernels/adam.wgsl).
  *
- * Defaults are DeepFill's (spec §6): lr 1e-4, beta1 0.5, beta2 0.9, eps 1e-8. The update is
+ * Defaults are DeepFill's (docs/model.md#training-schedule): lr 1e-4, beta1 0.5, beta2 0.9, eps 1e-8. The update is
  * TensorFlow's form, which the official code trains with: the bias corrections fold into one
  * step size lr * sqrt(1 - beta2^t) / (1 - beta1^t), and eps is added to sqrt(v) uncorrected.
  *

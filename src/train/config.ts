@@ -2,7 +2,7 @@
  * A training run's configuration, the presets it starts from, and the part of it a checkpoint
  * must agree with on resume.
  *
- * Presets (spec §6 for "paper"): "tiny" is what a software adapter such as lavapipe can train
+ * Presets (docs/model.md#training-schedule for "paper"): "tiny" is what a software adapter such as lavapipe can train
  * at a few iterations per second; "small" sits between; "paper" is the official 256x256,
  * batch 16, generator width 32 and critic width 64, for real GPUs.
  */
@@ -48,7 +48,7 @@ export const PRESETS: Record<PresetName, Preset> = {
   paper: { height: 256, width: 256, batch: 16, cnum: 32, criticCnum: 64 },
 };
 
-/** The defaults every preset shares (spec §5-§6, the official code's values). */
+/** The defaults every preset shares (the official code's values, docs/model.md#training-schedule). */
 export const TRAINING_DEFAULTS = {
   lr: 1e-4,
   seed: 0,

@@ -9,7 +9,7 @@
  * - Scale ("scale", the default): each image is shrunk by area averaging so that its shorter
  *   side fits the crop (a 256x256 face becomes the whole 64x64 crop of the small preset), then
  *   cropped at random along the longer side. "crop" keeps native resolution and takes random
- *   crops, as the official loader does at 256 (spec §1).
+ *   crops, as the official loader does at 256.
  * - Images smaller than the crop are an error naming the file and the fix. The official loader
  *   upscales them instead; upscaled pixels teach the network blur, so we ask rather than guess.
  * - Cached as 8-bit RGB (a quarter of float32's memory: 263 faces at 256x256 take 52 MB).

@@ -1,5 +1,5 @@
 /**
- * Training masks (spec §1 and §10), built on the CPU from the seeded RNG and uploaded once per step.
+ * Training masks (docs/model.md#masks), built on the CPU from the seeded RNG and uploaded once per step.
  *
  * Box masks (the v1 default): a bbox of half the image side (128 of 256) placed uniformly with
  * zero margins, top in [0, H - bh) and left in [0, W - bw); the hole is the bbox shrunk by dh on
@@ -14,7 +14,7 @@
  * of a 64 px image). "box+free-form" is the union of both, as the v2 code trains.
  *
  * Every mask comes with a bbox of the standard size: the local critic, the discounted L1 and the
- * local gradient-penalty mask read that patch (spec §1). For strokes alone, the bbox is centred
+ * local gradient-penalty mask read that patch. For strokes alone, the bbox is centred
  * on the strokes' extent and clamped inside the image.
  *
  * Masks are 1 in the hole and 0 on known pixels, laid out [B, 1, H, W].
@@ -51,7 +51,7 @@ export interface MaskBatch {
   boxes: BBox[];
 }
 
-/** The reference size the spec's pixel numbers are given at. */
+/** The image side the official code's pixel numbers are given at. */
 const REFERENCE_SIDE = 256;
 const BOX_FRACTION = 128 / REFERENCE_SIDE;
 const MAX_DELTA = 32;
@@ -72,7 +72,7 @@ export function maxShrink(height: number, width: number): { dh: number; dw: numb
   return { dh: Math.floor((MAX_DELTA * height) / REFERENCE_SIDE / 2), dw: Math.floor((MAX_DELTA * width) / REFERENCE_SIDE / 2) };
 }
 
-/** A random bbox of the standard size, placed uniformly inside the image (spec §1, zero margins). */
+/** A random bbox of the standard size, placed uniformly inside the image (zero margins, as the official code). */
 export function randomBBox(rng: Rng, height: number, width: number): BBox {
   const size = bboxSize(height, width);
   // Sides of at least 2 pixels keep height - size.height >= 1, so the range is never empty.

@@ -1,5 +1,5 @@
 /**
- * The DeepFill v1 training step (spec §5-§6): the generator, both critics, their Adam
+ * The DeepFill v1 training step (docs/model.md#training-schedule): the generator, both critics, their Adam
  * optimizers and the random streams, and one iteration = `criticSteps` critic steps then one
  * generator step, each with a fresh batch and fresh masks (or a coarse-only warm-up step).
  *
@@ -29,7 +29,7 @@ import type { ImageDataset } from "./data.js";
 import { bboxSize, maskTensor, sampleMasks, type MaskBatch } from "./masks.js";
 import { Rng, type RngState } from "./rng.js";
 
-/** Official weights (spec §5). */
+/** Official weights (docs/model.md#losses). */
 const GP_LAMBDA = 10;
 const GAN_WEIGHT = 0.001;
 const L1_WEIGHT = 1.2;

@@ -1,8 +1,8 @@
 /**
- * Contextual attention the slow way, in float64, straight from spec/deepfill-v1.md section 3
- * with our changes (a mask per image, the exact 2-D fuse sum): every score, neighbourhood and
- * pasted pixel is a loop over its definition, with no patch matrices, padding copies or
- * chunks, so it shares no structure with the GPU layer.
+ * Contextual attention the slow way, in float64, straight from the steps in
+ * docs/model.md#contextual-attention with our changes (a mask per image, the exact 2-D fuse
+ * sum): every score, neighbourhood and pasted pixel is a loop over its definition, with no
+ * patch matrices, padding copies or chunks, so it shares no structure with the GPU layer.
  */
 import { sourceIndex } from "./resize.js";
 import type { NdArray } from "./layout.js";

@@ -23,9 +23,9 @@ const GEMM_COLS_PER_LANE = 4;
 /**
  * Tile shape of conv2d_gemm: WG_N x WG_M lanes, each 8 rows (channels) by 4 columns
  * (pixels). Taller tiles reuse each loaded pixel more: for 3x3 128 -> 128 on 64x64,
- * BM = 128 ran about 2.5x faster than BM = 32 on lavapipe (research/lavapipe.md: the
- * per-lane loads that fill the tiles dominate). Few output channels get a short tile, so
- * the rows past cout do not waste most of the work.
+ * BM = 128 ran about 2.5x faster than BM = 32 on lavapipe (there the per-lane loads that
+ * fill the tiles dominate; docs/design.md#kernels-per-adapter). Few output channels get a
+ * short tile, so the rows past cout do not waste most of the work.
  */
 export function gemmTileFor(cout: number): { WG_M: number; WG_N: number; BK: number } {
   const WG_M = cout > 64 ? 16 : cout > 32 ? 8 : 4;
