@@ -1,0 +1,39 @@
+// The generated kernels (conv2d_lanes_m*.wgsl, matmul_lanes.wgsl) are exactly what
+// tools/gen-kernels writes: an edit to a .wgsl file that the generators would undo, or a
+// generator change whose output was not committed, fails here.
+import t from "tap";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "./tempdir.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const GENERATOR = join(ROOT, "tools", "gen-kernels", "generate.py");
+
+const python = spawnSync("python3", ["--version"], { encoding: "utf8" });
+const noPython = python.error || python.status !== 0 ? "python3 is not installed here, so the generators cannot run" : false;
+
+t.test("the committed lanes kernels equal the generators' output", { skip: noPython }, async (t) => {
+  const out = tempDir(t);
+  const run = spawnSync("python3", [GENERATOR, out], { encoding: "utf8" });
+  t.equal(run.status, 0, `the generator runs: ${run.stderr}`);
+  const written = readdirSync(out).sort();
+  t.same(written, ["conv2d_lanes_m16.wgsl", "conv2d_lanes_m32.wgsl", "conv2d_lanes_m8.wgsl", "matmul_lanes.wgsl"], "the four generated kernels");
+  for (const name of written) {
+    const committed = readFileSync(join(ROOT, "kernels", name), "utf8");
+    const generated = readFileSync(join(out, name), "utf8");
+    const line = firstDifference(committed, generated);
+    t.ok(line === null, line === null ? `${name} is up to date` : `kernels/${name} differs from the generator's output at line ${line}; run npm run gen:kernels and commit the result`);
+  }
+});
+
+/** The 1-based number of the first line where two texts differ, or null when they are equal. */
+function firstDifference(a: string, b: string): number | null {
+  if (a === b) return null;
+  const x = a.split("\n");
+  const y = b.split("\n");
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  return i + 1;
+}
