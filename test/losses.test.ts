@@ -1,4 +1,4 @@
-// DeepFill losses: the discount maps' spec values, the L1 terms against direct loops, the WGAN
+// DeepFill losses: the discount maps' known values, the L1 terms against direct loops, the WGAN
 // terms, the fused gradient-penalty kernel against its float64 reference, and the penalty's
 // gradient w.r.t. a tiny critic's weights against finite differences.
 import type { Test } from "tap";
