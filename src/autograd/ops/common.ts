@@ -3,7 +3,7 @@ import type { Device } from "../../tensor/device.js";
 import { gridFor } from "../../tensor/device.js";
 import type { KernelSpec, Overrides } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { Uniforms } from "../../tensor/uniforms.js";
+import type { ParamsLayout, ParamValues } from "../../tensor/uniforms.js";
 import { formatShape } from "../../tensor/shape.js";
 
 /** Lanes per workgroup of the simple elementwise kernels. */
@@ -28,15 +28,15 @@ export interface LaunchOptions {
 }
 
 /** Runs a kernel over a new output of `shape`, in workgroups of ELEMENTWISE_WG lanes. */
-export function launchElementwise(op: string, spec: KernelSpec, inputs: readonly Tensor[], shape: readonly number[],
-  uniforms: Uniforms, options: LaunchOptions = {}): Tensor {
+export function launchElementwise<L extends ParamsLayout>(op: string, spec: KernelSpec<L>, inputs: readonly Tensor[], shape: readonly number[],
+  params: ParamValues<L>, options: LaunchOptions = {}): Tensor {
   const device = options.device ?? deviceOf(op, ...inputs);
   const out = device.empty(shape);
   if (out.size === 0) return out;
   device.run(spec, {
     inputs: inputs.map((t) => t.buffer(op)),
     outputs: [out.buffer(op)],
-    uniforms: uniforms.toArrayBuffer(),
+    params,
     workgroups: gridFor(options.invocations ?? out.size, ELEMENTWISE_WG),
     overrides: { WG: ELEMENTWISE_WG, ...options.overrides },
   });
@@ -49,6 +49,9 @@ export function expectRank(op: string, t: Tensor, rank: number, what = "input"):
 
 /** The largest rank the strided kernels take (two vec4 blocks of axes). */
 export const MAX_RANK = 8;
+
+/** The uniform type of one per-axis array (a shape, strides) of the strided kernels. */
+export const AXES = `array<vec4<i32>, ${MAX_RANK / 4}>` as const;
 
 export function expectMaxRank(op: string, shape: readonly number[]): void {
   if (shape.length > MAX_RANK) {
