@@ -9,7 +9,7 @@
  * checkpoint's moments are loaded), and kept out of every tidy() scope. step() writes the
  * parameters and moments in place through device.run, binding the existing buffers as the
  * kernel's read_write outputs, so a training step allocates nothing here. The runtime needed
- * no change for this: device.run takes any buffers; launchElementwise is only the
+ * no change for this: device.run takes any buffers; launchLinear is only the
  * allocate-an-output convenience on top of it.
  *
  * In place means every tensor sharing a parameter's storage (its views) sees the new values,

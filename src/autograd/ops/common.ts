@@ -1,4 +1,4 @@
-/** Helpers shared by the op families: argument checks and one-invocation-per-element launches. */
+/** Helpers shared by the op families: argument checks and launches over a 1-D range of invocations. */
 import type { Device } from "../../tensor/device.js";
 import { gridFor } from "../../tensor/device.js";
 import type { KernelSpec, Overrides } from "../../tensor/kernels.js";
@@ -6,8 +6,8 @@ import type { Tensor } from "../../tensor/tensor.js";
 import type { ParamsLayout, ParamValues } from "../../tensor/uniforms.js";
 import { formatShape } from "../../tensor/shape.js";
 
-/** Lanes per workgroup of the simple elementwise kernels. */
-export const ELEMENTWISE_WG = 64;
+/** Lanes per workgroup of the kernels launched over a 1-D range (elementwise, reductions, direct convolutions, copies). */
+export const LINEAR_WG = 64;
 
 /** The device of the op's inputs; each must be alive and on the same device. */
 export function deviceOf(op: string, ...tensors: Tensor[]): Device {
@@ -27,8 +27,11 @@ export interface LaunchOptions {
   invocations?: number;
 }
 
-/** Runs a kernel over a new output of `shape`, in workgroups of ELEMENTWISE_WG lanes. */
-export function launchElementwise<L extends ParamsLayout>(op: string, spec: KernelSpec<L>, inputs: readonly Tensor[], shape: readonly number[],
+/**
+ * Runs a kernel into a new output of `shape` over a 1-D range of invocations (one per output
+ * element unless `invocations` says otherwise), in workgroups of LINEAR_WG lanes.
+ */
+export function launchLinear<L extends ParamsLayout>(op: string, spec: KernelSpec<L>, inputs: readonly Tensor[], shape: readonly number[],
   params: ParamValues<L>, options: LaunchOptions = {}): Tensor {
   const device = options.device ?? deviceOf(op, ...inputs);
   const out = device.empty(shape);
@@ -37,8 +40,8 @@ export function launchElementwise<L extends ParamsLayout>(op: string, spec: Kern
     inputs: inputs.map((t) => t.buffer(op)),
     outputs: [out.buffer(op)],
     params,
-    workgroups: gridFor(options.invocations ?? out.size, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG, ...options.overrides },
+    workgroups: gridFor(options.invocations ?? out.size, LINEAR_WG),
+    overrides: { WG: LINEAR_WG, ...options.overrides },
   });
   return out;
 }

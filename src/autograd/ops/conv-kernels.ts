@@ -8,7 +8,7 @@ import { defineKernel } from "../../tensor/kernels.js";
 import { sizeOf } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { ParamValues } from "../../tensor/uniforms.js";
-import { launchElementwise } from "./common.js";
+import { launchLinear } from "./common.js";
 import type { ConvParams } from "./conv-params.js";
 import { axisPhases } from "./conv-phases.js";
 
@@ -103,7 +103,7 @@ function outputShape(g: ConvGeometry): [number, number, number, number] {
 export function forwardDirect(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry): Tensor {
   const shape = outputShape(g);
   // Without a bias, w stands in for the unused binding.
-  return launchElementwise("conv2d", FORWARD_DIRECT, [x, w, bias ?? w], shape, geometryParams(sizeOf(shape), g), {
+  return launchLinear("conv2d", FORWARD_DIRECT, [x, w, bias ?? w], shape, geometryParams(sizeOf(shape), g), {
     overrides: { HAS_BIAS: bias ? 1 : 0 },
   });
 }
@@ -144,7 +144,7 @@ function gemmInto(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | undefined, g: 
 
 /** gx [B, cin, H, W] from gy [B, cout, Ho, Wo] and w, one input element per invocation. */
 export function backwardInputDirect(gy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
-  return launchElementwise("conv2dBackwardInput", BACKWARD_INPUT_DIRECT, [gy, w], g.input, geometryParams(sizeOf(g.input), g));
+  return launchLinear("conv2dBackwardInput", BACKWARD_INPUT_DIRECT, [gy, w], g.input, geometryParams(sizeOf(g.input), g));
 }
 
 /**
@@ -208,5 +208,5 @@ export function backwardFilterGemm(x: Tensor, gy: Tensor, g: ConvGeometry): Tens
 export function backwardFilterDirect(x: Tensor, gy: Tensor, g: ConvGeometry): Tensor {
   const [kh, kw] = g.params.kernel;
   const shape = [g.cout, g.input[1], kh, kw];
-  return launchElementwise("conv2dBackwardFilter", BACKWARD_FILTER_DIRECT, [x, gy], shape, geometryParams(sizeOf(shape), g));
+  return launchLinear("conv2dBackwardFilter", BACKWARD_FILTER_DIRECT, [x, gy], shape, geometryParams(sizeOf(shape), g));
 }

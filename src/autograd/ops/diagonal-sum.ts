@@ -12,7 +12,7 @@ import { defineKernel } from "../../tensor/kernels.js";
 import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { record } from "../graph.js";
-import { expectRank, launchElementwise } from "./common.js";
+import { expectRank, launchLinear } from "./common.js";
 
 const DIAGONAL_SUM = defineKernel({
   name: "diagonal_sum", inputs: ["x"], outputs: ["y"],
@@ -29,6 +29,6 @@ export function diagonalSum(x: Tensor, rowsOut: number, offset: number, radius: 
   const shape = [batch, rowsOut, width, bgHeight, bgWidth];
   const count = batch * rowsOut * width * bgHeight * bgWidth;
   if (x.size >= 2 ** 32 || count >= 2 ** 32) throw new Error(`${op}: ${formatShape(x.shape)} is too large for the kernel's 32-bit indices; use smaller chunks`);
-  const y = launchElementwise(op, DIAGONAL_SUM, [x], shape, { count, rowsOut, rowsIn, width, bgHeight, bgWidth, offset, radius });
+  const y = launchLinear(op, DIAGONAL_SUM, [x], shape, { count, rowsOut, rowsIn, width, bgHeight, bgWidth, offset, radius });
   return record(op, y, [x], (g) => [diagonalSum(g, rowsIn, -offset, radius)]);
 }

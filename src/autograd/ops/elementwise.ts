@@ -9,7 +9,7 @@ import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { record } from "../graph.js";
-import { AXES, deviceOf, expectMaxRank, launchElementwise } from "./common.js";
+import { AXES, deviceOf, expectMaxRank, launchLinear } from "./common.js";
 import { sumToShape } from "./reduce.js";
 
 const UNARY = defineKernel({ name: "unary", inputs: ["x"], outputs: ["y"], params: { vec_count: "u32", p0: "f32", p1: "f32" } });
@@ -39,7 +39,7 @@ const VEC4S_PER_LANE = 4;
 
 function unaryKernel(op: string, x: Tensor, code: number, p0 = 0, p1 = 0): Tensor {
   const vecCount = Math.ceil(x.size / 4);
-  return launchElementwise(op, UNARY, [x], x.shape, { vec_count: vecCount, p0, p1 }, {
+  return launchLinear(op, UNARY, [x], x.shape, { vec_count: vecCount, p0, p1 }, {
     overrides: { OP: code, PER_LANE: VEC4S_PER_LANE },
     invocations: Math.ceil(vecCount / VEC4S_PER_LANE),
   });
@@ -55,7 +55,7 @@ function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
     a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
   };
   const vecCount = Math.ceil(sizeOf(shape) / 4);
-  return launchElementwise(op, BINARY, [a, b], shape, params, {
+  return launchLinear(op, BINARY, [a, b], shape, params, {
     overrides: { OP: code, BROADCAST: broadcast ? 1 : 0, PER_LANE: VEC4S_PER_LANE },
     invocations: broadcast ? vecCount : Math.ceil(vecCount / VEC4S_PER_LANE),
   });
@@ -65,7 +65,7 @@ function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
 
 export function full(device: Device, shape: Shape, value: number): Tensor {
   const vecCount = Math.ceil(sizeOf(shape) / 4);
-  return launchElementwise("full", FILL, [], shape, { vec_count: vecCount, value }, { device, invocations: vecCount });
+  return launchLinear("full", FILL, [], shape, { vec_count: vecCount, value }, { device, invocations: vecCount });
 }
 
 export const zeros = (device: Device, shape: Shape) => full(device, shape, 0);
@@ -157,7 +157,7 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
     count: sizeOf(shape), rank: shape.length, out_shape: shape, cond_strides: broadcastStrides(cond.shape, shape),
     a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
   };
-  const y = launchElementwise("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4) });
+  const y = launchLinear("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4) });
   return record("where", y, [a, b], (g, needed) => {
     const chosen = abs(sign(cond)); // 1 where cond != 0
     return [

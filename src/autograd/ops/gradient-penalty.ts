@@ -18,7 +18,7 @@ import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { ParamValues } from "../../tensor/uniforms.js";
 import { record, requiresGrad } from "../graph.js";
-import { deviceOf, expectRank, launchElementwise } from "./common.js";
+import { deviceOf, expectRank, launchLinear } from "./common.js";
 
 const PARAMS = { batch: "u32", channels: "u32", plane: "u32" } as const;
 const PENALTY = defineKernel({ name: "gradient_penalty", inputs: ["g", "mask"], outputs: ["penalty", "norms"], params: PARAMS });
@@ -73,7 +73,7 @@ export function gradientPenaltyBackward(gy: Tensor, g: Tensor, mask: Tensor): Te
   if (gy.size !== 1) throw new Error(`${op}: gy must hold one value (the penalty is a scalar), got ${formatShape(gy.shape)}`);
   const [penalty, norms] = penaltyAndNorms(op, g, mask);
   penalty.dispose();
-  const dg = launchElementwise(op, PENALTY_BACKWARD, [gy, g, mask, norms], g.shape, check(op, g, mask));
+  const dg = launchLinear(op, PENALTY_BACKWARD, [gy, g, mask, norms], g.shape, check(op, g, mask));
   norms.dispose();
   return dg;
 }

@@ -9,7 +9,7 @@ import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { checkShape, formatShape, normalizeAxis, sizeOf, stridesOf, type Shape } from "../../tensor/shape.js";
 import { record } from "../graph.js";
-import { AXES, deviceOf, ELEMENTWISE_WG, expectMaxRank } from "./common.js";
+import { AXES, deviceOf, LINEAR_WG, expectMaxRank } from "./common.js";
 import { gridFor } from "../../tensor/device.js";
 import { add } from "./elementwise.js";
 import { sumToShape } from "./reduce.js";
@@ -56,8 +56,8 @@ function copyStrided(op: string, src: Tensor, shape: Shape, reads: AxisRead[], m
       shape: view, start: axes.map((r) => r.start), step: axes.map((r) => r.step), size: axes.map((r) => r.size),
       src_strides: axes.map((r) => r.stride), dst_strides: strides,
     },
-    workgroups: gridFor(runs, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG, MODE: PAD_MODE_CODE[mode], CHUNK: COPY_RUN },
+    workgroups: gridFor(runs, LINEAR_WG),
+    overrides: { WG: LINEAR_WG, MODE: PAD_MODE_CODE[mode], CHUNK: COPY_RUN },
   });
 }
 

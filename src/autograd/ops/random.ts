@@ -12,7 +12,7 @@ import type { Device } from "../../tensor/device.js";
 import { defineKernel } from "../../tensor/kernels.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { launchElementwise } from "./common.js";
+import { launchLinear } from "./common.js";
 
 const RANDOM = defineKernel({
   name: "random", inputs: [], outputs: ["y"],
@@ -49,7 +49,7 @@ function fill(op: string, device: Device, shape: Shape, seed: number, dist: numb
   const count = sizeOf(shape);
   if (count >= 2 ** 32) throw new Error(`${op}: ${formatShape(shape)} has 2^32 elements or more; the element index is 32-bit`);
   const params = { count, seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32), p0, p1 };
-  return launchElementwise(op, RANDOM, [], shape, params, { overrides: { DIST: dist }, device });
+  return launchLinear(op, RANDOM, [], shape, params, { overrides: { DIST: dist }, device });
 }
 
 /** Values uniform in [low, high) (high itself can appear through float32 rounding of a wide range). */

@@ -9,7 +9,7 @@ import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { formatShape, normalizeAxis, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { record } from "../graph.js";
-import { deviceOf, launchElementwise } from "./common.js";
+import { deviceOf, launchLinear } from "./common.js";
 import { affine, equal, mul, div } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
 
@@ -26,7 +26,7 @@ const MIN_CHUNK = 64;
 /** One kernel pass: [outer, length, inner] -> [outer, chunks, inner]. */
 function reducePass(op: string, x: Tensor, outer: number, length: number, inner: number, code: number, chunk: number): Tensor {
   const chunks = Math.ceil(length / chunk);
-  return launchElementwise(op, REDUCE, [x], [outer, chunks, inner], { outer, length, inner, chunk, chunks }, { overrides: { OP: code } });
+  return launchLinear(op, REDUCE, [x], [outer, chunks, inner], { outer, length, inner, chunk, chunks }, { overrides: { OP: code } });
 }
 
 /** Reduces axis range [from, to) of x (kept as size 1), in one or two passes. */

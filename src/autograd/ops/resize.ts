@@ -14,7 +14,7 @@
 import { defineKernel, type KernelSpec } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { record } from "../graph.js";
-import { expectRank, launchElementwise } from "./common.js";
+import { expectRank, launchLinear } from "./common.js";
 
 const PARAMS = { planes: "u32", in_h: "u32", in_w: "u32", out_h: "u32", out_w: "u32", align_corners: "u32" } as const;
 const RESIZE = defineKernel({ name: "resize_nearest", inputs: ["x"], outputs: ["y"], params: PARAMS });
@@ -46,9 +46,9 @@ function launch(op: string, spec: KernelSpec<typeof PARAMS>, src: Tensor, outSha
   outHW: readonly number[], alignCorners: boolean): Tensor {
   const planes = outShape[0]! * outShape[1]!;
   const params = { planes, in_h: inHW[0]!, in_w: inHW[1]!, out_h: outHW[0]!, out_w: outHW[1]!, align_corners: alignCorners ? 1 : 0 };
-  if (spec !== RESIZE) return launchElementwise(op, spec, [src], outShape, params);
+  if (spec !== RESIZE) return launchLinear(op, spec, [src], outShape, params);
   const runs = planes * outShape[2]! * Math.ceil(outShape[3]! / RESIZE_RUN);
-  return launchElementwise(op, spec, [src], outShape, params, { invocations: runs, overrides: { RUN: RESIZE_RUN } });
+  return launchLinear(op, spec, [src], outShape, params, { invocations: runs, overrides: { RUN: RESIZE_RUN } });
 }
 
 /** Resizes x [N, C, H, W] to [N, C, outH, outW] by nearest-neighbour sampling. */

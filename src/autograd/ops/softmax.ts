@@ -10,7 +10,7 @@ import { defineKernel } from "../../tensor/kernels.js";
 import { normalizeAxis, sizeOf } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { record } from "../graph.js";
-import { deviceOf, ELEMENTWISE_WG } from "./common.js";
+import { deviceOf, LINEAR_WG } from "./common.js";
 import { mul, sub } from "./elementwise.js";
 import { sum } from "./reduce.js";
 
@@ -34,7 +34,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const y = device.empty(x.shape);
   if (y.size > 0) {
     const cooperative = inner === 1 && length >= COOPERATIVE_MIN_LENGTH;
-    const wg = cooperative ? ROW_WG : ELEMENTWISE_WG;
+    const wg = cooperative ? ROW_WG : LINEAR_WG;
     device.run(SOFTMAX, {
       inputs: [x.buffer("softmax")],
       outputs: [y.buffer("softmax")],
