@@ -11,7 +11,7 @@
  */
 import type { Device } from "../src/index.js";
 import { timeRuns } from "../src/tensor/autotune.js";
-import { Uniforms } from "../src/tensor/uniforms.js";
+import { defineKernel } from "../src/tensor/kernels.js";
 
 export interface Prepared {
   /** Records the work once. */
@@ -79,15 +79,19 @@ export function registeredCases(): readonly BenchCase[] {
   return cases;
 }
 
+export const FMA_PEAK = defineKernel({
+  name: "fma_peak", inputs: [], outputs: ["out"], params: { count: "u32", iterations: "u32", s: "f32", t: "f32" },
+});
+
 /** FMA throughput of the register-only kernel: 32 chains x 2 flops x iterations per invocation. */
 export async function measureFmaCeiling(device: Device, repeats: number): Promise<number> {
   const invocations = 8 * 1024 * 16;
   const iterations = 4096;
   const wg = 64;
   const out = device.empty([invocations]);
-  const uniforms = new Uniforms().u32(invocations, iterations).f32(0.999, 0.001).toArrayBuffer();
-  const run = () => device.run({ name: "fma_peak", inputs: 0, outputs: 1 }, {
-    inputs: [], outputs: [out.buffer("fma_peak")], uniforms, workgroups: [invocations / wg, 1, 1], overrides: { WG: wg },
+  const params = { count: invocations, iterations, s: 0.999, t: 0.001 };
+  const run = () => device.run(FMA_PEAK, {
+    inputs: [], outputs: [out.buffer("fma_peak")], params, workgroups: [invocations / wg, 1, 1], overrides: { WG: wg },
   });
   const ms = await timeRuns(device, run, 1, repeats);
   out.dispose();

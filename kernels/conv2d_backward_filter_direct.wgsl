@@ -7,6 +7,9 @@
 // Dispatch: one invocation per element of gw (count = cout * cin * kh * kw), 2-D grid.
 // The reduction is long (batch * ho * wo) and runs serially per invocation: this is the
 // checking variant, not the fast one.
+// Params repeats the convolution struct of the other conv kernels (WGSL has no includes);
+// test/kernel-contract.test.ts checks every copy against its one declaration in
+// src/autograd/ops/conv-kernels.ts.
 struct Params {
   count: i32,
   batch: i32, cin: i32, h: i32, w: i32,

@@ -6,8 +6,11 @@
 // over the taps where oy = (iy + pt - ky * dh) / sh and ox = (ix + pl - kx * dw) / sw are
 // whole numbers inside [0, ho) x [0, wo). Divisibility is tested on integers (the dividend
 // is checked non-negative first, since WGSL's % keeps the dividend's sign).
-// Bindings: 0 uniform Params, 1 gy, 2 w (read), 3 gx (write).
+// Bindings: 0 uniform Params, 1 gy, 2 wt (read), 3 gx (write).
 // Dispatch: one invocation per element of gx (count = batch * cin * h * w), 2-D grid.
+// Params repeats the convolution struct of the other conv kernels (WGSL has no includes);
+// test/kernel-contract.test.ts checks every copy against its one declaration in
+// src/autograd/ops/conv-kernels.ts.
 struct Params {
   count: i32,
   batch: i32, cin: i32, h: i32, w: i32,

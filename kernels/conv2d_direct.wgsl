@@ -5,9 +5,12 @@
 //         x[b, ci, oy * sh - pt + ky * dh, ox * sw - pl + kx * dw]
 // with x read as 0 outside [0, h) x [0, w) (zero padding; mirror padding is an explicit
 // pad before this kernel). Layouts: x NCHW, w [cout, cin, kh, kw], y NCHW.
-// Bindings: 0 uniform Params, 1 x, 2 w, 3 bias (read; any buffer when HAS_BIAS is false),
+// Bindings: 0 uniform Params, 1 x, 2 wt, 3 bias (read; any buffer when HAS_BIAS is false),
 // 4 y (write).
 // Dispatch: one invocation per element of y (count = batch * cout * ho * wo), 2-D grid.
+// Params repeats the convolution struct of the other conv kernels (WGSL has no includes);
+// test/kernel-contract.test.ts checks every copy against its one declaration in
+// src/autograd/ops/conv-kernels.ts.
 struct Params {
   count: i32,
   batch: i32, cin: i32, h: i32, w: i32,

@@ -25,6 +25,9 @@
 // Bindings: 0 uniform Params, 1 x, 2 wt, 3 bias (read; any buffer when HAS_BIAS is false),
 // 4 y (write).
 // Dispatch: (ceil(N / BN), ceil(M / BM), 1) workgroups.
+// Params repeats the convolution struct of the other conv kernels (WGSL has no includes);
+// test/kernel-contract.test.ts checks every copy against its one declaration in
+// src/autograd/ops/conv-kernels.ts.
 struct Params {
   count: i32,
   batch: i32, cin: i32, h: i32, w: i32,

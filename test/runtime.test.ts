@@ -3,7 +3,7 @@
 import t from "tap";
 import { affine, createDevice, exp, type Tensor } from "../src/index.js";
 import { sizeClass } from "../src/tensor/pool.js";
-import { Uniforms } from "../src/tensor/uniforms.js";
+import { packParams } from "../src/tensor/uniforms.js";
 import { assertClose, FORWARD, randomValues, testDevice } from "./helpers.js";
 
 const device = await testDevice();
@@ -49,7 +49,8 @@ t.test("a released buffer is reused only after the batch was submitted", async (
 });
 
 t.test("uniform packing follows the WGSL layout", async (t) => {
-  const buffer = new Uniforms().u32(7).f32(1.5).i32Block([-1, 2, -3], 4).i32(9).toArrayBuffer();
+  const layout = { a: "u32", b: "f32", block: "array<vec4<i32>, 1>", c: "i32" } as const;
+  const buffer = packParams(layout, { a: 7, b: 1.5, block: [-1, 2, -3], c: 9 });
   const words = new Int32Array(buffer);
   t.equal(buffer.byteLength, 48, "rounded up to 16 bytes");
   t.equal(words[0], 7);
@@ -57,10 +58,14 @@ t.test("uniform packing follows the WGSL layout", async (t) => {
   t.same(Array.from(words.slice(2, 4)), [0, 0], "padding up to the vec4 boundary");
   t.same(Array.from(words.slice(4, 8)), [-1, 2, -3, 0], "the block starts at byte 16, zero-filled to its length");
   t.equal(words[8], 9, "scalars continue after the block");
-  t.equal(new Uniforms().u32(1).toArrayBuffer().byteLength, 16, "a single scalar takes a whole 16-byte struct");
-  const aligned = new Int32Array(new Uniforms().u32(1, 2, 3, 4).i32Block([5], 8).toArrayBuffer());
+  t.equal(packParams({ a: "u32" }, { a: 1 }).byteLength, 16, "a single scalar takes a whole 16-byte struct");
+  const alignedLayout = { a: "u32", b: "u32", c: "u32", d: "u32", block: "array<vec4<i32>, 2>" } as const;
+  const aligned = new Int32Array(packParams(alignedLayout, { a: 1, b: 2, c: 3, d: 4, block: [5] }));
   t.same(Array.from(aligned), [1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0], "no padding when already aligned");
-  t.throws(() => new Uniforms().i32Block([1, 2, 3], 2), /uniform block of 2 entries cannot hold 3/);
+  t.throws(() => packParams(layout, { a: 7, b: 1.5, block: [1, 2, 3, 4, 5], c: 9 }), /block holds 4 entries, got 5/);
+  t.throws(() => packParams(layout, { a: 7, b: 1.5, block: [] } as never), /missing field/, "a missing field is refused");
+  t.throws(() => packParams(layout, { a: 7, b: 1.5, block: [], c: 9, d: 1 } as never), /unknown field\(s\) d/, "an unknown field is refused");
+  t.throws(() => packParams(layout, { a: 7, b: 1.5, block: [], d: 1 } as never), /field c is missing/, "a misspelt field is refused");
 });
 
 /** A chain of `steps` dependent dispatches and what it should give. */
@@ -103,8 +108,9 @@ t.test("debug mode computes the same and reports validation errors with the kern
 
   // A buffer the kernel cannot bind as storage: Dawn's validation error must reach the user.
   const unusable = debug.gpu.createBuffer({ size: 256, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  debug.run({ name: "unary", inputs: 1, outputs: 1 }, {
-    inputs: [x.buffer()], outputs: [unusable], uniforms: new Uniforms().u32(1).f32(0, 0).toArrayBuffer(),
+  const unary = { name: "unary", inputs: ["x"], outputs: ["y"], params: { vec_count: "u32", p0: "f32", p1: "f32" } } as const;
+  debug.run(unary, {
+    inputs: [x.buffer()], outputs: [unusable], params: { vec_count: 1, p0: 0, p1: 0 },
     workgroups: [1, 1, 1], overrides: { OP: 0, WG: 64 },
   });
   await t.rejects(debug.sync(), /WebGPU reported \d+ error\(s\):[\s\S]*kernel unary/);

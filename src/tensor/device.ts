@@ -11,6 +11,7 @@ import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
 import { BufferPool, sizeClass } from "./pool.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
 import { Storage, Tensor } from "./tensor.js";
+import { packParams, type ParamsLayout, type ParamValues } from "./uniforms.js";
 
 export interface DeviceOptions {
   /** Pick the adapter whose name contains this text (env DEEPFILL_ADAPTER). */
@@ -49,10 +50,11 @@ export interface AdapterSummary {
   subgroupMaxSize: number;
 }
 
-export interface KernelRun {
+export interface KernelRun<L extends ParamsLayout = ParamsLayout> {
   inputs: readonly GPUBuffer[];
   outputs: readonly GPUBuffer[];
-  uniforms: ArrayBuffer;
+  /** The uniform struct's fields by name (the kernel's declaration gives their order and types). */
+  params: ParamValues<L>;
   workgroups: readonly [number, number, number];
   overrides?: Overrides;
 }
@@ -189,15 +191,16 @@ export class Device {
   }
 
   /** Records one kernel dispatch into the open batch. */
-  run(spec: KernelSpec, run: KernelRun): void {
+  run<L extends ParamsLayout>(spec: KernelSpec<L>, run: KernelRun<L>): void {
     this.checkAlive(spec.name);
-    if (run.inputs.length !== spec.inputs || run.outputs.length !== spec.outputs) {
-      throw new Error(`kernel ${spec.name}: expects ${spec.inputs} inputs and ${spec.outputs} outputs, got ${run.inputs.length} and ${run.outputs.length}`);
+    if (run.inputs.length !== spec.inputs.length || run.outputs.length !== spec.outputs.length) {
+      throw new Error(`kernel ${spec.name}: expects ${spec.inputs.length} inputs and ${spec.outputs.length} outputs, got ${run.inputs.length} and ${run.outputs.length}`);
     }
     this.lastKernel = spec.name;
     const { pipeline, layout } = this.pipelines.get(spec, run.overrides);
-    const slot = this.batcher.uniformSlot(run.uniforms);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slot.buffer, size: run.uniforms.byteLength } }];
+    const uniforms = packParams(spec.params, run.params);
+    const slot = this.batcher.uniformSlot(uniforms);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: slot.buffer, size: uniforms.byteLength } }];
     [...run.inputs, ...run.outputs].forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     if (this.debug) this.gpu.pushErrorScope("validation");
     const bindGroup = this.gpu.createBindGroup({ layout, entries });

@@ -1,23 +1,44 @@
 /**
- * Kernel loading and the pipeline cache.
+ * Kernel declarations, kernel loading and the pipeline cache.
  *
  * Every kernel is a static WGSL file `kernels/<name>.wgsl` with entry point `main` and one
- * binding convention: binding 0 is the uniform struct (shapes and op parameters, bound at a
- * dynamic offset into the batch's arena), then the inputs as read-only storage, then the
- * outputs as read-write storage. Tile and workgroup sizes are WGSL `override` constants, so
- * a pipeline is keyed by (kernel, override values) and never by concrete shapes.
+ * binding convention: binding 0 is the uniform struct `Params` (shapes and op parameters,
+ * bound at a dynamic offset into the batch's arena), then the inputs as read-only storage,
+ * then the outputs as read-write storage. Tile and workgroup sizes are WGSL `override`
+ * constants, so a pipeline is keyed by (kernel, override values) and never by concrete shapes.
+ *
+ * The contract between a kernel and its launcher (binding names and the `Params` fields) is
+ * declared once, with `defineKernel` beside the launcher; test/kernel-contract.test.ts reads
+ * every declaration and checks it against the WGSL text.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ParamsLayout } from "./uniforms.js";
 
-export interface KernelSpec {
+export interface KernelSpec<L extends ParamsLayout = ParamsLayout> {
   /** File name in kernels/ without `.wgsl`. */
   name: string;
-  /** Number of read-only storage inputs (bindings 1..inputs). */
-  inputs: number;
-  /** Number of read-write storage outputs (the bindings after the inputs). */
-  outputs: number;
+  /** WGSL names of the read-only storage bindings 1..n, in order. */
+  inputs: readonly string[];
+  /** WGSL names of the read-write storage bindings after the inputs, in order. */
+  outputs: readonly string[];
+  /** The fields of `struct Params`, in order, with their WGSL types. */
+  params: L;
+}
+
+const declared = new Map<string, KernelSpec>();
+
+/** Declares a kernel's contract (once per kernel file) and returns it for the launcher. */
+export function defineKernel<const L extends ParamsLayout>(spec: KernelSpec<L>): KernelSpec<L> {
+  if (declared.has(spec.name)) throw new Error(`kernel ${spec.name} is declared twice`);
+  declared.set(spec.name, spec);
+  return spec;
+}
+
+/** Every kernel declared by the modules loaded so far. */
+export function declaredKernels(): readonly KernelSpec[] {
+  return [...declared.values()];
 }
 
 export type Overrides = Readonly<Record<string, number>>;
@@ -94,14 +115,14 @@ export class PipelineCache {
   }
 
   private layout(spec: KernelSpec): GPUBindGroupLayout {
-    const key = `${spec.inputs}:${spec.outputs}`;
+    const key = `${spec.inputs.length}:${spec.outputs.length}`;
     let layout = this.layouts.get(key);
     if (!layout) {
       const entries: GPUBindGroupLayoutEntry[] = [
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: "uniform", hasDynamicOffset: true } },
       ];
-      for (let i = 0; i < spec.inputs + spec.outputs; i++) {
-        const type = i < spec.inputs ? "read-only-storage" : "storage";
+      for (let i = 0; i < spec.inputs.length + spec.outputs.length; i++) {
+        const type = i < spec.inputs.length ? "read-only-storage" : "storage";
         entries.push({ binding: i + 1, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
       }
       layout = this.device.createBindGroupLayout({ entries });

@@ -1,53 +1,84 @@
 /**
- * Packs a kernel's uniform struct. Kernels declare their uniforms as a flat sequence of
- * 4-byte scalars (u32, i32, f32) and `array<vec4<i32>, N>` blocks; this writer follows the
- * WGSL layout rules for exactly those: scalars take 4 bytes, a vec4 block starts on a
- * 16-byte boundary, and the struct size is rounded to 16.
+ * A kernel's uniform struct (`struct Params`, binding 0), declared as an ordered record of
+ * field names and WGSL types, and packed from values given by name. Because launchers name
+ * every field, a wrong count or order cannot reach the GPU, and test/kernel-contract.test.ts
+ * checks each declaration against its WGSL text.
+ *
+ * Only two kinds of field occur: 4-byte scalars, and `array<vec4<i32>, N>` blocks of 4N
+ * entries (shapes and strides). WGSL's layout rules for exactly those: a scalar takes 4 bytes,
+ * a block starts on a 16-byte boundary, and the struct's size is rounded up to 16.
  */
-export class Uniforms {
-  private readonly words: number[] = [];
-  private readonly kinds: ("u" | "i" | "f")[] = [];
+export type ScalarType = "u32" | "i32" | "f32";
+export type BlockType = `array<vec4<i32>, ${number}>`;
+export type ParamsLayout = Readonly<Record<string, ScalarType | BlockType>>;
 
-  u32(...values: number[]): this {
-    for (const v of values) this.push("u", v);
-    return this;
-  }
+/** The values a launcher passes: a number per scalar, up to 4N numbers per block (the rest are zero). */
+export type ParamValues<L extends ParamsLayout> = { readonly [K in keyof L]: L[K] extends ScalarType ? number : readonly number[] };
 
-  i32(...values: number[]): this {
-    for (const v of values) this.push("i", v);
-    return this;
-  }
+interface Field {
+  name: string;
+  kind: "u" | "i" | "f" | "block";
+  /** Offset in 4-byte words. */
+  word: number;
+  /** Entries of a block. */
+  count: number;
+}
 
-  f32(...values: number[]): this {
-    for (const v of values) this.push("f", v);
-    return this;
-  }
+interface Packing {
+  fields: Field[];
+  words: number;
+}
 
-  /** An `array<vec4<i32>, count/4>` block holding `values`, zero-padded to `count` entries. */
-  i32Block(values: readonly number[], count: number): this {
-    if (values.length > count) throw new Error(`uniform block of ${count} entries cannot hold ${values.length}`);
-    while (this.words.length % 4 !== 0) this.push("u", 0);
-    for (let i = 0; i < count; i++) this.push("i", values[i] ?? 0);
-    return this;
-  }
+const packings = new WeakMap<ParamsLayout, Packing>();
 
-  private push(kind: "u" | "i" | "f", value: number): void {
-    this.words.push(value);
-    this.kinds.push(kind);
+function packingOf(layout: ParamsLayout): Packing {
+  let packing = packings.get(layout);
+  if (!packing) {
+    const fields: Field[] = [];
+    let word = 0;
+    for (const [name, type] of Object.entries(layout)) {
+      const block = /^array<vec4<i32>, (\d+)>$/.exec(type);
+      if (block) {
+        word = Math.ceil(word / 4) * 4;
+        fields.push({ name, kind: "block", word, count: 4 * Number(block[1]) });
+        word += 4 * Number(block[1]);
+      } else {
+        fields.push({ name, kind: type[0] as "u" | "i" | "f", word, count: 1 });
+        word += 1;
+      }
+    }
+    packing = { fields, words: Math.ceil(Math.max(word, 4) / 4) * 4 };
+    packings.set(layout, packing);
   }
+  return packing;
+}
 
-  toArrayBuffer(): ArrayBuffer {
-    const length = Math.ceil(Math.max(this.words.length, 4) / 4) * 4;
-    const buffer = new ArrayBuffer(length * 4);
-    const u = new Uint32Array(buffer);
-    const i = new Int32Array(buffer);
-    const f = new Float32Array(buffer);
-    this.words.forEach((value, index) => {
-      const kind = this.kinds[index];
-      if (kind === "f") f[index] = value;
-      else if (kind === "i") i[index] = value;
-      else u[index] = value;
-    });
-    return buffer;
+/** The struct's bytes for `values`; throws when a field is missing, unknown or a block overflows. */
+export function packParams<L extends ParamsLayout>(layout: L, values: ParamValues<L>): ArrayBuffer {
+  const { fields, words } = packingOf(layout);
+  const given = values as Readonly<Record<string, number | readonly number[]>>;
+  if (Object.keys(given).length !== fields.length) {
+    const unknown = Object.keys(given).filter((name) => !(name in layout));
+    throw new Error(`uniforms: ${unknown.length > 0 ? `unknown field(s) ${unknown.join(", ")}` : "missing field(s)"}; expected ${Object.keys(layout).join(", ")}`);
   }
+  const buffer = new ArrayBuffer(words * 4);
+  const u = new Uint32Array(buffer);
+  const i = new Int32Array(buffer);
+  const f = new Float32Array(buffer);
+  for (const field of fields) {
+    const value = given[field.name];
+    if (value === undefined) throw new Error(`uniforms: field ${field.name} is missing`);
+    if (field.kind === "block") {
+      const entries = value as readonly number[];
+      if (entries.length > field.count) throw new Error(`uniforms: ${field.name} holds ${field.count} entries, got ${entries.length}`);
+      for (let k = 0; k < entries.length; k++) i[field.word + k] = entries[k]!;
+    } else if (field.kind === "f") {
+      f[field.word] = value as number;
+    } else if (field.kind === "i") {
+      i[field.word] = value as number;
+    } else {
+      u[field.word] = value as number;
+    }
+  }
+  return buffer;
 }

@@ -9,20 +9,22 @@
  * checkpoint's moments are loaded), and kept out of every tidy() scope. step() writes the
  * parameters and moments in place through device.run, binding the existing buffers as the
  * kernel's read_write outputs, so a training step allocates nothing here. The runtime needed
- * no change for this: device.run takes any buffers; launchElementwise is only the
+ * no change for this: device.run takes any buffers; launchLinear is only the
  * allocate-an-output convenience on top of it.
  *
  * In place means every tensor sharing a parameter's storage (its views) sees the new values,
  * which is what a model holding its parameters wants.
  */
 import { gridFor, type Device } from "../tensor/device.js";
-import type { KernelSpec } from "../tensor/kernels.js";
+import { defineKernel } from "../tensor/kernels.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Uniforms } from "../tensor/uniforms.js";
 import type { HostTensor } from "./safetensors.js";
 
-const ADAM: KernelSpec = { name: "adam", inputs: 1, outputs: 3 };
+const ADAM = defineKernel({
+  name: "adam", inputs: ["grad"], outputs: ["param", "m", "v"],
+  params: { vec_count: "u32", step_size: "f32", beta1: "f32", beta2: "f32", one_minus_beta1: "f32", one_minus_beta2: "f32", eps: "f32" },
+});
 const WG = 64;
 
 export interface AdamOptions {
@@ -117,7 +119,10 @@ export class Adam {
       this.device.run(ADAM, {
         inputs: [grad],
         outputs: [this.params.get(this.names[i]!)!.buffer("Adam"), this.m[i]!.buffer("Adam"), this.v[i]!.buffer("Adam")],
-        uniforms: new Uniforms().u32(vecCount).f32(stepSize, this.beta1, this.beta2, 1 - this.beta1, 1 - this.beta2, this.eps).toArrayBuffer(),
+        params: {
+          vec_count: vecCount, step_size: stepSize, beta1: this.beta1, beta2: this.beta2,
+          one_minus_beta1: 1 - this.beta1, one_minus_beta2: 1 - this.beta2, eps: this.eps,
+        },
         workgroups: gridFor(vecCount, WG),
         overrides: { WG },
       });

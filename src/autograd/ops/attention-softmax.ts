@@ -11,15 +11,20 @@
  * critics (the gradient penalty), never through the generator's attention.
  */
 import { gridFor } from "../../tensor/device.js";
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
 import { deviceOf, expectRank } from "./common.js";
 
-const FORWARD: KernelSpec = { name: "attention_softmax", inputs: 2, outputs: 1 };
-const BACKWARD: KernelSpec = { name: "attention_softmax_backward", inputs: 2, outputs: 1 };
+const FORWARD = defineKernel({
+  name: "attention_softmax", inputs: ["s", "m"], outputs: ["a"],
+  params: { rows: "u32", length: "u32", rowsPerImage: "u32", maskImages: "u32", scale: "f32" },
+});
+const BACKWARD = defineKernel({
+  name: "attention_softmax_backward", inputs: ["a", "g"], outputs: ["ds"],
+  params: { rows: "u32", length: "u32", scale: "f32" },
+});
 
 /** Lanes sharing one row: rows are hundreds to thousands of patches long. */
 const ROW_WG = 64;
@@ -45,7 +50,7 @@ export function attentionSoftmax(scores: Tensor, validity: Tensor, scale: number
     device.run(FORWARD, {
       inputs: [scores.buffer(op), validity.buffer(op)],
       outputs: [a.buffer(op)],
-      uniforms: new Uniforms().u32(rows, length, positions, maskImages).f32(scale).toArrayBuffer(),
+      params: { rows, length, rowsPerImage: positions, maskImages, scale },
       workgroups: gridFor(rows, 1),
       overrides: { WG: ROW_WG },
     });
@@ -64,7 +69,7 @@ function attentionSoftmaxBackward(a: Tensor, g: Tensor, scale: number): Tensor {
     device.run(BACKWARD, {
       inputs: [a.buffer(op), g.buffer(op)],
       outputs: [ds.buffer(op)],
-      uniforms: new Uniforms().u32(rows, length).f32(scale).toArrayBuffer(),
+      params: { rows, length, scale },
       workgroups: gridFor(rows, 1),
       overrides: { WG: ROW_WG },
     });

@@ -4,18 +4,34 @@
  * convolution x [B, cin, H, W] (*) w [cout, cin, kh, kw] -> y [B, cout, Ho, Wo], whichever of
  * the three tensors it computes.
  */
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import { sizeOf } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
-import { launchElementwise } from "./common.js";
+import type { ParamValues } from "../../tensor/uniforms.js";
+import { launchLinear } from "./common.js";
 import type { ConvParams } from "./conv-params.js";
 import { axisPhases } from "./conv-phases.js";
 
-const FORWARD_DIRECT: KernelSpec = { name: "conv2d_direct", inputs: 3, outputs: 1 };
-const BACKWARD_INPUT_DIRECT: KernelSpec = { name: "conv2d_backward_input_direct", inputs: 2, outputs: 1 };
-const BACKWARD_FILTER_DIRECT: KernelSpec = { name: "conv2d_backward_filter_direct", inputs: 2, outputs: 1 };
-const FORWARD_GEMM: KernelSpec = { name: "conv2d_gemm", inputs: 3, outputs: 1 };
+/**
+ * The convolution's sizes, shared by every kernel here (each WGSL file repeats the struct;
+ * the contract test checks every copy): the element count to compute, x [batch, cin, h, w],
+ * cout, the output's [ho, wo], and the kernel size, stride, dilation and top/left padding.
+ */
+const CONV_PARAMS = {
+  count: "i32", batch: "i32", cin: "i32", h: "i32", w: "i32", cout: "i32", ho: "i32", wo: "i32",
+  kh: "i32", kw: "i32", sh: "i32", sw: "i32", dh: "i32", dw: "i32", pt: "i32", pl: "i32",
+} as const;
+/** conv2d_gemm adds where it reads the weights and writes y (GemmAddress). */
+const GEMM_PARAMS = {
+  ...CONV_PARAMS,
+  w_base: "i32", w_sm: "i32", w_sc: "i32", w_sy: "i32", w_sx: "i32", x_sb: "i32", x_sc: "i32",
+  y_sb: "i32", y_sm: "i32", y_sy: "i32", y_sx: "i32", y_origin: "i32",
+} as const;
+
+const FORWARD_DIRECT = defineKernel({ name: "conv2d_direct", inputs: ["x", "wt", "bias"], outputs: ["y"], params: CONV_PARAMS });
+const BACKWARD_INPUT_DIRECT = defineKernel({ name: "conv2d_backward_input_direct", inputs: ["gy", "wt"], outputs: ["gx"], params: CONV_PARAMS });
+const BACKWARD_FILTER_DIRECT = defineKernel({ name: "conv2d_backward_filter_direct", inputs: ["x", "gy"], outputs: ["gw"], params: CONV_PARAMS });
+const FORWARD_GEMM = defineKernel({ name: "conv2d_gemm", inputs: ["x", "wt", "bias"], outputs: ["y"], params: GEMM_PARAMS });
 
 const GEMM_ROWS_PER_LANE = 8;
 const GEMM_COLS_PER_LANE = 4;
@@ -59,14 +75,13 @@ interface GemmAddress {
   yorigin: number;
 }
 
-function geometryUniforms(count: number, g: ConvGeometry, a?: GemmAddress): Uniforms {
-  const [b, cin, h, w] = g.input;
-  const p = g.params;
-  const u = new Uniforms()
-    .i32(count, b, cin, h, w, g.cout, g.out[0], g.out[1])
-    .i32(p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.dilation[0], p.dilation[1], p.padding[0], p.padding[2]);
-  if (a) u.i32(a.base, a.sm, a.sc, a.sy, a.sx, a.xsb, a.xsc, a.ysb, a.ysm, a.ysy, a.ysx, a.yorigin);
-  return u;
+function geometryParams(count: number, g: ConvGeometry): ParamValues<typeof CONV_PARAMS> {
+  const [batch, cin, h, w] = g.input;
+  const { kernel, stride, dilation, padding } = g.params;
+  return {
+    count, batch, cin, h, w, cout: g.cout, ho: g.out[0], wo: g.out[1], kh: kernel[0], kw: kernel[1],
+    sh: stride[0], sw: stride[1], dh: dilation[0], dw: dilation[1], pt: padding[0], pl: padding[2],
+  };
 }
 
 /** Dense NCHW x and y, and the weight's own layout [cout, cin, kh, kw]. */
@@ -88,7 +103,7 @@ function outputShape(g: ConvGeometry): [number, number, number, number] {
 export function forwardDirect(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry): Tensor {
   const shape = outputShape(g);
   // Without a bias, w stands in for the unused binding.
-  return launchElementwise("conv2d", FORWARD_DIRECT, [x, w, bias ?? w], shape, geometryUniforms(sizeOf(shape), g), {
+  return launchLinear("conv2d", FORWARD_DIRECT, [x, w, bias ?? w], shape, geometryParams(sizeOf(shape), g), {
     overrides: { HAS_BIAS: bias ? 1 : 0 },
   });
 }
@@ -118,7 +133,10 @@ function gemmInto(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | undefined, g: 
   x.device.run(FORWARD_GEMM, {
     inputs: [x.buffer("conv2d"), w.buffer("conv2d"), (bias ?? w).buffer("conv2d")],
     outputs: [y.buffer("conv2d")],
-    uniforms: geometryUniforms(y.size, g, address).toArrayBuffer(),
+    params: {
+      ...geometryParams(y.size, g), w_base: address.base, w_sm: address.sm, w_sc: address.sc, w_sy: address.sy, w_sx: address.sx,
+      x_sb: address.xsb, x_sc: address.xsc, y_sb: address.ysb, y_sm: address.ysm, y_sy: address.ysy, y_sx: address.ysx, y_origin: address.yorigin,
+    },
     workgroups: [groupsN, groupsM, 1],
     overrides: { ...tile, HAS_BIAS: bias ? 1 : 0 },
   });
@@ -126,7 +144,7 @@ function gemmInto(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | undefined, g: 
 
 /** gx [B, cin, H, W] from gy [B, cout, Ho, Wo] and w, one input element per invocation. */
 export function backwardInputDirect(gy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
-  return launchElementwise("conv2dBackwardInput", BACKWARD_INPUT_DIRECT, [gy, w], g.input, geometryUniforms(sizeOf(g.input), g));
+  return launchLinear("conv2dBackwardInput", BACKWARD_INPUT_DIRECT, [gy, w], g.input, geometryParams(sizeOf(g.input), g));
 }
 
 /**
@@ -190,5 +208,5 @@ export function backwardFilterGemm(x: Tensor, gy: Tensor, g: ConvGeometry): Tens
 export function backwardFilterDirect(x: Tensor, gy: Tensor, g: ConvGeometry): Tensor {
   const [kh, kw] = g.params.kernel;
   const shape = [g.cout, g.input[1], kh, kw];
-  return launchElementwise("conv2dBackwardFilter", BACKWARD_FILTER_DIRECT, [x, gy], shape, geometryUniforms(sizeOf(shape), g));
+  return launchLinear("conv2dBackwardFilter", BACKWARD_FILTER_DIRECT, [x, gy], shape, geometryParams(sizeOf(shape), g));
 }

@@ -7,9 +7,8 @@
  * row and column. This file maps each convolution onto it. Zero padding is the kernel's
  * bounds test, so no padded copy is made.
  */
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import type { ConvGeometry } from "./conv-kernels.js";
 import { axisPhases } from "./conv-phases.js";
 
@@ -18,7 +17,16 @@ import { axisPhases } from "./conv-phases.js";
  * 8 rows waste less where there are few rows (an image's 3 to 5 channels, the first and
  * last layers of a narrow model). The shortest tile that holds every row wins.
  */
-const TILES = [8, 16, 32].map((rows) => ({ spec: { name: `conv2d_lanes_m${rows}`, inputs: 3, outputs: 1 } as KernelSpec, rows }));
+const LANES_PARAMS = {
+  m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",
+  a_base: "i32", a_m: "i32", a_k0: "i32", a_k1: "i32", a_k2: "i32",
+  b_base: "i32", b_n0: "i32", b_k0: "i32", h: "i32", w: "i32", y0: "i32", yn: "i32", yk: "i32", x0: "i32", xn: "i32", xk: "i32",
+  c_base: "i32", c_m: "i32", c_n0: "i32", c_n1: "i32", c_n2: "i32",
+} as const;
+const TILES = [8, 16, 32].map((rows) => ({
+  spec: defineKernel({ name: `conv2d_lanes_m${rows}`, inputs: ["a", "image", "bias"], outputs: ["c"], params: LANES_PARAMS }),
+  rows,
+}));
 const TILE_COLS = 32;
 const MAX_GROUPS = 65535;
 
@@ -47,15 +55,6 @@ function launch(op: string, a: Tensor, image: Tensor, bias: Tensor | undefined, 
   const n = g.nAxes[0] * g.nAxes[1] * g.nAxes[2];
   if (n === 0 || g.m === 0) return;
   const { y, x } = g.image;
-  const uniforms = new Uniforms().i32(
-    g.m, n, g.nAxes[1], g.nAxes[2],
-    ...g.kAxes, g.a.base,
-    g.a.m, ...g.a.k,
-    g.image.base, g.image.n0Stride, g.image.k0Stride, g.image.h,
-    g.image.w, y.start, y.perColumn, y.perStep,
-    x.start, x.perColumn, x.perStep, g.c.base,
-    g.c.m, ...g.c.n,
-  );
   const tile = TILES.find((t) => g.m <= t.rows) ?? TILES[TILES.length - 1]!;
   const tiles = Math.ceil(n / TILE_COLS);
   const rows = Math.ceil(g.m / tile.rows);
@@ -65,7 +64,13 @@ function launch(op: string, a: Tensor, image: Tensor, bias: Tensor | undefined, 
   a.device.run(tile.spec, {
     inputs: [a.buffer(op), image.buffer(op), (bias ?? a).buffer(op)],
     outputs: [c.buffer(op)],
-    uniforms: uniforms.toArrayBuffer(),
+    params: {
+      m: g.m, n, n1: g.nAxes[1], n2: g.nAxes[2], k0: g.kAxes[0], k1: g.kAxes[1], k2: g.kAxes[2],
+      a_base: g.a.base, a_m: g.a.m, a_k0: g.a.k[0], a_k1: g.a.k[1], a_k2: g.a.k[2],
+      b_base: g.image.base, b_n0: g.image.n0Stride, b_k0: g.image.k0Stride, h: g.image.h, w: g.image.w,
+      y0: y.start, yn: y.perColumn, yk: y.perStep, x0: x.start, xn: x.perColumn, xk: x.perStep,
+      c_base: g.c.base, c_m: g.c.m, c_n0: g.c.n[0], c_n1: g.c.n[1], c_n2: g.c.n[2],
+    },
     workgroups: [groupsX, rows, groupsZ],
     overrides: { HAS_BIAS: bias ? 1 : 0 },
   });

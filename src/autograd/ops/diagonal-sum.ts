@@ -8,14 +8,16 @@
  * the row counts swapped and the offset negated, so its vjp is itself: differentiable to
  * any order.
  */
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
-import { expectRank, launchElementwise } from "./common.js";
+import { expectRank, launchLinear } from "./common.js";
 
-const DIAGONAL_SUM: KernelSpec = { name: "diagonal_sum", inputs: 1, outputs: 1 };
+const DIAGONAL_SUM = defineKernel({
+  name: "diagonal_sum", inputs: ["x"], outputs: ["y"],
+  params: { count: "u32", rowsOut: "u32", rowsIn: "u32", width: "u32", bgHeight: "u32", bgWidth: "u32", offset: "i32", radius: "i32" },
+});
 
 export function diagonalSum(x: Tensor, rowsOut: number, offset: number, radius: number): Tensor {
   const op = "diagonalSum";
@@ -27,7 +29,6 @@ export function diagonalSum(x: Tensor, rowsOut: number, offset: number, radius: 
   const shape = [batch, rowsOut, width, bgHeight, bgWidth];
   const count = batch * rowsOut * width * bgHeight * bgWidth;
   if (x.size >= 2 ** 32 || count >= 2 ** 32) throw new Error(`${op}: ${formatShape(x.shape)} is too large for the kernel's 32-bit indices; use smaller chunks`);
-  const uniforms = new Uniforms().u32(count, rowsOut, rowsIn, width, bgHeight, bgWidth).i32(offset, radius);
-  const y = launchElementwise(op, DIAGONAL_SUM, [x], shape, uniforms);
+  const y = launchLinear(op, DIAGONAL_SUM, [x], shape, { count, rowsOut, rowsIn, width, bgHeight, bgWidth, offset, radius });
   return record(op, y, [x], (g) => [diagonalSum(g, rowsIn, -offset, radius)]);
 }

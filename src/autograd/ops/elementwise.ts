@@ -5,18 +5,23 @@
  * almost everywhere), so they record no node.
  */
 import type { Device } from "../../tensor/device.js";
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
-import { deviceOf, expectMaxRank, launchElementwise, MAX_RANK } from "./common.js";
+import { AXES, deviceOf, expectMaxRank, launchLinear } from "./common.js";
 import { sumToShape } from "./reduce.js";
 
-const UNARY: KernelSpec = { name: "unary", inputs: 1, outputs: 1 };
-const BINARY: KernelSpec = { name: "binary", inputs: 2, outputs: 1 };
-const FILL: KernelSpec = { name: "fill", inputs: 0, outputs: 1 };
-const WHERE: KernelSpec = { name: "where", inputs: 3, outputs: 1 };
+const UNARY = defineKernel({ name: "unary", inputs: ["x"], outputs: ["y"], params: { vec_count: "u32", p0: "f32", p1: "f32" } });
+const BINARY = defineKernel({
+  name: "binary", inputs: ["a", "b"], outputs: ["out"],
+  params: { count: "u32", rank: "u32", out_shape: AXES, a_strides: AXES, b_strides: AXES },
+});
+const FILL = defineKernel({ name: "fill", inputs: [], outputs: ["y"], params: { vec_count: "u32", value: "f32" } });
+const WHERE = defineKernel({
+  name: "where", inputs: ["cond", "a", "b"], outputs: ["out"],
+  params: { count: "u32", rank: "u32", out_shape: AXES, cond_strides: AXES, a_strides: AXES, b_strides: AXES },
+});
 
 /** Op codes of kernels/unary.wgsl. */
 export const UnaryOp = {
@@ -34,7 +39,7 @@ const VEC4S_PER_LANE = 4;
 
 function unaryKernel(op: string, x: Tensor, code: number, p0 = 0, p1 = 0): Tensor {
   const vecCount = Math.ceil(x.size / 4);
-  return launchElementwise(op, UNARY, [x], x.shape, new Uniforms().u32(vecCount).f32(p0, p1), {
+  return launchLinear(op, UNARY, [x], x.shape, { vec_count: vecCount, p0, p1 }, {
     overrides: { OP: code, PER_LANE: VEC4S_PER_LANE },
     invocations: Math.ceil(vecCount / VEC4S_PER_LANE),
   });
@@ -45,13 +50,12 @@ function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
   const shape = broadcastShapes(a.shape, b.shape, op);
   expectMaxRank(op, shape);
   const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
-  const uniforms = new Uniforms()
-    .u32(sizeOf(shape), shape.length)
-    .i32Block(shape, MAX_RANK)
-    .i32Block(broadcastStrides(a.shape, shape), MAX_RANK)
-    .i32Block(broadcastStrides(b.shape, shape), MAX_RANK);
+  const params = {
+    count: sizeOf(shape), rank: shape.length, out_shape: shape,
+    a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
+  };
   const vecCount = Math.ceil(sizeOf(shape) / 4);
-  return launchElementwise(op, BINARY, [a, b], shape, uniforms, {
+  return launchLinear(op, BINARY, [a, b], shape, params, {
     overrides: { OP: code, BROADCAST: broadcast ? 1 : 0, PER_LANE: VEC4S_PER_LANE },
     invocations: broadcast ? vecCount : Math.ceil(vecCount / VEC4S_PER_LANE),
   });
@@ -61,7 +65,7 @@ function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
 
 export function full(device: Device, shape: Shape, value: number): Tensor {
   const vecCount = Math.ceil(sizeOf(shape) / 4);
-  return launchElementwise("full", FILL, [], shape, new Uniforms().u32(vecCount).f32(value), { device, invocations: vecCount });
+  return launchLinear("full", FILL, [], shape, { vec_count: vecCount, value }, { device, invocations: vecCount });
 }
 
 export const zeros = (device: Device, shape: Shape) => full(device, shape, 0);
@@ -149,13 +153,11 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   deviceOf("where", cond, a, b);
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, "where"), b.shape, "where");
   expectMaxRank("where", shape);
-  const uniforms = new Uniforms()
-    .u32(sizeOf(shape), shape.length)
-    .i32Block(shape, MAX_RANK)
-    .i32Block(broadcastStrides(cond.shape, shape), MAX_RANK)
-    .i32Block(broadcastStrides(a.shape, shape), MAX_RANK)
-    .i32Block(broadcastStrides(b.shape, shape), MAX_RANK);
-  const y = launchElementwise("where", WHERE, [cond, a, b], shape, uniforms, { invocations: Math.ceil(sizeOf(shape) / 4) });
+  const params = {
+    count: sizeOf(shape), rank: shape.length, out_shape: shape, cond_strides: broadcastStrides(cond.shape, shape),
+    a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
+  };
+  const y = launchLinear("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4) });
   return record("where", y, [a, b], (g, needed) => {
     const chosen = abs(sign(cond)); // 1 where cond != 0
     return [

@@ -13,20 +13,21 @@
  * is a constant; one that requires a gradient is refused.
  */
 import { gridFor } from "../../tensor/device.js";
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
+import type { ParamValues } from "../../tensor/uniforms.js";
 import { record, requiresGrad } from "../graph.js";
-import { deviceOf, expectRank, launchElementwise } from "./common.js";
+import { deviceOf, expectRank, launchLinear } from "./common.js";
 
-const PENALTY: KernelSpec = { name: "gradient_penalty", inputs: 2, outputs: 2 };
-const PENALTY_BACKWARD: KernelSpec = { name: "gradient_penalty_backward", inputs: 4, outputs: 1 };
+const PARAMS = { batch: "u32", channels: "u32", plane: "u32" } as const;
+const PENALTY = defineKernel({ name: "gradient_penalty", inputs: ["g", "mask"], outputs: ["penalty", "norms"], params: PARAMS });
+const PENALTY_BACKWARD = defineKernel({ name: "gradient_penalty_backward", inputs: ["gy", "g", "mask", "norms"], outputs: ["dg"], params: PARAMS });
 
 /** Lanes of the single workgroup that reduces the whole batch (a power of two). */
 const REDUCE_WG = 256;
 
-function check(op: string, g: Tensor, mask: Tensor): Uniforms {
+function check(op: string, g: Tensor, mask: Tensor): ParamValues<typeof PARAMS> {
   expectRank(op, g, 4, "gradient (NCHW)");
   expectRank(op, mask, 4, "mask");
   const [b, c, h, w] = g.shape as [number, number, number, number];
@@ -34,19 +35,19 @@ function check(op: string, g: Tensor, mask: Tensor): Uniforms {
     throw new Error(`${op}: the mask must be [${b}, 1, ${h}, ${w}] (one channel, broadcast over the gradient's ${c}), got ${formatShape(mask.shape)}`);
   }
   if (b === 0) throw new Error(`${op}: the batch is empty; the penalty is a mean over samples`);
-  return new Uniforms().u32(b, c, h * w);
+  return { batch: b, channels: c, plane: h * w };
 }
 
 /** Runs the forward kernel; returns the penalty [] (a scalar) and the norms [B]. */
 function penaltyAndNorms(op: string, g: Tensor, mask: Tensor): [Tensor, Tensor] {
-  const uniforms = check(op, g, mask);
+  const params = check(op, g, mask);
   const device = deviceOf(op, g, mask);
   const penalty = device.empty([]);
   const norms = device.empty([g.shape[0]!]);
   device.run(PENALTY, {
     inputs: [g.buffer(op), mask.buffer(op)],
     outputs: [penalty.buffer(op), norms.buffer(op)],
-    uniforms: uniforms.toArrayBuffer(),
+    params,
     workgroups: gridFor(1, 1),
     overrides: { WG: REDUCE_WG },
   });
@@ -72,7 +73,7 @@ export function gradientPenaltyBackward(gy: Tensor, g: Tensor, mask: Tensor): Te
   if (gy.size !== 1) throw new Error(`${op}: gy must hold one value (the penalty is a scalar), got ${formatShape(gy.shape)}`);
   const [penalty, norms] = penaltyAndNorms(op, g, mask);
   penalty.dispose();
-  const dg = launchElementwise(op, PENALTY_BACKWARD, [gy, g, mask, norms], g.shape, check(op, g, mask));
+  const dg = launchLinear(op, PENALTY_BACKWARD, [gy, g, mask, norms], g.shape, check(op, g, mask));
   norms.dispose();
   return dg;
 }

@@ -5,17 +5,22 @@
  * Their vjps are layout ops again (slice <-> pad, permute <-> inverse permute, broadcast
  * <-> sum), so every one of them can be differentiated twice.
  */
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { checkShape, formatShape, normalizeAxis, sizeOf, stridesOf, type Shape } from "../../tensor/shape.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
-import { deviceOf, ELEMENTWISE_WG, expectMaxRank, MAX_RANK } from "./common.js";
+import { AXES, deviceOf, LINEAR_WG, expectMaxRank } from "./common.js";
 import { gridFor } from "../../tensor/device.js";
 import { add } from "./elementwise.js";
 import { sumToShape } from "./reduce.js";
 
-const COPY: KernelSpec = { name: "copy_strided", inputs: 1, outputs: 1 };
+const COPY = defineKernel({
+  name: "copy_strided", inputs: ["src"], outputs: ["dst"],
+  params: {
+    runs: "u32", rank: "u32", src_base: "i32", dst_base: "i32", runs_per_row: "i32", pad0: "i32", pad1: "i32", pad2: "i32",
+    shape: AXES, start: AXES, step: AXES, size: AXES, src_strides: AXES, dst_strides: AXES,
+  },
+});
 /** Elements of the last axis each invocation copies (see kernels/copy_strided.wgsl). */
 const COPY_RUN = 16;
 
@@ -43,21 +48,16 @@ function copyStrided(op: string, src: Tensor, shape: Shape, reads: AxisRead[], m
   const last = view[view.length - 1]!;
   const runsPerRow = Math.ceil(last / COPY_RUN);
   const runs = (sizeOf(view) / last) * runsPerRow;
-  const uniforms = new Uniforms()
-    .u32(runs, view.length)
-    .i32(0, dstBase, runsPerRow, 0, 0, 0)
-    .i32Block(view, MAX_RANK)
-    .i32Block(axes.map((r) => r.start), MAX_RANK)
-    .i32Block(axes.map((r) => r.step), MAX_RANK)
-    .i32Block(axes.map((r) => r.size), MAX_RANK)
-    .i32Block(axes.map((r) => r.stride), MAX_RANK)
-    .i32Block(strides, MAX_RANK);
   src.device.run(COPY, {
     inputs: [src.buffer(op)],
     outputs: [dst.buffer(op)],
-    uniforms: uniforms.toArrayBuffer(),
-    workgroups: gridFor(runs, ELEMENTWISE_WG),
-    overrides: { WG: ELEMENTWISE_WG, MODE: PAD_MODE_CODE[mode], CHUNK: COPY_RUN },
+    params: {
+      runs, rank: view.length, src_base: 0, dst_base: dstBase, runs_per_row: runsPerRow, pad0: 0, pad1: 0, pad2: 0,
+      shape: view, start: axes.map((r) => r.start), step: axes.map((r) => r.step), size: axes.map((r) => r.size),
+      src_strides: axes.map((r) => r.stride), dst_strides: strides,
+    },
+    workgroups: gridFor(runs, LINEAR_WG),
+    overrides: { WG: LINEAR_WG, MODE: PAD_MODE_CODE[mode], CHUNK: COPY_RUN },
   });
 }
 

@@ -12,10 +12,9 @@
  * timed the candidates for this adapter and shape class.
  */
 import type { Device } from "../../tensor/device.js";
-import type { KernelSpec, Overrides } from "../../tensor/kernels.js";
+import { defineKernel, type KernelSpec, type Overrides } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { formatShape } from "../../tensor/shape.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { timeCandidates, tunedChoice, type TuneOptions } from "../../tensor/autotune.js";
 import { record } from "../graph.js";
 import { deviceOf } from "./common.js";
@@ -25,6 +24,15 @@ import { sumToShape } from "./reduce.js";
 
 export type MatmulKernel = "naive" | "tiled" | "lanes";
 export const MATMUL_KERNELS: readonly MatmulKernel[] = ["naive", "tiled", "lanes"];
+
+/** Every matmul kernel shares one contract: C[batch] = A[batch] B[batch], each read through strides. */
+const MATMUL_PARAMS = {
+  m: "u32", n: "u32", k: "u32", batch: "u32",
+  a_batch: "u32", a_row: "u32", a_col: "u32", b_batch: "u32", b_row: "u32", b_col: "u32",
+} as const;
+type MatmulSpec = KernelSpec<typeof MATMUL_PARAMS>;
+const SPECS = Object.fromEntries(MATMUL_KERNELS.map((kernel) =>
+  [kernel, defineKernel({ name: `matmul_${kernel}`, inputs: ["a", "b"], outputs: ["c"], params: MATMUL_PARAMS })])) as Record<MatmulKernel, MatmulSpec>;
 
 export interface MatmulOptions {
   /** a is stored as [K, M] (or [B, K, M]) and used transposed. */
@@ -76,9 +84,9 @@ function geometry(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Geometry {
 }
 
 function launch(device: Device, kernel: MatmulKernel, g: Geometry): {
-  spec: KernelSpec; workgroups: [number, number, number]; overrides: Overrides;
+  spec: MatmulSpec; workgroups: [number, number, number]; overrides: Overrides;
 } {
-  const spec: KernelSpec = { name: `matmul_${kernel}`, inputs: 2, outputs: 1 };
+  const spec = SPECS[kernel];
   switch (kernel) {
     case "naive":
       return { spec, workgroups: [Math.ceil(g.n / NAIVE_WG), Math.ceil(g.m / NAIVE_WG), g.batch], overrides: {} };
@@ -116,11 +124,12 @@ function matmulKernel(a: Tensor, b: Tensor, tA: boolean, tB: boolean, kernel?: M
   if (workgroups[0] > 65535 || workgroups[1] > 65535) {
     throw new Error(`matmul: [${g.m}, ${g.n}] outputs need ${workgroups[0]} x ${workgroups[1]} workgroups with the ${chosen} kernel (limit 65535 per axis); split the product`);
   }
-  const uniforms = new Uniforms().u32(g.m, g.n, g.k, g.batch, ...g.aStrides, ...g.bStrides);
+  const [aBatch, aRow, aCol] = g.aStrides;
+  const [bBatch, bRow, bCol] = g.bStrides;
   device.run(spec, {
     inputs: [a.buffer("matmul"), b.buffer("matmul")],
     outputs: [out.buffer("matmul")],
-    uniforms: uniforms.toArrayBuffer(),
+    params: { m: g.m, n: g.n, k: g.k, batch: g.batch, a_batch: aBatch, a_row: aRow, a_col: aCol, b_batch: bBatch, b_row: bRow, b_col: bCol },
     workgroups,
     overrides,
   });

@@ -9,13 +9,15 @@
  * constants to autograd (no node is recorded).
  */
 import type { Device } from "../../tensor/device.js";
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
-import { launchElementwise } from "./common.js";
+import { launchLinear } from "./common.js";
 
-const RANDOM: KernelSpec = { name: "random", inputs: 0, outputs: 1 };
+const RANDOM = defineKernel({
+  name: "random", inputs: [], outputs: ["y"],
+  params: { count: "u32", seed_lo: "u32", seed_hi: "u32", p0: "f32", p1: "f32" },
+});
 const Dist = { uniform: 0, normal: 1 } as const;
 
 export interface UniformOptions {
@@ -46,8 +48,8 @@ function fill(op: string, device: Device, shape: Shape, seed: number, dist: numb
   }
   const count = sizeOf(shape);
   if (count >= 2 ** 32) throw new Error(`${op}: ${formatShape(shape)} has 2^32 elements or more; the element index is 32-bit`);
-  const uniforms = new Uniforms().u32(count, seed >>> 0, Math.floor(seed / 2 ** 32)).f32(p0, p1);
-  return launchElementwise(op, RANDOM, [], shape, uniforms, { overrides: { DIST: dist }, device });
+  const params = { count, seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32), p0, p1 };
+  return launchLinear(op, RANDOM, [], shape, params, { overrides: { DIST: dist }, device });
 }
 
 /** Values uniform in [low, high) (high itself can appear through float32 rounding of a wide range). */

@@ -5,16 +5,18 @@
  * reduced one run of adjacent axes at a time, from the last run to the first, so no data
  * is ever transposed. A long axis with few outputs takes two passes (see reduce.wgsl).
  */
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { formatShape, normalizeAxis, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
-import { deviceOf, launchElementwise } from "./common.js";
+import { deviceOf, launchLinear } from "./common.js";
 import { affine, equal, mul, div } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
 
-const REDUCE: KernelSpec = { name: "reduce", inputs: 1, outputs: 1 };
+const REDUCE = defineKernel({
+  name: "reduce", inputs: ["x"], outputs: ["out"],
+  params: { outer: "u32", length: "u32", inner: "u32", chunk: "u32", chunks: "u32" },
+});
 const ReduceOp = { sum: 0, max: 1, argmax: 2 } as const;
 
 /** Below this many outputs a long axis is split into chunks reduced in a second pass. */
@@ -24,8 +26,7 @@ const MIN_CHUNK = 64;
 /** One kernel pass: [outer, length, inner] -> [outer, chunks, inner]. */
 function reducePass(op: string, x: Tensor, outer: number, length: number, inner: number, code: number, chunk: number): Tensor {
   const chunks = Math.ceil(length / chunk);
-  const uniforms = new Uniforms().u32(outer, length, inner, chunk, chunks);
-  return launchElementwise(op, REDUCE, [x], [outer, chunks, inner], uniforms, { overrides: { OP: code } });
+  return launchLinear(op, REDUCE, [x], [outer, chunks, inner], { outer, length, inner, chunk, chunks }, { overrides: { OP: code } });
 }
 
 /** Reduces axis range [from, to) of x (kept as size 1), in one or two passes. */

@@ -11,14 +11,14 @@
  * exactly here where TensorFlow rounds a float product. x2 upsampling duplicates pixels;
  * 256 -> 64 picks 0, 4, ..., 125, 130, ..., 255.
  */
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel, type KernelSpec } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
-import { expectRank, launchElementwise } from "./common.js";
+import { expectRank, launchLinear } from "./common.js";
 
-const RESIZE: KernelSpec = { name: "resize_nearest", inputs: 1, outputs: 1 };
-const RESIZE_BACKWARD: KernelSpec = { name: "resize_nearest_backward", inputs: 1, outputs: 1 };
+const PARAMS = { planes: "u32", in_h: "u32", in_w: "u32", out_h: "u32", out_w: "u32", align_corners: "u32" } as const;
+const RESIZE = defineKernel({ name: "resize_nearest", inputs: ["x"], outputs: ["y"], params: PARAMS });
+const RESIZE_BACKWARD = defineKernel({ name: "resize_nearest_backward", inputs: ["gy"], outputs: ["gx"], params: PARAMS });
 
 export interface ResizeOptions {
   /** Map corner pixels onto corner pixels (TensorFlow's align_corners=True). Default false. */
@@ -42,13 +42,13 @@ function checkSizes(op: string, inHW: readonly number[], outHW: readonly number[
 /** Output pixels per invocation of resize_nearest (see its header). */
 const RESIZE_RUN = 16;
 
-function launch(op: string, spec: KernelSpec, src: Tensor, outShape: number[], inHW: readonly number[],
+function launch(op: string, spec: KernelSpec<typeof PARAMS>, src: Tensor, outShape: number[], inHW: readonly number[],
   outHW: readonly number[], alignCorners: boolean): Tensor {
   const planes = outShape[0]! * outShape[1]!;
-  const uniforms = new Uniforms().u32(planes, inHW[0]!, inHW[1]!, outHW[0]!, outHW[1]!, alignCorners ? 1 : 0);
-  if (spec !== RESIZE) return launchElementwise(op, spec, [src], outShape, uniforms);
+  const params = { planes, in_h: inHW[0]!, in_w: inHW[1]!, out_h: outHW[0]!, out_w: outHW[1]!, align_corners: alignCorners ? 1 : 0 };
+  if (spec !== RESIZE) return launchLinear(op, spec, [src], outShape, params);
   const runs = planes * outShape[2]! * Math.ceil(outShape[3]! / RESIZE_RUN);
-  return launchElementwise(op, spec, [src], outShape, uniforms, { invocations: runs, overrides: { RUN: RESIZE_RUN } });
+  return launchLinear(op, spec, [src], outShape, params, { invocations: runs, overrides: { RUN: RESIZE_RUN } });
 }
 
 /** Resizes x [N, C, H, W] to [N, C, outH, outW] by nearest-neighbour sampling. */

@@ -6,16 +6,15 @@
  * share the row; every other case gets one invocation per row.
  */
 import { gridFor } from "../../tensor/device.js";
-import type { KernelSpec } from "../../tensor/kernels.js";
+import { defineKernel } from "../../tensor/kernels.js";
 import { normalizeAxis, sizeOf } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { Uniforms } from "../../tensor/uniforms.js";
 import { record } from "../graph.js";
-import { deviceOf, ELEMENTWISE_WG } from "./common.js";
+import { deviceOf, LINEAR_WG } from "./common.js";
 import { mul, sub } from "./elementwise.js";
 import { sum } from "./reduce.js";
 
-const SOFTMAX: KernelSpec = { name: "softmax", inputs: 1, outputs: 1 };
+const SOFTMAX = defineKernel({ name: "softmax", inputs: ["x"], outputs: ["y"], params: { outer: "u32", length: "u32", inner: "u32" } });
 
 /** Lanes sharing one row in the cooperative layout. */
 const ROW_WG = 64;
@@ -35,11 +34,11 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const y = device.empty(x.shape);
   if (y.size > 0) {
     const cooperative = inner === 1 && length >= COOPERATIVE_MIN_LENGTH;
-    const wg = cooperative ? ROW_WG : ELEMENTWISE_WG;
+    const wg = cooperative ? ROW_WG : LINEAR_WG;
     device.run(SOFTMAX, {
       inputs: [x.buffer("softmax")],
       outputs: [y.buffer("softmax")],
-      uniforms: new Uniforms().u32(outer, length, inner).toArrayBuffer(),
+      params: { outer, length, inner },
       workgroups: cooperative ? gridFor(outer, 1) : gridFor(outer * inner, wg),
       overrides: { COOPERATIVE: cooperative ? 1 : 0, WG: wg },
     });
