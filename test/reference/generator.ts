@@ -11,7 +11,7 @@
  */
 import { contextualAttentionRef, type AttentionRefResult } from "./attention.js";
 import { conv2dRef, samePaddingRef } from "./conv.js";
-import { concatRef, size, type NdArray } from "./layout.js";
+import { concatRef, type NdArray } from "./layout.js";
 import { sourceIndex } from "./resize.js";
 
 type Activation = "elu" | "relu" | "linear";
@@ -22,7 +22,7 @@ interface Row {
   k: number;
   stride: number;
   dilation: number;
-  /** Output channels as a multiple of c (3 channels when `rgb`). */
+  /** Output channels as a multiple of c; -1 for the 3-channel output. */
   width: number;
   activation: Activation;
   upsample: boolean;
@@ -31,7 +31,7 @@ interface Row {
 const row = (name: string, k: number, width: number, extra: Partial<Row> = {}): Row =>
   ({ name, k, stride: 1, dilation: 1, width, activation: "elu", upsample: false, ...extra });
 
-/** Coarse network, rows 1-17 of its table (a width of -1 marks the 3-channel output). */
+/** Coarse network, layers 1-17. */
 const COARSE: Row[] = [
   row("conv1", 5, 1), row("conv2_downsample", 3, 2, { stride: 2 }), row("conv3", 3, 2),
   row("conv4_downsample", 3, 4, { stride: 2 }), row("conv5", 3, 4), row("conv6", 3, 4),
@@ -142,6 +142,5 @@ export function generatorRef(image: NdArray, mask: NdArray, c: number, weights: 
   const attention = contextualAttentionRef(features, features, maskSmall, { ksize: 3, rate: 2, fuseK: 3, scale: 10, sharedMask: false });
   const attended = runRows({ data: attention.output, shape: features.shape }, "refine", ATTENTION_OUT, c, weights);
   const refined = clip(runRows(concatRef([hallucinated, attended], 1), "refine", DECODER, c, weights));
-  if (size(refined.shape) !== size(image.shape)) throw new Error(`generatorRef: the output [${refined.shape}] is not the image's shape [${image.shape}]`);
   return { coarse: Float64Array.from(coarse.data), refined: Float64Array.from(refined.data), attention };
 }
