@@ -1,7 +1,8 @@
 // contextualAttention against the float64 reference of the whole layer (several masks, a
 // mask per image, the shared-mask option, fuse off, rate 1), its gradients against finite
-// differences of the reference and gradcheck, chunked against unchunked, and the copy test:
-// a hole whose true content sits elsewhere in the background is filled from there.
+// differences of the reference and gradcheck, chunked against unchunked (one mask and a mask
+// per image), and the copy test: a hole whose true content sits elsewhere in the background
+// is filled from there.
 import t from "tap";
 import {
   contextualAttention, grad, gradcheck, requireGrad, tidy, type ContextualAttentionOptions, type Device, type Tensor,
@@ -133,27 +134,33 @@ leakCheckedTest(device, "second-order gradients through the layer are refused wi
   });
 });
 
-leakCheckedTest(device, "chunked and unchunked results agree (forward, offsets, gradients)", async (t) => {
-  const c = CASES[1]!;
-  const v = randomValues(c.b.data.length, 97, -1, 1);
-  const run = (chunkSize: number | "auto") => readAll(() => {
-    const ft = requireGrad(tensorOf(c.f));
-    const bt = requireGrad(tensorOf(c.b));
-    const { output, offsets } = contextualAttention(ft, bt, tensorOf(c.mask), { chunkSize });
-    return [output, offsets, ...grad(output, [ft, bt], { gradOutputs: [device.tensor(v, output.shape)] })];
-  });
-  const whole = await run("auto");
-  // 6 x 6 downscaled positions: chunks of 1, 2 and 4 rows (the last one short); 7 rounds down to 1 row.
-  for (const chunkSize of [6, 12, 24, 7]) {
-    const chunked = await run(chunkSize);
-    // Each position's scores, attention and paste-back are computed alike in any chunk (by one
-    // matmul kernel: it is chosen per size class, and these tiny sizes share one), so the
-    // forward pass is bit-identical; gradients of the shared patches sum per-chunk parts, in
-    // another order than one product does, so they agree to rounding.
-    t.ok(chunked[0]!.every((v, i) => v === whole[0]![i]), `chunkSize ${chunkSize}: output bit-identical`);
-    t.same(Array.from(chunked[1]!), Array.from(whole[1]!), `chunkSize ${chunkSize}: offsets`);
-    assertClose(t, chunked[2]!, whole[2]!, { atol: 1e-6, rtol: 1e-5 }, `chunkSize ${chunkSize}: df`);
-    assertClose(t, chunked[3]!, whole[3]!, { atol: 1e-6, rtol: 1e-5 }, `chunkSize ${chunkSize}: db`);
+leakCheckedTest(device, "chunked and unchunked results agree (forward, offsets, gradients), with one mask and with a mask per image", async (t) => {
+  const perImage: Case = { name: "12x12, 4 channels, a different box per image", f: features([2, 4, 12, 12], 13), b: features([2, 4, 12, 12], 14),
+    mask: boxMasks(12, [[0, 6, 6, 12], [5, 11, 1, 7]]) };
+  for (const c of [CASES[1]!, perImage]) {
+    const v = randomValues(c.b.data.length, 97, -1, 1);
+    const run = (chunkSize: number | "auto") => readAll(() => {
+      const ft = requireGrad(tensorOf(c.f));
+      const bt = requireGrad(tensorOf(c.b));
+      const { output, offsets } = contextualAttention(ft, bt, tensorOf(c.mask), { chunkSize });
+      return [output, offsets, ...grad(output, [ft, bt], { gradOutputs: [device.tensor(v, output.shape)] })];
+    });
+    const whole = await run("auto");
+    const ref = contextualAttentionRef(c.f, c.b, c.mask, refOptions());
+    // 6 x 6 downscaled positions: chunks of 1, 2 and 4 rows (the last one short); 7 rounds down to 1 row.
+    for (const chunkSize of [6, 12, 24, 7]) {
+      const chunked = await run(chunkSize);
+      const name = `${c.name}, chunkSize ${chunkSize}`;
+      assertClose(t, chunked[0]!, ref.output, FORWARD, `${name}: output matches the reference`);
+      // Each position's scores, attention and paste-back are computed alike in any chunk (by one
+      // matmul kernel: it is chosen per size class, and these tiny sizes share one), so the
+      // forward pass is bit-identical; gradients of the shared patches sum per-chunk parts, in
+      // another order than one product does, so they agree to rounding.
+      t.ok(chunked[0]!.every((v, i) => v === whole[0]![i]), `${name}: output bit-identical`);
+      t.same(Array.from(chunked[1]!), Array.from(whole[1]!), `${name}: offsets`);
+      assertClose(t, chunked[2]!, whole[2]!, { atol: 1e-6, rtol: 1e-5 }, `${name}: df`);
+      assertClose(t, chunked[3]!, whole[3]!, { atol: 1e-6, rtol: 1e-5 }, `${name}: db`);
+    }
   }
 });
 

@@ -6,9 +6,9 @@ import {
   conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d, grad, gradcheck, gradgradcheck,
   leakyRelu, requireGrad, samePadding, tidy, type ConvOptions, type Tensor,
 } from "../src/index.js";
-import { resolveConvParams, type ConvVariant } from "../src/autograd/ops/conv-params.js";
+import type { ConvVariant } from "../src/autograd/ops/conv-params.js";
 import { lanesFits } from "../src/autograd/ops/lanes.js";
-import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, type RefConvParams } from "./reference/conv.js";
+import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePaddingRef, type RefConvParams } from "./reference/conv.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, randomValues, testDevice, type Tolerance } from "./helpers.js";
 
@@ -35,9 +35,17 @@ function upload(shape: readonly number[]): { t: Tensor; a: NdArray } {
   return { t: device.tensor(data, shape), a: { data, shape } };
 }
 
+const pairOf = (v: number | readonly [number, number] | undefined): [number, number] =>
+  v === undefined ? [1, 1] : typeof v === "number" ? [v, v] : [v[0], v[1]];
+
+/** The reference's reading of a case's options, with TF 'SAME' computed here, not by the engine. */
 function refParams(c: Case): RefConvParams {
-  const p = resolveConvParams("test", c.options, c.k, [c.x[2], c.x[3]]);
-  return { kernel: p.kernel, stride: p.stride, dilation: p.dilation, padding: p.padding, padMode: p.padMode };
+  const [stride, dilation] = [pairOf(c.options.stride), pairOf(c.options.dilation)];
+  const pad = c.options.padding ?? 0;
+  const padding: [number, number, number, number] = pad === "same"
+    ? [...samePaddingRef(c.x[2], c.k[0], stride[0], dilation[0]), ...samePaddingRef(c.x[3], c.k[1], stride[1], dilation[1])]
+    : pad === "valid" ? [0, 0, 0, 0] : typeof pad === "number" ? [pad, pad, pad, pad] : [pad[0], pad[1], pad[2], pad[3]];
+  return { kernel: c.k, stride, dilation, padding, padMode: c.options.padMode ?? "zero" };
 }
 
 /** The sweep: every kernel size, stride, dilation and padding mode, on small odd and even images. */
@@ -178,19 +186,25 @@ t.test("adjoint identities on random shapes: <conv(x, w), y> = <x, dInput(y, w)>
   }
 });
 
-t.test("convTranspose2d: PyTorch's sizes and weight layout", async (t) => {
+t.test("convTranspose2d: PyTorch's sizes and weight layout, 'same' padding and an explicit output size", async (t) => {
   const x = upload([2, 3, 4, 5]);
   const w = upload([3, 2, 4, 4]); // [cin, cout, kh, kw]
   const p: RefConvParams = { kernel: [4, 4], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], padMode: "zero" };
   const y = convTranspose2d(x.t, w.t, { stride: 2, padding: 1 });
   t.same(y.shape, [2, 2, 8, 10], "(H - 1) * 2 - 2 + 3 + 1 = 2H");
   assertClose(t, await y.read(), conv2dBackwardInputRef(x.a, w.a, [2, 2, 8, 10], p).data, CONV, "values");
-  const same = convTranspose2d(x.t, w.t, { stride: 2, padding: "same" });
+  // A 3x3 kernel at stride 2 makes 'same' asymmetric (0 before, 1 after), unlike padding 1.
+  const w3 = upload([3, 2, 3, 3]);
+  const same = convTranspose2d(x.t, w3.t, { stride: 2, padding: "same" });
   t.same(same.shape, [2, 2, 8, 10], "'same' gives H * stride");
+  const pSame: RefConvParams = { ...p, kernel: [3, 3], padding: [...samePaddingRef(8, 3, 2, 1), ...samePaddingRef(10, 3, 2, 1)] };
+  t.same(pSame.padding, [0, 1, 0, 1], "the reference pads 'same' 0 before and 1 after here");
+  assertClose(t, await same.read(), conv2dBackwardInputRef(x.a, w3.a, [2, 2, 8, 10], pSame).data, CONV, "'same' values: the adjoint of a 'same' convolution of the output size");
   const sized = convTranspose2d(x.t, w.t, { stride: 2, padding: 1 }, [9, 11]);
   t.same(sized.shape, [2, 2, 9, 11], "outputSize picks the other size that maps back to H");
+  assertClose(t, await sized.read(), conv2dBackwardInputRef(x.a, w.a, [2, 2, 9, 11], p).data, CONV, "explicit output size values: the last row and column get only the taps that reach them");
   t.throws(() => convTranspose2d(x.t, w.t, { stride: 2, padding: 1 }, [12, 10]), /conv2dBackwardInput: a convolution of/, "an output size that does not map back is refused");
-  [x.t, w.t, y, same, sized].forEach((a) => a.dispose());
+  [x.t, w.t, w3.t, y, same, sized].forEach((a) => a.dispose());
 });
 
 t.test("errors name the op and the shapes", async (t) => {

@@ -1,6 +1,7 @@
 // DeepFill networks: parameter counts equal the official architecture's at widths 32 and 64, per-layer
 // spot checks, names and initial values, a tiny generator's forward and backward pass, and
-// the critics' shapes and flatten order.
+// the critics' shapes and flatten order. The generator's values, layer by layer, are checked
+// against a float64 reference in generator-reference.test.ts.
 import type { Test } from "tap";
 import {
   Generator, composite, globalCritic, grad, localCritic, mean, noGrad, tidy, type Tensor,

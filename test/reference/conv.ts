@@ -70,3 +70,14 @@ export function conv2dBackwardFilterRef(x: NdArray, gy: NdArray, weightShape: re
   eachTap(x.shape, weightShape[0]!, p, (yi, wi, xi) => (gw[wi]! += gy.data[yi]! * x.data[xi]!));
   return { data: gw, shape: [...weightShape] };
 }
+
+/**
+ * TensorFlow's 'SAME' padding of one axis, [before, after]: the output has ceil(n / stride)
+ * pixels, and the padding those need beyond the image is split with the odd pixel after.
+ */
+export function samePaddingRef(n: number, k: number, stride: number, dilation: number): [number, number] {
+  const out = Math.ceil(n / stride);
+  const needed = (out - 1) * stride + dilation * (k - 1) + 1;
+  const total = Math.max(needed - n, 0);
+  return [Math.floor(total / 2), Math.ceil(total / 2)];
+}
