@@ -1,11 +1,11 @@
-// The gradient penalty through a whole critic against the float64 reference critic: the value,
-// and its gradient w.r.t. every critic parameter against float64 finite differences, at a size
+// The float64 reference critic against the engine's: the scores, the gradient penalty, and the
+// penalty's gradient w.r.t. every critic parameter against float64 finite differences, at a size
 // where the critic's input-gradient norms are near 1 (so the penalty's weight gradients are
 // large); and proof that the comparison catches a zeroed, sign-flipped or 1.5x gradient.
 import { grad, gradientPenaltyLoss, localCritic, tidy } from "../src/index.js";
-import { firstMismatch, leakCheckedTest, randomValues, testDevice, type Tolerance } from "./helpers.js";
+import { assertClose, firstMismatch, FORWARD, leakCheckedTest, randomValues, testDevice, type Tolerance } from "./helpers.js";
 import {
-  criticInputGradientReference, criticParameterArrays, criticPenaltyReference, criticPenaltyWeightGradientsReference,
+  criticInputGradientReference, criticParameterArrays, criticPenaltyReference, criticScoresReference, criticPenaltyWeightGradientsReference,
   interpolatesReference, smallestPreActivation, type CriticWeights,
 } from "./reference/critic.js";
 import { penaltyNormsReference } from "./reference/gradient-penalty.js";
@@ -67,20 +67,20 @@ const names = [...WIDTHS.flatMap((_, i) => [`conv${i + 1}.weight`, `conv${i + 1}
 const referenceValue = criticPenaltyReference(weights, real, fake, alpha, mask);
 const referenceGradients = criticPenaltyWeightGradientsReference(weights, real, fake, alpha, mask, FD_STEP);
 
-/** The engine's penalty and its gradient w.r.t. each parameter, with the same weights and data. */
-async function enginePenalty(): Promise<{ value: number; gradients: Float32Array[] }> {
+/** The engine's scores of the real images, penalty and its gradient w.r.t. each parameter, with the same weights and data. */
+async function enginePenalty(): Promise<{ scores: Float32Array; value: number; gradients: Float32Array[] }> {
   const critic = localCritic(device, { cnum: CNUM, size: [H, W], seed: 0 });
   const parameters = names.map((name) => critic.parameters.get(`localCritic.${name}`)!);
   criticParameterArrays(weights).forEach((array, i) => device.write(parameters[i]!, array.data));
   const outputs = tidy(() => {
     const penalty = gradientPenaltyLoss((x) => critic.forward(x), device.tensor(real.data, real.shape), device.tensor(fake.data, fake.shape),
       device.tensor(mask, [B, 1, H, W]), GP_SEED);
-    return [penalty, ...grad(penalty, parameters, { allowUnused: true })];
+    return [critic.forward(device.tensor(real.data, real.shape)), penalty, ...grad(penalty, parameters, { allowUnused: true })];
   });
-  const [value, ...gradients] = await Promise.all(outputs.map((x) => x.read()));
+  const [scores, value, ...gradients] = await Promise.all(outputs.map((x) => x.read()));
   outputs.forEach((x) => x.dispose());
   critic.dispose();
-  return { value: value![0]!, gradients };
+  return { scores: scores!, value: value![0]!, gradients };
 }
 
 /**
@@ -113,7 +113,8 @@ leakCheckedTest(device, "the setting is healthy: norms near 1, weight gradients 
   });
 });
 
-leakCheckedTest(device, "the penalty and its gradient w.r.t. every critic parameter match the float64 reference", async (t) => {
+leakCheckedTest(device, "the scores, the penalty and its gradient w.r.t. every critic parameter match the float64 reference", async (t) => {
+  assertClose(t, engine.scores, criticScoresReference(weights, real), FORWARD, "scores of the real images");
   t.ok(Math.abs(engine.value - referenceValue) <= 1e-4 * Math.abs(referenceValue), `penalty ${engine.value} vs reference ${referenceValue}`);
   names.forEach((name, i) => {
     t.equal(gradientMismatch(engine.gradients[i]!, referenceGradients[i]!), null, `${name} (${referenceGradients[i]!.length} values)`);
