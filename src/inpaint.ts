@@ -20,7 +20,8 @@ Fill the holes of an image with a trained DeepFill v1 generator.
 
   --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)
   --image FILE       PNG or JPEG, any size (mirror-padded to a multiple of 8, cropped back)
-  --mask FILE        same size as the image; white (grey > 127.5) = hole, black = keep; any shape
+  --mask FILE        same size as the image; white (grey > 127.5) = hole, black = keep; any shape;
+                     with alpha, it is composited over black first: a transparent pixel is no hole
   --out FILE|DIR     the completed PNG (known pixels are copied unchanged), or a folder in batch mode
   --flow FILE|DIR    also write the attention flow (colour = direction and distance of the copied patch)
   --images DIR       batch mode: every PNG/JPEG under DIR ...
