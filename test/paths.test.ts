@@ -29,6 +29,7 @@ t.test("a checkpoint path is a folder, a .json or a .safetensors", async (t) => 
   writeFileSync(join(dir, "step-000001.json"), "{}");
   t.throws(() => checkCheckpointPath(join(dir, "x.png"), "--resume"), /^--resume .*x\.png is not a checkpoint \(neither a folder nor a \.json or \.safetensors file\); pass a run folder/);
   t.throws(() => checkCheckpointPath(join(dir, "none"), "--checkpoint"), /^--checkpoint .*none does not exist; pass a run folder/);
+  t.throws(() => checkCheckpointPath("", "--checkpoint"), /^--checkpoint is empty; pass a run folder/);
   t.doesNotThrow(() => checkCheckpointPath(join(dir, "step-000001.json"), "--checkpoint"));
   t.doesNotThrow(() => checkCheckpointPath(dir, "--checkpoint"));
 });

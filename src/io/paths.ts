@@ -19,14 +19,14 @@ export interface NamedPath {
 
 /** Throws unless `path` can be written as a file: not empty, not a folder, under folders that exist or can be made, writable. */
 export function checkOutputFile(path: string, flag: string): void {
-  refuseEmpty(path, flag, "a file name such as out.png");
+  refuseEmpty(path, flag, "pass a file name such as out.png");
   if (existsSync(path) && statSync(path).isDirectory()) throw new Error(`${flag} ${path} is a folder; pass a file name, e.g. ${join(path, "out.png")}`);
   checkWritableFrom(dirname(path), path, flag);
 }
 
 /** Throws unless `path` can be written as a folder: not empty, not a file, under folders that exist or can be made, writable. */
 export function checkOutputFolder(path: string, flag: string): void {
-  refuseEmpty(path, flag, "a folder name");
+  refuseEmpty(path, flag, "pass a folder name (use . for the current folder)");
   if (existsSync(path) && !statSync(path).isDirectory()) throw new Error(`${flag} ${path} is a file, but the results go into a folder; pass a folder name (it is created if needed)`);
   checkWritableFrom(path, path, flag);
 }
@@ -37,7 +37,7 @@ export function checkOutputFolder(path: string, flag: string): void {
  */
 export function checkCheckpointPath(path: string, flag: string): void {
   const what = "pass a run folder, its checkpoints/ folder, a step-*.json sidecar or its .safetensors";
-  refuseEmpty(path, flag, "a checkpoint");
+  refuseEmpty(path, flag, what);
   if (!existsSync(path)) throw new Error(`${flag} ${path} does not exist; ${what}`);
   if (!statSync(path).isDirectory() && !/\.(json|safetensors)$/.test(path)) throw new Error(`${flag} ${path} is not a checkpoint (neither a folder nor a .json or .safetensors file); ${what}`);
 }
@@ -59,8 +59,8 @@ export function refuseOverwrites(outputs: readonly NamedPath[], inputs: readonly
   }
 }
 
-function refuseEmpty(path: string, flag: string, example: string): void {
-  if (path === "") throw new Error(`${flag} is empty; pass ${example} (use . for the current folder)`);
+function refuseEmpty(path: string, flag: string, fix: string): void {
+  if (path === "") throw new Error(`${flag} is empty; ${fix}`);
 }
 
 /**
