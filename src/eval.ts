@@ -2,13 +2,13 @@
  * `node dist/eval.js`: the paper's Table 1 metrics for a trained generator and two baselines
  * on the same images and seeded box holes. See USAGE; definitions in infer/metrics.ts.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles } from "./infer/grid.js";
 import { tileImages } from "./io/picture.js";
 import { loadGenerator, type LoadedGenerator } from "./infer/load-generator.js";
+import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
@@ -75,8 +75,7 @@ async function main(args: string[]): Promise<void> {
     const result = await evaluate(samples, loaded?.generator ?? null, keep, progress);
     const table = formatTable(result);
     console.log(table);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, "eval.txt"), table + "\n");
+    atomicWrite(join(out, "eval.txt"), Buffer.from(table + "\n"));
     const json = {
       checkpoint: loaded ? { path: loaded.sidecarPath, step: loaded.step, cnum: loaded.cnum } : null,
       data, size, count: samples.length, seed, masks: kind,
@@ -90,7 +89,7 @@ async function main(args: string[]): Promise<void> {
       seconds: (performance.now() - started) / 1000,
       perImage: result.perImage,
     };
-    writeFileSync(join(out, "eval.json"), JSON.stringify(json, null, 2) + "\n");
+    atomicWrite(join(out, "eval.json"), Buffer.from(JSON.stringify(json, null, 2) + "\n"));
     if (keep > 0) {
       const rows = samples.slice(0, keep).map((s, i) => [s.truth, paintHoles(s.truth, s.mask), ...[...result.examples.values()].map((list) => list[i]!)]);
       writePng(join(out, "examples.png"), tileImages(rows));
