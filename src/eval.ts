@@ -2,15 +2,17 @@
  * `node dist/eval.js`: the paper's Table 1 metrics for a trained generator and two baselines
  * on the same images and seeded box holes. See USAGE; definitions in infer/metrics.ts.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles } from "./infer/grid.js";
 import { tileImages } from "./io/picture.js";
 import { loadGenerator, type LoadedGenerator } from "./infer/load-generator.js";
+import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
+import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
+import { listImages } from "./train/data.js";
 import type { MaskKind } from "./train/masks.js";
 
 const MASK_KINDS: readonly MaskKind[] = ["box", "free-form", "box+free-form"];
@@ -51,13 +53,20 @@ async function main(args: string[]): Promise<void> {
   const out = (values.out as string | undefined) ?? "eval";
   const kind = (values["mask-kind"] as string | undefined) ?? "box";
   if (!MASK_KINDS.includes(kind as MaskKind)) throw new UsageError(`--mask-kind must be one of ${MASK_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
+  const chunkSize = chunkSizeOption(values);
+  const checkpoint = values.checkpoint as string | undefined;
+  checkOutputFolder(out, "--out");
+  if (checkpoint !== undefined) checkCheckpointPath(checkpoint, "--checkpoint");
+  const written = ["eval.txt", "eval.json", ...(keep > 0 ? ["examples.png"] : [])].map((name) => ({ path: join(out, name), what: "--out" }));
+  const read = listImages(data).map((path) => ({ path, what: "--data image" }));
+  refuseOverwrites(written, checkpoint === undefined ? read : [...read, { path: checkpoint, what: "--checkpoint" }]);
   const samples = loadSamples(data, size, count, seed, kind as MaskKind);
   console.log(`${samples.length} images from ${data} at ${size}x${size}, ${kind} holes from seed ${seed}`);
   const device = await createDevice();
   let loaded: LoadedGenerator | null = null;
   try {
-    if (typeof values.checkpoint === "string") {
-      loaded = loadGenerator(device, values.checkpoint, { chunkSize: chunkSizeOption(values) });
+    if (checkpoint !== undefined) {
+      loaded = loadGenerator(device, checkpoint, { chunkSize });
       console.log(`generator from ${loaded.sidecarPath} (step ${loaded.step}, cnum ${loaded.cnum})`);
     }
     const started = performance.now();
@@ -66,8 +75,7 @@ async function main(args: string[]): Promise<void> {
     const result = await evaluate(samples, loaded?.generator ?? null, keep, progress);
     const table = formatTable(result);
     console.log(table);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, "eval.txt"), table + "\n");
+    atomicWrite(join(out, "eval.txt"), Buffer.from(table + "\n"));
     const json = {
       checkpoint: loaded ? { path: loaded.sidecarPath, step: loaded.step, cnum: loaded.cnum } : null,
       data, size, count: samples.length, seed, masks: kind,
@@ -81,7 +89,7 @@ async function main(args: string[]): Promise<void> {
       seconds: (performance.now() - started) / 1000,
       perImage: result.perImage,
     };
-    writeFileSync(join(out, "eval.json"), JSON.stringify(json, null, 2) + "\n");
+    atomicWrite(join(out, "eval.json"), Buffer.from(JSON.stringify(json, null, 2) + "\n"));
     if (keep > 0) {
       const rows = samples.slice(0, keep).map((s, i) => [s.truth, paintHoles(s.truth, s.mask), ...[...result.examples.values()].map((list) => list[i]!)]);
       writePng(join(out, "examples.png"), tileImages(rows));

@@ -8,6 +8,7 @@ import { parseOptions, required, runCli } from "./infer/cli.js";
 import { lineChart } from "./infer/plot.js";
 import { movingMean, parseTrainingLog } from "./infer/training-log.js";
 import { writePng } from "./io/image.js";
+import { checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 
 const USAGE = `
 Draw the loss curves of a training run as PNG charts.
@@ -28,6 +29,7 @@ async function main(args: string[]): Promise<void> {
   const values = parseOptions(args, { log: { type: "string" }, out: { type: "string" } });
   const path = required(values, "log");
   const out = required(values, "out");
+  checkOutputFolder(out, "--out");
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -35,11 +37,13 @@ async function main(args: string[]): Promise<void> {
     throw new Error(`cannot read the log ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (pass the log.jsonl of a training run)`);
   }
   const log = parseTrainingLog(text, path);
+  const files = new Map([...log.curves.keys()].map((key) => [key, join(out, `${key.replace(/[^A-Za-z0-9_.-]/g, "_")}.png`)]));
+  refuseOverwrites([...files].map(([key, file]) => ({ path: file, what: `the chart of ${JSON.stringify(key)}` })), [{ path, what: "--log" }]);
   mkdirSync(out, { recursive: true });
   for (const [key, curve] of log.curves) {
     const series = [{ x: curve.x, y: curve.y, colour: curve.y.length > 50 ? RAW : TREND }];
     if (curve.y.length > 50) series.push({ x: curve.x, y: movingMean(curve.y, Math.ceil(curve.y.length / 25)), colour: TREND });
-    const file = join(out, `${key.replace(/[^A-Za-z0-9_.-]/g, "_")}.png`);
+    const file = files.get(key)!;
     writePng(file, lineChart({ title: key, xLabel: log.xLabel, series }));
     const finite = curve.y.filter(Number.isFinite);
     const summary = finite.length === 0 ? "no finite values" : `last ${finite.at(-1)!.toPrecision(4)}, min ${Math.min(...finite).toPrecision(4)}, max ${Math.max(...finite).toPrecision(4)}`;

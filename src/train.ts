@@ -9,7 +9,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createDevice, type Device } from "./tensor/device.js";
 import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./train/checkpoint.js";
-import { DEFAULT_KEEP, SCHEDULES, helpText, isUsageError, parseArgs, type CliOptions } from "./train/cli-args.js";
+import { DEFAULT_KEEP, RUNS_FOLDER, SCHEDULES, checkPaths, helpText, isUsageError, parseArgs, type CliOptions } from "./train/cli-args.js";
 import { makeConfig, presetForAdapter, resumeConfig, type TrainConfig } from "./train/config.js";
 import { ImageDataset } from "./train/data.js";
 import { ProgressPrinter } from "./train/log.js";
@@ -48,7 +48,7 @@ function plan(args: CliOptions, device: Device): Plan {
     return { config, out: args.out ?? runFolder, why: `resumed from ${checkpoint.sidecarPath} at iteration ${checkpoint.step}`, checkpoint };
   }
   const chosen = args.preset ? { preset: args.preset, reason: "--preset" } : presetForAdapter(device.adapter);
-  const out = args.out ?? join("runs", args.name ?? timestamp());
+  const out = args.out ?? join(RUNS_FOLDER, args.name ?? timestamp());
   const existing = findLatestCheckpoint(checkpointDir(out));
   if (existing) {
     throw new Error(`${out} already holds checkpoints (${existing.sidecarPath}); continue it with --resume ${out}, or pass another --out`);
@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     console.log(helpText());
     return;
   }
+  checkPaths(args);
   const device = await createDevice();
   const progress = new ProgressPrinter();
   let stopRequested = false;

@@ -163,6 +163,6 @@ t.test("a checkpoint of another configuration names the tensor that differs", as
   t.throws(() => checkTensorsMatch(loaded, shapes([["generator.conv1.weight", [4, 5, 3, 3]], ...base.slice(1)])),
     /saved for another configuration: "generator.conv1.weight" is \[2, 5, 3, 3\] there and \[4, 5, 3, 3\] here; resume with the configuration/);
   t.throws(() => checkTensorsMatch(loaded, shapes([...base, ["generator.conv2.weight", [1]]])), /it has no tensor "generator.conv2.weight"/);
-  t.throws(() => checkTensorsMatch(loaded, shapes(base.slice(1))), /it has tensor "generator.conv1.weight", which this run does not/);
+  t.throws(() => checkTensorsMatch(loaded, shapes(base.slice(1))), /it has tensor "generator.conv1.weight", which this model does not/);
   disposeAll(p.values());
 });

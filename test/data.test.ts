@@ -3,7 +3,7 @@
 // seed, each bad-input error, area downscaling against hand-computed averages, and the default
 // fake-avatars folder.
 import t from "tap";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { readRgb, writePng, type RgbImage } from "../src/io/image.js";
@@ -53,6 +53,17 @@ function allCrops(image: RgbImage, h: number, w: number): { key: string; flipped
 t.test("lists images recursively and in a fixed order, skipping other and hidden files", async (t) => {
   const dir = makeFolder(t);
   t.same(listImages(dir).map((p) => p.slice(dir.length + 1)), ["b.png", "c.jpeg", join("sub", "a.PNG")]);
+});
+
+t.test("follows symlinked folders, once each, and a link back up the tree does not loop", async (t) => {
+  const dir = makeFolder(t);
+  const elsewhere = tempDir(t);
+  writePng(join(elsewhere, "d.png"), pattern(5, 5, 3));
+  symlinkSync(elsewhere, join(dir, "linked"));
+  symlinkSync(elsewhere, join(dir, "sub", "again"));
+  symlinkSync(dir, join(dir, "sub", "loop"));
+  symlinkSync(join(dir, "missing"), join(dir, "broken"));
+  t.same(listImages(dir).map((p) => p.slice(dir.length + 1)), ["b.png", "c.jpeg", join("linked", "d.png"), join("sub", "a.PNG")]);
 });
 
 t.test("crop mode: every batch item is a crop of an image, flipped or not; the seed reproduces it", async (t) => {

@@ -6,7 +6,8 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import { floatToRgb, readImage, rgbToFloat, writePng, type RgbImage } from "../src/io/image.js";
+import { readMask } from "../src/infer/inpaint-image.js";
+import { floatToRgb, jpegSize, pngSize, readImage, readRgb, rgbToFloat, writePng, type RgbImage } from "../src/io/image.js";
 import { tempDir } from "./tempdir.js";
 
 /** A w x h RGB image whose bytes are all different functions of position and channel. */
@@ -88,4 +89,33 @@ t.test("bad files give one-line errors naming the file and the fix", async (t) =
     t.notMatch(error ?? "", /\n/, "one line");
   }
   t.equal(readImage(good).width, 8, "a good file beside them still reads");
+});
+
+t.test("an image over the pixel budget is refused from its header, before decoding, PNG and JPEG alike", async (t) => {
+  const dir = tempDir(t);
+  // A PNG whose IHDR claims 20000x20000 (the rest of the file does not matter: it is never decoded).
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(20000, 0);
+  ihdr.writeUInt32BE(20000, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), ihdr, Buffer.alloc(4)]);
+  writeFileSync(join(dir, "bomb.png"), png);
+  // A JPEG whose baseline start-of-frame claims 12000x9000 (108 megapixels), after an APP0 segment.
+  const jpegBytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xc0, 0, 17, 8, 0x23, 0x28, 0x2e, 0xe0, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0, 0xff, 0xd9]);
+  writeFileSync(join(dir, "huge.jpg"), jpegBytes);
+  t.throws(() => readImage(join(dir, "bomb.png")), /^.*bomb\.png is 20000x20000 \(400 megapixels\), over the limit of 100 megapixels per image; shrink it or remove it$/);
+  t.throws(() => readImage(join(dir, "huge.jpg")), /^.*huge\.jpg is 12000x9000 \(108 megapixels\), over the limit of 100 megapixels per image; shrink it or remove it$/);
+  t.same(pngSize(PNG.sync.write(Object.assign(new PNG({ width: 7, height: 3 }), { data: Buffer.alloc(84) }))), { width: 7, height: 3 });
+  t.same(jpegSize(jpeg.encode({ width: 5, height: 9, data: Buffer.alloc(180, 50) }, 80).data), { width: 5, height: 9 }, "past the JFIF and quantisation segments");
+});
+
+t.test("readRgb drops alpha for images, composites over black for masks, so a transparent pixel is no hole", async (t) => {
+  const dir = tempDir(t);
+  // White everywhere; opaque on the left pixel, half on the middle, transparent on the right.
+  const png = new PNG({ width: 3, height: 1, colorType: 6 });
+  png.data = Buffer.from([255, 255, 255, 255, 255, 255, 255, 128, 255, 255, 255, 0]);
+  writeFileSync(join(dir, "mask.png"), PNG.sync.write(png));
+  t.same([...readRgb(join(dir, "mask.png")).data], Array(9).fill(255), "images keep the colour");
+  t.same([...readRgb(join(dir, "mask.png"), "over-black").data], [255, 255, 255, 128, 128, 128, 0, 0, 0]);
+  t.same([...readMask(join(dir, "mask.png")).data], [1, 1, 0], "a mask's hole is where it is opaque and white (128 > 127.5 counts)");
 });

@@ -1,7 +1,7 @@
 // inpaint.js as a user runs it (a child process on build/src/inpaint.js): one image, a folder
 // of PNG and JPEG pairs, and a one-line error with a non-zero exit for each bad input.
 import t, { type Test } from "tap";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { readRgb, writePng } from "../src/io/image.js";
@@ -78,4 +78,35 @@ t.test("bad inputs: one line, non-zero exit", async (t) => {
   const help = runTool("inpaint", ["--help"]);
   t.equal(help.status, 0);
   t.match(help.stdout, /--checkpoint PATH/);
+});
+
+t.test("no output overwrites an input, and no two results share a file: refused before anything is written", async (t) => {
+  const dir = tempDir(t);
+  await tinyCheckpoint(device, join(dir, "run"));
+  const rgba = new Uint8Array(16 * 16 * 4).fill(200);
+  writeFileSync(join(dir, "photo.jpg"), jpeg.encode({ data: rgba, width: 16, height: 16 }, 90).data);
+  writePng(join(dir, "mask.png"), maskImage(16, 16, [[4, 4, 5, 5]]));
+  symlinkSync(join(dir, "photo.jpg"), join(dir, "link.jpg"));
+  const before = readFileSync(join(dir, "photo.jpg"));
+  const one = (out: string, ...rest: string[]) => ["--checkpoint", join(dir, "run"), "--image", join(dir, "photo.jpg"), "--mask", join(dir, "mask.png"), "--out", out, ...rest];
+  assertOneLineError(t, one(`${dir}/./photo.jpg`), /^inpaint: --out would overwrite --image .*photo\.jpg \(.*\/\.\/photo\.jpg is that file\); write the results somewhere else$/);
+  assertOneLineError(t, one(join(dir, "link.jpg")), /^inpaint: --out would overwrite --image .*photo\.jpg/);
+  assertOneLineError(t, one(join(dir, "mask.png")), /^inpaint: --out would overwrite --mask .*mask\.png/);
+  assertOneLineError(t, one(join(dir, "out.png"), "--flow", join(dir, "photo.jpg")), /^inpaint: --flow would overwrite --image .*photo\.jpg/);
+  assertOneLineError(t, one(join(dir, "out.png"), "--flow", join(dir, "out.png")), /^inpaint: --out and --flow would both be written to .*out\.png, so one would be lost/);
+  t.same(readFileSync(join(dir, "photo.jpg")), before, "the JPEG input is untouched");
+  t.notOk(existsSync(join(dir, "out.png")), "nothing was written");
+
+  for (const sub of ["images", "masks"]) mkdirSync(join(dir, sub));
+  writePng(join(dir, "images", "x.png"), testImage(16, 16));
+  writeFileSync(join(dir, "images", "x.jpg"), before);
+  writePng(join(dir, "masks", "x.png"), maskImage(16, 16, [[4, 4, 5, 5]]));
+  const batch = (out: string) => ["--checkpoint", join(dir, "run"), "--images", join(dir, "images"), "--masks", join(dir, "masks"), "--out", out];
+  assertOneLineError(t, batch(join(dir, "out")), /^inpaint: the result of .*images\/x\.jpg and the result of .*images\/x\.png would both be written to .*out\/x\.png, so one would be lost/);
+  rmSync(join(dir, "images", "x.jpg"));
+  assertOneLineError(t, batch(join(dir, "images")), /^inpaint: the result of .*images\/x\.png would overwrite image .*images\/x\.png/);
+  assertOneLineError(t, batch(join(dir, "masks")), /^inpaint: the result of .*images\/x\.png would overwrite mask .*masks\/x\.png/);
+  writeFileSync(join(dir, "masks", "x.jpg"), before);
+  assertOneLineError(t, batch(join(dir, "out")), /^inpaint: masks .*masks\/x\.jpg and .*masks\/x\.png both match images named x; keep only one of them/);
+  t.notOk(existsSync(join(dir, "out")), "nothing was written");
 });

@@ -115,7 +115,7 @@ t.test("checkpoints that cannot serve inference give one-line errors", async (t)
   const noModel = await saveCheckpoint(`${dir}/b`, { step: 1, tensors: critic.parameters, config: { lr: 1e-4 } });
   t.throws(() => loadGenerator(device, noModel.sidecarPath), /has no generator configuration \(config\.model\.cnum/);
   const wrongWidth = await saveCheckpoint(`${dir}/c`, { step: 1, tensors: critic.parameters, config: { model: { ...TINY_MODEL, cnum: 8 } } });
-  t.throws(() => loadGenerator(device, wrongWidth.sidecarPath), /saved for another configuration/);
+  t.throws(() => loadGenerator(device, wrongWidth.sidecarPath), /saved for another configuration: .*; its tensors do not fit the cnum-8 generator its config\.model describes; pass a checkpoint as train\.js/);
   critic.dispose();
   t.throws(() => loadGenerator(device, `${dir}/missing`), /checkpoint .*missing does not exist/);
   t.throws(() => loadGenerator(device, dir), /holds no checkpoint \(no step-\*\.json, nor a checkpoints\/ folder with one\)/);

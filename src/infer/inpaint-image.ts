@@ -42,7 +42,7 @@ export const SIZE_MULTIPLE = 8;
 
 /** Reads a mask image (PNG or JPEG): white (grey level > 127.5) is a hole. */
 export function readMask(path: string): HoleMask {
-  return maskFromRgb(readRgb(path));
+  return maskFromRgb(readRgb(path, "over-black"));
 }
 
 /** Holes where the mean of R, G and B exceeds 127.5. */

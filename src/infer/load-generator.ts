@@ -53,7 +53,10 @@ export function loadGenerator(device: Device, path: string, options: LoadGenerat
   const attention: AttentionOptions = { ...model.attention, chunkSize: options.chunkSize ?? "auto" };
   const generator = new Generator(device, { cnum: model.cnum, attention });
   try {
-    checkTensorsMatch({ tensors, sidecarPath }, generator.parameters);
+    // The generator is built from the sidecar's own config.model, so a mismatch means the
+    // tensors file is not the one that sidecar was saved with, or another version wrote it.
+    const fix = `its tensors do not fit the cnum-${model.cnum} generator its config.model describes; pass a checkpoint as train.js of this version wrote it, sidecar and .safetensors together`;
+    checkTensorsMatch({ tensors, sidecarPath }, generator.parameters, fix);
     assignTensors(generator.parameters, tensors);
   } catch (error) {
     generator.dispose();

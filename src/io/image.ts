@@ -6,7 +6,8 @@
  * RGB (the official loader's OpenCV gives BGR; the network does not care as long as training and
  * inference agree). The format is detected from the file's first bytes, not its extension.
  * Grey images are expanded to three equal channels; an alpha channel is dropped (as OpenCV's
- * default colour read does); 16-bit PNGs are rescaled to 8 bits by pngjs.
+ * default colour read does) unless the caller asks to composite over black (masks, see
+ * AlphaRule); 16-bit PNGs are rescaled to 8 bits by pngjs.
  */
 import { readFileSync } from "node:fs";
 import jpeg from "jpeg-js";
@@ -27,8 +28,12 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-/** Largest image decoded, in megapixels: guards against a decompression bomb in a data folder. */
-const MAX_MEGAPIXELS = 100;
+/**
+ * Largest image decoded, in megapixels, for PNG and JPEG alike. The size is read from the
+ * header before decoding, so a decompression bomb (a small file that claims a huge image) is
+ * refused at once instead of taking seconds and gigabytes.
+ */
+export const MAX_MEGAPIXELS = 100;
 
 type Format = "png" | "jpeg";
 
@@ -54,8 +59,14 @@ export function readImage(path: string): FloatImage {
   return rgbToFloat(readRgb(path));
 }
 
-/** Reads a PNG or JPEG file as interleaved 8-bit RGB (alpha dropped), with the same errors as readImage. */
-export function readRgb(path: string): RgbImage {
+/**
+ * How readRgb treats an alpha channel: "drop" keeps the colour of transparent pixels (images),
+ * "over-black" composites onto black, so a transparent pixel reads as black (masks: no hole).
+ */
+export type AlphaRule = "drop" | "over-black";
+
+/** Reads a PNG or JPEG file as interleaved 8-bit RGB, with the same errors as readImage. */
+export function readRgb(path: string, alpha: AlphaRule = "drop"): RgbImage {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -66,9 +77,8 @@ export function readRgb(path: string): RgbImage {
   const pixels = rgba.width * rgba.height;
   const data = new Uint8Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {
-    data[p * 3] = rgba.data[p * 4]!;
-    data[p * 3 + 1] = rgba.data[p * 4 + 1]!;
-    data[p * 3 + 2] = rgba.data[p * 4 + 2]!;
+    const opacity = alpha === "drop" ? 1 : rgba.data[p * 4 + 3]! / 255;
+    for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.round(rgba.data[p * 4 + c]! * opacity);
   }
   return { width: rgba.width, height: rgba.height, data };
 }
@@ -81,6 +91,7 @@ export function decodeRgba(path: string, bytes: Buffer): RgbImage {
     if (other) throw new Error(`${path} is a ${other[0]} image; only PNG and JPEG are read (convert it to PNG, or remove it from the folder)`);
     throw new Error(`${path} is not a PNG or JPEG image (its first bytes match neither); remove it from the folder or convert it to PNG`);
   }
+  checkPixelBudget(path, format, bytes);
   let decoded: RgbImage;
   try {
     if (format === "png") {
@@ -97,6 +108,45 @@ export function decodeRgba(path: string, bytes: Buffer): RgbImage {
     throw new Error(`${path} decoded to ${decoded.width}x${decoded.height} with ${decoded.data.length} bytes, which is inconsistent; re-export it as a standard PNG or JPEG`);
   }
   return decoded;
+}
+
+/** Throws a one-line error when the header of `bytes` declares more than MAX_MEGAPIXELS pixels. */
+function checkPixelBudget(path: string, format: Format, bytes: Uint8Array): void {
+  const size = format === "png" ? pngSize(bytes) : jpegSize(bytes);
+  if (size && size.width * size.height > MAX_MEGAPIXELS * 1e6) {
+    const megapixels = ((size.width * size.height) / 1e6).toFixed(0);
+    throw new Error(`${path} is ${size.width}x${size.height} (${megapixels} megapixels), over the limit of ${MAX_MEGAPIXELS} megapixels per image; shrink it or remove it`);
+  }
+}
+
+/** The size in a PNG's IHDR chunk (always the first chunk), or null when the file is too short to say. */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || ascii(bytes, 12, 4) !== "IHDR") return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/** The size in a JPEG's first start-of-frame segment, or null when none is found (the decoder then says what is wrong). */
+export function jpegSize(bytes: Uint8Array): { width: number; height: number } | null {
+  let at = 2;
+  while (at + 9 < bytes.length) {
+    if (bytes[at] !== 0xff) return null;
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      at += 2; // markers without a length
+      continue;
+    }
+    // SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC): precision, height, width follow the length.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: (bytes[at + 5]! << 8) | bytes[at + 6]!, width: (bytes[at + 7]! << 8) | bytes[at + 8]! };
+    }
+    at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+  }
+  return null;
 }
 
 /** Planar float in [-1, 1] (values outside are clipped) to interleaved 8-bit RGB, rounding to nearest. */

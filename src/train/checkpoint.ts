@@ -189,8 +189,8 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
  * Throws one line naming the first difference between a checkpoint's tensors and the ones the
  * current configuration expects: a missing name, an unexpected name, or a shape.
  */
-export function checkTensorsMatch(checkpoint: Pick<LoadedCheckpoint, "tensors" | "sidecarPath">, expected: ReadonlyMap<string, { shape: readonly number[] }>): void {
-  const fix = "resume with the configuration (sizes, widths) the checkpoint was saved with, or start a new run in another output folder";
+export function checkTensorsMatch(checkpoint: Pick<LoadedCheckpoint, "tensors" | "sidecarPath">, expected: ReadonlyMap<string, { shape: readonly number[] }>,
+  fix = "resume with the configuration (sizes, widths) the checkpoint was saved with, or start a new run in another output folder"): void {
   for (const [name, tensor] of expected) {
     const saved = checkpoint.tensors.get(name);
     if (!saved) throw new Error(`checkpoint ${checkpoint.sidecarPath} was saved for another configuration: it has no tensor "${name}"; ${fix}`);
@@ -199,7 +199,7 @@ export function checkTensorsMatch(checkpoint: Pick<LoadedCheckpoint, "tensors" |
     }
   }
   for (const name of checkpoint.tensors.keys()) {
-    if (!expected.has(name)) throw new Error(`checkpoint ${checkpoint.sidecarPath} was saved for another configuration: it has tensor "${name}", which this run does not; ${fix}`);
+    if (!expected.has(name)) throw new Error(`checkpoint ${checkpoint.sidecarPath} was saved for another configuration: it has tensor "${name}", which this model does not; ${fix}`);
   }
 }
 

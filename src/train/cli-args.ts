@@ -4,6 +4,8 @@
  * and what it takes.
  */
 import { PRESETS, TRAINING_DEFAULTS, type PresetName, type TrainConfig } from "./config.js";
+import { checkCheckpointPath, checkOutputFolder } from "../io/paths.js";
+import { listImages } from "./data.js";
 import type { MaskKind } from "./masks.js";
 
 export interface CliOptions {
@@ -136,6 +138,21 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   return options;
 }
+
+/**
+ * Checks the paths of the flags before any device or data is set up: the data folder holds
+ * images, --resume names a checkpoint, and the run folder (--out, or runs/ by default) can be
+ * written. Each failure is one line naming the path and the fix.
+ */
+export function checkPaths(options: CliOptions): void {
+  if (options.config.data !== undefined && options.config.data !== null) listImages(options.config.data);
+  if (options.resume !== undefined) checkCheckpointPath(options.resume, "--resume");
+  if (options.out !== undefined) checkOutputFolder(options.out, "--out");
+  else if (options.resume === undefined) checkOutputFolder(RUNS_FOLDER, "the default run folder");
+}
+
+/** Where runs go without --out: runs/<name>. */
+export const RUNS_FOLDER = "runs";
 
 /** True for errors of the command line (printed without a stack, with exit code 2). */
 export function isUsageError(error: unknown): boolean {

@@ -2,9 +2,9 @@
  * The training data set: a folder of PNG and JPEG images, decoded once into memory at the
  * training scale, from which seeded random crops and horizontal flips make batches.
  *
- * - Files: every *.png, *.jpg and *.jpeg under the folder, recursively, case-insensitive,
- *   skipping names that start with "." (hidden files, editors' temporaries). The extension only
- *   selects files; the decoder trusts the bytes, so a mislabelled JPEG still reads. Sorted by
+ * - Files: every *.png, *.jpg and *.jpeg under the folder, recursively (through symlinked
+ *   folders too), case-insensitive, skipping names that start with "." (hidden files,
+ *   editors' temporaries). The extension only selects files; the decoder trusts the bytes, so a mislabelled JPEG still reads. Sorted by
  *   path so the index of each image, and therefore every seeded batch, is the same on every run.
  * - Scale ("scale", the default): each image is shrunk by area averaging so that its shorter
  *   side fits the crop (a 256x256 face becomes the whole 64x64 crop of the small preset), then
@@ -17,7 +17,7 @@
  *   and a flip (p = 0.5) from the RNG, so the RNG's state alone is enough to resume exactly.
  *   The official code does no flips; pass flip: false to match it.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { readRgb, type RgbImage } from "../io/image.js";
@@ -61,11 +61,18 @@ export function listImages(folder: string): string[] {
   if (!existsSync(folder)) throw new Error(`data folder ${folder} does not exist; pass a folder of PNG or JPEG images`);
   if (!statSync(folder).isDirectory()) throw new Error(`data folder ${folder} is a file, not a folder; pass the folder that holds the images`);
   const found: string[] = [];
+  // Symlinked folders are followed like real ones; each real folder is read once, so a link
+  // back up the tree (a cycle) or two links to one folder neither loop nor list images twice.
+  const visited = new Set<string>();
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const real = realpathSync(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
+    // By name, so which of two links to one folder is listed does not depend on the file system.
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (entry.name.startsWith(".")) continue;
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
+      if (entry.isDirectory() || (entry.isSymbolicLink() && isFolder(path))) walk(path);
       else if (IMAGE_EXTENSIONS.test(entry.name)) found.push(path);
     }
   };
@@ -73,6 +80,11 @@ export function listImages(folder: string): string[] {
   if (found.length === 0) throw new Error(`data folder ${folder} holds no .png, .jpg or .jpeg files (searched recursively); add images or pass another folder`);
   // Compare relative paths by code unit, not locale, so the order is the same on every machine.
   return found.sort((a, b) => (relative(folder, a) < relative(folder, b) ? -1 : 1));
+}
+
+/** True for a folder or a link to one; false for anything else, a broken link included. */
+function isFolder(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 export class ImageDataset {
