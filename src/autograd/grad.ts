@@ -8,9 +8,9 @@
  * returned gradients can be differentiated again.
  */
 import { tidy } from "../tensor/scope.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { ReleasedTensorError, type Tensor } from "../tensor/tensor.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
-import { isLeaf, noGrad, nodeOf, requiresGrad, withGrad, type GraphNode } from "./graph.js";
+import { isLeaf, noGrad, nodeOf, record, requiresGrad, withGrad, type GraphNode } from "./graph.js";
 import { add, onesLike, zerosLike } from "./ops/elementwise.js";
 
 export interface GradOptions {
@@ -54,6 +54,9 @@ function reverseTopologicalOrder(outputs: readonly Tensor[]): Tensor[] {
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const createGraph = options.createGraph ?? false;
+  outs.forEach((output, i) => {
+    if (output.isReleased) throw new Error(`grad: output ${i} ${output.toString()} was released before grad() ran; release it after taking its gradients`);
+  });
   for (const input of inputs) {
     if (!requiresGrad(input)) {
       throw new Error(`grad: an input ${formatShape(input.shape)} does not require a gradient; mark it with requireGrad()`);
@@ -61,6 +64,45 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tenso
   }
   const run = () => backpropagate(outs, inputs, options, createGraph);
   return createGraph ? withGrad(run) : noGrad(run);
+}
+
+/**
+ * Runs a vjp; a released tensor it touches can only be one its op did not declare as saved,
+ * so the error names that op rather than the op inside the vjp that tripped over it.
+ */
+function callVjp(node: GraphNode, g: Tensor, needed: readonly boolean[], saved: readonly Tensor[]): (Tensor | null)[] {
+  try {
+    return node.vjp(g, needed, saved);
+  } catch (error) {
+    if (!(error instanceof ReleasedTensorError)) throw error;
+    throw new Error(
+      `grad: the vjp of ${node.op} read a tensor that was released after the forward pass (${error.message}); ` +
+        `${node.op} must list every tensor its vjp reads in record(..., { saved }) and read it from the vjp's saved argument`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A vjp under createGraph. The node's saved handles are not in the graph, so the vjp gets a
+ * fresh alias of each, recorded as the identity of the tensor it was saved from: gradients
+ * of the returned gradients then flow back through the saved tensors too. The aliases are
+ * released at once; the nodes the vjp recorded hold what they read.
+ */
+function recordedVjp(node: GraphNode, g: Tensor, needed: readonly boolean[]): (Tensor | null)[] {
+  const aliases = node.saved.map((hold, i) => {
+    const from = node.savedFrom[i]!;
+    return requiresGrad(from) ? record("saved", hold.view(hold.shape), [from], (gy) => [gy]) : hold;
+  });
+  let grads: (Tensor | null)[] = [];
+  try {
+    grads = callVjp(node, g, needed, aliases);
+    return grads;
+  } finally {
+    aliases.forEach((alias, i) => {
+      if (alias !== node.saved[i] && !grads.includes(alias)) alias.dispose();
+    });
+  }
 }
 
 function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], options: GradOptions, createGraph: boolean): Tensor[] {
@@ -118,7 +160,7 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
       if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
       const needed = node.inputs.map(requiresGrad);
       // Without createGraph the vjp's temporaries are released as soon as it returns.
-      const inputGrads = createGraph ? node.vjp(g, needed) : tidy(() => node.vjp(g, needed));
+      const inputGrads = createGraph ? recordedVjp(node, g, needed) : tidy(() => callVjp(node, g, needed, node.saved));
       node.inputs.forEach((input, i) => {
         const inputGrad = inputGrads[i];
         if (inputGrad && needed[i]) accumulate(input, inputGrad);

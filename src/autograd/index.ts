@@ -1,3 +1,3 @@
-export { requireGrad, requiresGrad, noGrad, record, type Vjp } from "./graph.js";
+export { requireGrad, requiresGrad, noGrad, record, type RecordOptions, type Vjp } from "./graph.js";
 export { grad, backward, SecondOrderNotSupportedError, type GradOptions } from "./grad.js";
 export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.js";

@@ -22,15 +22,15 @@
  *
  * Memory: the scores grow with the square of the pixel count, so the foreground positions
  * are processed in chunks of whole rows (attention/chunks.ts); results do not depend on the
- * chunking. Without gradient recording each chunk's temporaries are released before the next
- * one starts, so peak memory is one chunk's. When gradients are recorded the graph keeps each
- * chunk's attention for the backward pass (its vjps read it), h^2 w^2 floats per image in all,
- * but releases the raw and fused scores, whose values no vjp reads.
+ * chunking. Each chunk's temporaries are released before the next one starts, so without
+ * gradient recording peak memory is one chunk's. When gradients are recorded the graph holds
+ * what the vjps saved: each chunk's attention (h^2 w^2 floats per image in all), not the raw
+ * or fused scores.
  */
 import type { Tensor } from "../tensor/tensor.js";
 import { tidy } from "../tensor/scope.js";
 import { formatShape } from "../tensor/shape.js";
-import { isRecording, noGrad, requiresGrad } from "../autograd/graph.js";
+import { noGrad } from "../autograd/graph.js";
 import {
   affine, argmax, attentionSoftmax, concat, conv2d, detach, div, full, matmul, max, maximum, mulScalar, permute,
   reshape, resizeNearest, samePadding, slice, sqrt, square, step, sub, sum,
@@ -129,13 +129,10 @@ function bestMatch(a: Tensor, h: number, w: number): Tensor {
 
 export function contextualAttention(f: Tensor, b: Tensor, mask: Tensor, options: ContextualAttentionOptions = {}): ContextualAttentionResult {
   const o = resolve(f, b, mask, options);
-  const recording = isRecording() && (requiresGrad(f) || requiresGrad(b));
-  // Without a graph to keep them, every temporary is released here and each chunk's at its end.
-  const scope = <T>(fn: () => T): T => (recording ? fn() : tidy(fn));
-  return scope(() => layer(f, b, mask, o, scope));
+  return tidy(() => layer(f, b, mask, o));
 }
 
-function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved, scope: <T>(fn: () => T) => T): ContextualAttentionResult {
+function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved): ContextualAttentionResult {
   const [batch, channels, height, width] = f.shape as [number, number, number, number];
   const { rate, ksize: k } = o;
   const [h, w] = [height / rate, width / rate];
@@ -162,7 +159,7 @@ function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved, scope: <T>(fn: (
   const offsets: Tensor[] = [];
   for (let r0 = 0; r0 < h; r0 += rowsPerChunk) {
     const r1 = Math.min(h, r0 + rowsPerChunk);
-    const [y, offset] = scope(() => {
+    const [y, offset] = tidy(() => {
       const a = attention(fc, wn, valid, o, [r0, r1], [h, w], halo);
       return [matmul(raw, a, { transposeB: true }), noGrad(() => tidy(() => bestMatch(a, h, w)))];
     });
@@ -175,7 +172,7 @@ function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved, scope: <T>(fn: (
   const columns = pasted.length === 1 ? pasted[0]! : concat(pasted, 2);
   const output = mulScalar(overlapAdd(columns, [batch, channels, height, width], 2 * rate, rate, rawPadding, [h, w]), 1 / PASTE_DIVISOR);
   const offsetMap = noGrad(() => reshape(offsets.length === 1 ? offsets[0]! : concat(offsets, 2), [batch, 2, h, w]));
-  // No graph holds the pieces (views share storage, so the map survives its piece).
+  // Views share storage, so the map survives its pieces.
   for (const piece of offsets) piece.dispose();
   return { output, offsets: offsetMap };
 }
@@ -187,14 +184,13 @@ function attention(fc: Tensor, wn: Tensor, valid: Tensor, o: Resolved, [r0, r1]:
   const lo = Math.max(0, r0 - halo);
   const hi = Math.min(h, r1 + halo);
   const raw = matmul(slice(fc, [0, 0, lo * w], [batch, depth, hi * w]), wn, { transposeA: true });
+  // Each score tensor goes as soon as the next exists, so a chunk holds two at a time, not three.
   let scores = raw;
   if (halo > 0) {
     scores = fusePropagation(raw, lo, [r0, r1], w, [h, w], o.fuseK);
-    // No vjp reads the raw scores' values (matmul's reads its inputs, diagonalSum's nothing).
     raw.dispose();
   }
   const a = attentionSoftmax(scores, valid, o.scale);
-  // attentionSoftmax's vjp reads only its output.
   scores.dispose();
   return a;
 }

@@ -17,7 +17,6 @@
 import { add, affine, clip, mul, ones } from "../autograd/ops/elementwise.js";
 import { concat } from "../autograd/ops/layout.js";
 import { resizeNearest } from "../autograd/ops/resize.js";
-import { requiresGrad } from "../autograd/graph.js";
 import type { Device } from "../tensor/device.js";
 import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -61,14 +60,15 @@ class Stack {
   }
 
   /**
-   * Without a graph (inference, the critic steps' generator pass) each intermediate map is
-   * released as soon as the next exists, so a pass holds two maps at a time instead of
-   * every layer's: at 256^2 that is most of the pass's memory, and large images need it.
+   * Each intermediate map is released as soon as the next exists. Without a graph
+   * (inference, the critic steps' generator pass) a pass then holds two maps at a time
+   * instead of every layer's: at 256^2 that is most of the pass's memory, and large images
+   * need it. With a graph, the maps the vjps read stay with the graph.
    */
   forward(x: Tensor): Tensor {
     let y = x;
     const advance = (next: Tensor) => {
-      if (y !== x && !requiresGrad(next)) y.dispose();
+      if (y !== x) y.dispose();
       y = next;
     };
     for (const layer of this.layers) {

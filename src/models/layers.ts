@@ -8,7 +8,7 @@
  * on. The initial values depend only on the store's seed and the parameter's name, not on the
  * order in which layers are built, so adding a layer never changes the others' values.
  */
-import { requireGrad, requiresGrad } from "../autograd/graph.js";
+import { requireGrad } from "../autograd/graph.js";
 import { add, elu, full, leakyRelu, relu } from "../autograd/ops/elementwise.js";
 import { conv2d } from "../autograd/ops/conv.js";
 import { matmul } from "../autograd/ops/matmul.js";
@@ -145,8 +145,7 @@ export class ConvLayer {
   forward(x: Tensor): Tensor {
     const y = conv2d(x, this.weight, { stride: this.stride, dilation: this.dilation, padding: "same" }, this.bias);
     const out = activate(y, this.activation);
-    // Without a graph nothing reads the pre-activation map again.
-    if (out !== y && !requiresGrad(out)) y.dispose();
+    if (out !== y) y.dispose();
     return out;
   }
 }

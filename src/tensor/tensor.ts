@@ -12,6 +12,14 @@ export class Storage {
   constructor(readonly buffer: GPUBuffer) {}
 }
 
+/** Thrown when a released tensor is used; autograd names the vjp that did it. */
+export class ReleasedTensorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReleasedTensorError";
+  }
+}
+
 export class Tensor {
   readonly isTensor = true;
   readonly shape: Shape;
@@ -19,6 +27,7 @@ export class Tensor {
   /** Set by `keep()`: no memory scope releases this tensor. */
   kept = false;
   private storage: Storage | null;
+  private releaseListeners: (() => void)[] | null = null;
 
   constructor(
     readonly device: Device,
@@ -43,7 +52,7 @@ export class Tensor {
   /** The GPU buffer; throws when the tensor was released. `use` names the operation. */
   buffer(use = "this operation"): GPUBuffer {
     if (!this.storage) {
-      throw new Error(
+      throw new ReleasedTensorError(
         `${use}: the tensor ${formatShape(this.shape)} was already released (by dispose() or the end of a tidy() scope); ` +
           `keep() it, or create it in the scope that uses it`,
       );
@@ -64,6 +73,15 @@ export class Tensor {
     if (!storage) return;
     this.storage = null;
     this.device.onTensorReleased(storage);
+    const listeners = this.releaseListeners;
+    this.releaseListeners = null;
+    for (const listener of listeners ?? []) listener();
+  }
+
+  /** Calls `listener` once, when this tensor is released (autograd frees its node then). */
+  whenReleased(listener: () => void): void {
+    if (!this.storage) throw new Error(`whenReleased: ${this.toString()} is already released`);
+    (this.releaseListeners ??= []).push(listener);
   }
 
   /** Exempts this tensor from every memory scope; its owner releases it with dispose(). */

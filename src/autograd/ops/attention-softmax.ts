@@ -55,7 +55,7 @@ export function attentionSoftmax(scores: Tensor, validity: Tensor, scale: number
       overrides: { WG: ROW_WG },
     });
   }
-  return record(op, a, [scores], (g) => [attentionSoftmaxBackward(a, g, scale)], true);
+  return record(op, a, [scores], (g, _, [a]) => [attentionSoftmaxBackward(a, g, scale)], { saved: [a], firstOrderOnly: true });
 }
 
 /** ds = scale * a * (g - sum(g * a)) per row: the gradient of attentionSoftmax from its output a. */

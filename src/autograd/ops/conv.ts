@@ -10,7 +10,7 @@
 import type { Device } from "../../tensor/device.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { formatShape, type Shape } from "../../tensor/shape.js";
-import { record, requiresGrad } from "../graph.js";
+import { record } from "../graph.js";
 import { deviceOf, expectRank } from "./common.js";
 import {
   backwardFilterDirect, backwardFilterGemm, backwardInputDirect, backwardInputGemm,
@@ -39,15 +39,12 @@ function checkWeight(op: string, input: Shape, w: Shape): void {
   }
 }
 
-/**
- * Runs `conv` on x padded with the mirror mode. The padded copy is released at once unless
- * the result's graph holds on to it.
- */
+/** Runs `conv` on x padded with the mirror mode. */
 function withMirrorPad(x: Tensor, p: ConvParams, conv: (padded: Tensor, p: ConvParams) => Tensor): Tensor {
   const [top, bottom, left, right] = p.padding;
   const padded = pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]], p.padMode);
   const y = conv(padded, withoutPadding(p));
-  if (!requiresGrad(y)) padded.dispose();
+  padded.dispose();
   return y;
 }
 
@@ -86,11 +83,11 @@ export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: T
   const kernel = chooseKernel(op, deviceOf(op, x), p);
   const y = kernel === "lanes" ? forwardLanes(x, w, bias, g) : kernel === "gemm" ? forwardGemm(x, w, bias, g) : forwardDirect(x, w, bias, g);
   const inputs = bias ? [x, w, bias] : [x, w];
-  return record(op, y, inputs, (gy, needed) => [
+  return record(op, y, inputs, (gy, needed, [x, w]) => [
     needed[0] ? conv2dBackwardInput(gy, w, x.shape, p) : null,
     needed[1] ? conv2dBackwardFilter(x, gy, w.shape, p) : null,
     needed[2] ? sum(gy, [0, 2, 3]) : null,
-  ]);
+  ], { saved: [x, w] });
 }
 
 /**
@@ -115,10 +112,10 @@ export function conv2dBackwardInput(gy: Tensor, w: Tensor, inputShape: Shape, op
   const g = geometry(op, input, w.shape[0]!, p);
   const kernel = chooseKernel(op, deviceOf(op, gy), p);
   const gx = kernel === "lanes" ? backwardInputLanes(gy, w, g) : kernel === "gemm" ? backwardInputGemm(gy, w, g) : backwardInputDirect(gy, w, g);
-  return record(op, gx, [gy, w], (gz, needed) => [
+  return record(op, gx, [gy, w], (gz, needed, [gy, w]) => [
     needed[0] ? conv2d(gz, w, p) : null,
     needed[1] ? conv2dBackwardFilter(gz, gy, w.shape, p) : null,
-  ]);
+  ], { saved: [gy, w] });
 }
 
 /**
@@ -141,10 +138,10 @@ export function conv2dBackwardFilter(x: Tensor, gy: Tensor, weightShape: Shape, 
   const g = geometry(op, x.shape, wShape[0], p);
   const kernel = chooseKernel(op, deviceOf(op, x), p);
   const gw = kernel === "lanes" ? backwardFilterLanes(x, gy, g) : kernel === "gemm" ? backwardFilterGemm(x, gy, g) : backwardFilterDirect(x, gy, g);
-  return record(op, gw, [x, gy], (gv, needed) => [
+  return record(op, gw, [x, gy], (gv, needed, [x, gy]) => [
     needed[0] ? conv2dBackwardInput(gy, gv, x.shape, p) : null,
     needed[1] ? conv2d(x, gv, p) : null,
-  ]);
+  ], { saved: [x, gy] });
 }
 
 /**

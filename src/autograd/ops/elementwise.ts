@@ -90,52 +90,52 @@ export function sub(a: Tensor, b: Tensor): Tensor {
 }
 
 export function mul(a: Tensor, b: Tensor): Tensor {
-  return record("mul", binaryKernel("mul", a, b, BinaryOp.mul), [a, b], (g, needed) => [
+  return record("mul", binaryKernel("mul", a, b, BinaryOp.mul), [a, b], (g, needed, [a, b]) => [
     needed[0] ? sumToShape(mul(g, b), a.shape) : null,
     needed[1] ? sumToShape(mul(g, a), b.shape) : null,
-  ]);
+  ], { saved: [a, b] });
 }
 
 export function div(a: Tensor, b: Tensor): Tensor {
   const y = binaryKernel("div", a, b, BinaryOp.div);
-  // d(a/b)/da = 1/b; d(a/b)/db = -a/b^2 = -y/b (recomputed from inputs, so y may be released).
-  return record("div", y, [a, b], (g, needed) => [
+  // d(a/b)/da = 1/b; d(a/b)/db = -a/b^2 = -y/b (y recomputed from the inputs, so only they are saved).
+  return record("div", y, [a, b], (g, needed, [a, b]) => [
     needed[0] ? sumToShape(div(g, b), a.shape) : null,
     needed[1] ? sumToShape(neg(div(mul(g, div(a, b)), b)), b.shape) : null,
-  ]);
+  ], { saved: [a, b] });
 }
 
 /** a^b elementwise (a > 0 where b is not an integer). */
 export function pow(a: Tensor, b: Tensor): Tensor {
   const y = binaryKernel("pow", a, b, BinaryOp.pow);
-  return record("pow", y, [a, b], (g, needed) => [
+  return record("pow", y, [a, b], (g, needed, [a, b]) => [
     needed[0] ? sumToShape(mul(g, mul(b, pow(a, affine(b, 1, -1)))), a.shape) : null,
     needed[1] ? sumToShape(mul(g, mul(pow(a, b), log(a))), b.shape) : null,
-  ]);
+  ], { saved: [a, b] });
 }
 
 /** Elementwise max; the gradient goes to a where a >= b, else to b. */
 export function maximum(a: Tensor, b: Tensor): Tensor {
   const y = binaryKernel("maximum", a, b, BinaryOp.maximum);
-  return record("maximum", y, [a, b], (g, needed) => {
+  return record("maximum", y, [a, b], (g, needed, [a, b]) => {
     const takeA = greaterEqual(a, b);
     return [
       needed[0] ? sumToShape(mul(g, takeA), a.shape) : null,
       needed[1] ? sumToShape(mul(g, affine(takeA, -1, 1)), b.shape) : null,
     ];
-  });
+  }, { saved: [a, b] });
 }
 
 /** Elementwise min; the gradient goes to a where a <= b, else to b. */
 export function minimum(a: Tensor, b: Tensor): Tensor {
   const y = binaryKernel("minimum", a, b, BinaryOp.minimum);
-  return record("minimum", y, [a, b], (g, needed) => {
+  return record("minimum", y, [a, b], (g, needed, [a, b]) => {
     const takeA = greaterEqual(b, a);
     return [
       needed[0] ? sumToShape(mul(g, takeA), a.shape) : null,
       needed[1] ? sumToShape(mul(g, affine(takeA, -1, 1)), b.shape) : null,
     ];
-  });
+  }, { saved: [a, b] });
 }
 
 /** 1 where a > b, else 0 (a constant: no gradient). */
@@ -158,13 +158,13 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
     a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
   };
   const y = launchLinear("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4) });
-  return record("where", y, [a, b], (g, needed) => {
+  return record("where", y, [a, b], (g, needed, [cond]) => {
     const chosen = abs(sign(cond)); // 1 where cond != 0
     return [
       needed[0] ? sumToShape(mul(g, chosen), a.shape) : null,
       needed[1] ? sumToShape(mul(g, affine(chosen, -1, 1)), b.shape) : null,
     ];
-  });
+  }, { saved: [cond] });
 }
 
 // ---- unary -------------------------------------------------------------------------------
@@ -182,58 +182,58 @@ export const addScalar = (x: Tensor, value: number) => affine(x, 1, value);
 export const mulScalar = (x: Tensor, value: number) => affine(x, value, 0);
 
 export function exp(x: Tensor): Tensor {
-  return record("exp", unaryKernel("exp", x, UnaryOp.exp), [x], (g) => [mul(g, exp(x))]);
+  return record("exp", unaryKernel("exp", x, UnaryOp.exp), [x], (g, _, [x]) => [mul(g, exp(x))], { saved: [x] });
 }
 
 export function log(x: Tensor): Tensor {
-  return record("log", unaryKernel("log", x, UnaryOp.log), [x], (g) => [div(g, x)]);
+  return record("log", unaryKernel("log", x, UnaryOp.log), [x], (g, _, [x]) => [div(g, x)], { saved: [x] });
 }
 
 export function sqrt(x: Tensor): Tensor {
-  return record("sqrt", unaryKernel("sqrt", x, UnaryOp.sqrt), [x], (g) => [div(g, affine(sqrt(x), 2))]);
+  return record("sqrt", unaryKernel("sqrt", x, UnaryOp.sqrt), [x], (g, _, [x]) => [div(g, affine(sqrt(x), 2))], { saved: [x] });
 }
 
 export function square(x: Tensor): Tensor {
-  return record("square", unaryKernel("square", x, UnaryOp.square), [x], (g) => [mul(g, affine(x, 2))]);
+  return record("square", unaryKernel("square", x, UnaryOp.square), [x], (g, _, [x]) => [mul(g, affine(x, 2))], { saved: [x] });
 }
 
 /** |x|; its derivative sign(x) is taken as 0 at x = 0. */
 export function abs(x: Tensor): Tensor {
-  return record("abs", unaryKernel("abs", x, UnaryOp.abs), [x], (g) => [mul(g, sign(x))]);
+  return record("abs", unaryKernel("abs", x, UnaryOp.abs), [x], (g, _, [x]) => [mul(g, sign(x))], { saved: [x] });
 }
 
 /** x^p for a number p (negative x allowed when p is an integer). */
 export function powScalar(x: Tensor, p: number): Tensor {
-  return record("powScalar", unaryKernel("powScalar", x, UnaryOp.pow, p), [x], (g) => [
+  return record("powScalar", unaryKernel("powScalar", x, UnaryOp.pow, p), [x], (g, _, [x]) => [
     mul(g, affine(powScalar(x, p - 1), p)),
-  ]);
+  ], { saved: [x] });
 }
 
 export function relu(x: Tensor): Tensor {
-  return record("relu", unaryKernel("relu", x, UnaryOp.relu), [x], (g) => [mul(g, step(x))]);
+  return record("relu", unaryKernel("relu", x, UnaryOp.relu), [x], (g, _, [x]) => [mul(g, step(x))], { saved: [x] });
 }
 
 export function leakyRelu(x: Tensor, alpha = 0.2): Tensor {
   const y = unaryKernel("leakyRelu", x, UnaryOp.leakyRelu, alpha);
-  return record("leakyRelu", y, [x], (g) => [mul(g, unaryKernel("leakyRelu", x, UnaryOp.leakySlope, alpha))]);
+  return record("leakyRelu", y, [x], (g, _, [x]) => [mul(g, unaryKernel("leakyRelu", x, UnaryOp.leakySlope, alpha))], { saved: [x] });
 }
 
 /** ELU: x for x > 0, alpha (e^x - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   const y = unaryKernel("elu", x, UnaryOp.elu, alpha);
   // dy/dx = 1 for x > 0 and y + alpha below: (y + alpha) + step(x) * (1 - alpha - y).
-  return record("elu", y, [x], (g) => {
+  return record("elu", y, [x], (g, _, [x]) => {
     const e = elu(x, alpha);
     const slope = add(affine(e, 1, alpha), mul(step(x), affine(e, -1, 1 - alpha)));
     return [mul(g, slope)];
-  });
+  }, { saved: [x] });
 }
 
 export function clip(x: Tensor, low: number, high: number): Tensor {
   if (!(low <= high)) throw new Error(`clip: low (${low}) must not exceed high (${high})`);
-  return record("clip", unaryKernel("clip", x, UnaryOp.clip, low, high), [x], (g) => [
+  return record("clip", unaryKernel("clip", x, UnaryOp.clip, low, high), [x], (g, _, [x]) => [
     mul(g, unaryKernel("clip", x, UnaryOp.inside, low, high)),
-  ]);
+  ], { saved: [x] });
 }
 
 /** -1, 0 or 1 (a constant: no gradient). */

@@ -61,10 +61,9 @@ export function gradientPenalty(g: Tensor, mask: Tensor): Tensor {
     throw new Error(`${op}: the mask is a constant of the penalty and must not require a gradient; pass detach(mask)`);
   }
   const [penalty, norms] = penaltyAndNorms(op, g, mask);
-  // The vjp recomputes the norms from g (one read of g), so no tensor outlives this call
-  // but the ones the graph already holds.
+  // The vjp recomputes the norms from g (one read of g), so only g and the mask are saved.
   norms.dispose();
-  return record(op, penalty, [g], (gy) => [gradientPenaltyBackward(gy, g, mask)], true);
+  return record(op, penalty, [g], (gy, _, [g, mask]) => [gradientPenaltyBackward(gy, g, mask)], { saved: [g, mask], firstOrderOnly: true });
 }
 
 /** The gradient of gradientPenalty(g, mask) w.r.t. g, scaled by gy (a one-element tensor). */

@@ -147,7 +147,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const kernel = options.kernel;
   // For C = op(A) op(B): dA = dC op(B)^T and dB = op(A)^T dC, then transposed back to how A
   // and B are stored; a shared batch sums its gradients (sumToShape), rank 2 drops the axis.
-  return record("matmul", y, [a, b], (gc, needed) => {
+  return record("matmul", y, [a, b], (gc, needed, [a, b]) => {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
     if (needed[0]) {
@@ -163,7 +163,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
       gb = reshape(sumToShape(gb, batchShape(gb, b)), b.shape);
     }
     return [ga, gb];
-  });
+  }, { saved: [a, b] });
 }
 
 /** The gradient's shape with the batch axis of `operand` (1 when shared or absent). */

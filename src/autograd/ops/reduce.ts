@@ -84,8 +84,7 @@ export function mean(x: Tensor, axes?: number | readonly number[], keepDims = fa
   const count = list.reduce((p, a) => p * x.shape[a]!, 1);
   const total = sum(x, list, keepDims);
   const y = affine(total, 1 / count);
-  // Outside a tidy() the intermediate sum would leak. Its graph node survives the release:
-  // neither its vjp nor affine's reads its values.
+  // Outside a tidy() the intermediate sum would leak.
   total.dispose();
   return y;
 }
@@ -101,11 +100,11 @@ export function max(x: Tensor, axis: number, keepDims = false): Tensor {
   const outShape = keepDims ? kept.shape : x.shape.filter((_, i) => i !== a);
   const y = kept.view(outShape);
   kept.dispose();
-  return record("max", y, [x], (g) => {
+  return record("max", y, [x], (g, _, [x]) => {
     const hits = equal(x, max(x, a, true));
     const share = div(hits, sum(hits, a, true));
     return [mul(share, reshape(g, kept.shape))];
-  });
+  }, { saved: [x] });
 }
 
 /** Index of the first maximum along `axis`, as float32 values (no gradient). */

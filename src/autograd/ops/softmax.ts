@@ -44,8 +44,8 @@ export function softmax(x: Tensor, axis = -1): Tensor {
     });
   }
   // dx = y (g - sum(g y)); y is recomputed from x so that the graph of the vjp reaches x.
-  return record("softmax", y, [x], (g) => {
+  return record("softmax", y, [x], (g, _, [x]) => {
     const s = softmax(x, a);
     return [mul(s, sub(g, sum(mul(g, s), a, true)))];
-  });
+  }, { saved: [x] });
 }
