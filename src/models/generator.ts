@@ -145,7 +145,7 @@ export class Generator {
    * image [B, 3, H, W] in [-1, 1] and mask [B, 1, H, W] (1 = hole; H and W multiples of 8).
    * The holes are blanked here (image * (1 - mask), so they hold 0), so the image may be the
    * ground truth or the already blanked input. Call inside tidy(): the intermediates belong to
-   * the caller's scope (the graph needs them until grad() has run).
+   * the caller's scope, which releases them (the graph keeps what its vjps saved).
    */
   forward(image: Tensor, mask: Tensor): GeneratorOutput {
     const { incomplete, coarse } = this.coarseStage(image, mask);
