@@ -3,7 +3,7 @@
 // and result as early as possible and expect the gradients of a run that disposes nothing.
 import type { Test } from "tap";
 import {
-  abs, affine, attentionSoftmax, clip, concat, conv2d, conv2dBackwardFilter, conv2dBackwardInput, div, elu, exp, grad,
+  abs, add, affine, attentionSoftmax, clip, concat, conv2d, conv2dBackwardFilter, conv2dBackwardInput, div, elu, exp, grad,
   gradientPenalty, leakyRelu, log, matmul, max, maximum, mean, minimum, mul, pad, pow, powScalar, record, relu,
   requireGrad, resizeNearest, slice, softmax, sqrt, square, sum, tidy, where, type Tensor,
 } from "../src/index.js";
@@ -182,4 +182,23 @@ test("grad() of a released output is refused", async (t) => {
   loss.dispose();
   t.throws(() => grad(loss, [p]), /grad: output 0 Tensor\[\] \(released\) was released before grad\(\) ran/, "names the output");
   [p, squares].forEach((v) => v.dispose());
+});
+
+test("grad() with createGraph releases its intermediate gradients too", async (t) => {
+  // loss = sum(p + 2p + ... + 8p): eight gradients reach p and are summed one by one. No vjp
+  // on the way saves any of them, so all but the result go as soon as they are passed on.
+  const n = 16384;
+  const p = requireGrad(device.tensor(randomValues(n, 7), [n]));
+  const [g] = tidy(() => {
+    let total = affine(p, 1);
+    for (let k = 2; k <= 8; k++) total = add(total, affine(p, k));
+    const loss = sum(total);
+    const before = device.memory().bytesInUse;
+    const grads = grad(loss, [p], { createGraph: true });
+    const grown = device.memory().bytesInUse - before;
+    t.ok(grown < 2 * 4 * n, `grad() kept ${grown} bytes: the result (${4 * n} bytes) and no more than scalars besides`);
+    return grads;
+  });
+  assertClose(t, await g!.read(), new Array(n).fill(36), FORWARD, "the gradient is 1 + 2 + ... + 8");
+  [p, g!].forEach((v) => v.dispose());
 });

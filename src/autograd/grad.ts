@@ -2,10 +2,11 @@
  * Reverse-mode differentiation over the recorded graph.
  *
  * `grad` sorts the nodes reachable from the outputs topologically, walks them in reverse,
- * calls each vjp and sums the gradients that reach the same tensor. Without `createGraph`
- * the vjps run with recording off and each intermediate gradient is released as soon as it
- * has been passed on. With `createGraph` the vjps are recorded like any other ops, so the
- * returned gradients can be differentiated again.
+ * calls each vjp and sums the gradients that reach the same tensor. Each vjp's temporaries
+ * are released as soon as it returns, and each intermediate gradient as soon as it has been
+ * passed on. Without `createGraph` the vjps run with recording off. With it they are
+ * recorded like any other ops, so the returned gradients can be differentiated again; the
+ * nodes they record hold what they saved, so the releases are just as safe.
  */
 import { tidy } from "../tensor/scope.js";
 import { ReleasedTensorError, type Tensor } from "../tensor/tensor.js";
@@ -120,8 +121,7 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
   const drop = (g: Tensor) => {
     const count = (holders.get(g) ?? 0) - 1;
     holders.set(g, count);
-    // With createGraph the recorded graph may still need it; the caller's scope releases it.
-    if (count === 0 && ours.has(g) && !createGraph) g.dispose();
+    if (count === 0 && ours.has(g)) g.dispose();
   };
   const accumulate = (tensor: Tensor, g: Tensor) => {
     if (!sameShape(g.shape, tensor.shape)) {
@@ -133,7 +133,7 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
     grads.delete(tensor);
     drop(previous);
     // Release g unless it is held elsewhere or is a tensor the caller gave us.
-    if (!createGraph && !holders.get(g) && (ours.has(g) || !holders.has(g))) g.dispose();
+    if (!holders.get(g) && (ours.has(g) || !holders.has(g))) g.dispose();
     hold(tensor, sum, true);
   };
 
@@ -159,8 +159,7 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
       if (!g) continue;
       if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
       const needed = node.inputs.map(requiresGrad);
-      // Without createGraph the vjp's temporaries are released as soon as it returns.
-      const inputGrads = createGraph ? recordedVjp(node, g, needed) : tidy(() => callVjp(node, g, needed, node.saved));
+      const inputGrads = tidy(() => (createGraph ? recordedVjp(node, g, needed) : callVjp(node, g, needed, node.saved)));
       node.inputs.forEach((input, i) => {
         const inputGrad = inputGrads[i];
         if (inputGrad && needed[i]) accumulate(input, inputGrad);
