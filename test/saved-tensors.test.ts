@@ -1,6 +1,8 @@
 // Saved tensors: an op declares what its vjp reads, the graph holds it, and a caller may
-// dispose() any tensor once it has no more use for it. These tests dispose every operand
-// and result as early as possible and expect the gradients of a run that disposes nothing.
+// dispose() any tensor once it has no more use for it. The op cases dispose every operand
+// and result right after the forward pass and expect the gradients of a run that disposes
+// nothing; the tests after them cover the error for an undeclared read, how long the graph
+// holds a saved tensor, second order through one, and grad()'s own releases.
 import type { Test } from "tap";
 import {
   abs, add, affine, attentionSoftmax, clip, concat, conv2d, conv2dBackwardFilter, conv2dBackwardInput, div, elu, exp, grad,
