@@ -10,7 +10,7 @@ t.test("gradcheck accepts a correct gradient and rejects a wrong one", async (t)
   const x = device.tensor(randomValues(6, 3), [2, 3]);
   t.ok((await gradcheck(cube, [x])).ok, "x^3 passes");
   // An op that claims d(x^2)/dx = x, half the truth.
-  const halved = (a: Tensor) => record("halvedSquare", square(a), [a], (g) => [mul(g, a)]);
+  const halved = (a: Tensor) => record("halvedSquare", square(a), [a], (g, _, [a]) => [mul(g, a)], { saved: [a] });
   const result = await gradcheck(halved, [x]);
   t.notOk(result.ok, "a halved gradient fails");
   const worst = result.mismatches[0]!;
@@ -22,7 +22,7 @@ t.test("gradgradcheck rejects a vjp that is not differentiable", async (t) => {
   const x = device.tensor(randomValues(5, 4), [5]);
   t.ok((await gradgradcheck(cube, [x])).ok, "x^3 passes twice");
   // The right first derivative 2x, computed from a detached copy, so the graph cannot see x.
-  const opaque = (a: Tensor) => record("opaqueSquare", square(a), [a], (g) => [mul(g, affine(detach(a), 2))]);
+  const opaque = (a: Tensor) => record("opaqueSquare", square(a), [a], (g, _, [a]) => [mul(g, affine(detach(a), 2))], { saved: [a] });
   t.ok((await gradcheck(opaque, [x])).ok, "its first derivative is right");
   t.notOk((await gradgradcheck(opaque, [x])).ok, "its second derivative is missed and caught");
   x.dispose();
