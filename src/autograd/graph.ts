@@ -15,6 +15,7 @@
  * `grad(..., { createGraph: true })` those ops record nodes too, which is what makes
  * gradients of gradients work.
  */
+import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /**
@@ -108,7 +109,7 @@ export function record(op: string, output: Tensor, inputs: readonly Tensor[], vj
 /** A handle on the storage of `tensor` that no memory scope releases (the node does). */
 function holdFor(op: string, tensor: Tensor): Tensor {
   if (tensor.isReleased) {
-    throw new Error(`${op}: a tensor ${tensor.toString()} to save for the gradient was already released; save it before disposing of it`);
+    throw new Error(`${op}: the tensor ${formatShape(tensor.shape)} to save for the gradient was already released; save it before disposing of it`);
   }
   return tensor.view(tensor.shape).keep();
 }
