@@ -299,8 +299,18 @@ export class Device {
 
   private throwRecordedErrors(): void {
     if (this.errors.length === 0) return;
-    const messages = this.errors.splice(0);
-    throw new Error(`WebGPU reported ${messages.length} error(s):\n${messages.join("\n")}`);
+    throw new WebGpuError(this.errors.splice(0));
+  }
+}
+
+/**
+ * Errors WebGPU reported since the last check. Dawn's messages run over several lines (the
+ * error, then the calls it happened in) and one fault often causes many more, so the message
+ * gives the count and the first report in full; `reports` holds them all.
+ */
+export class WebGpuError extends Error {
+  constructor(readonly reports: readonly string[]) {
+    super(`WebGPU reported ${reports.length} error(s); the first:\n${reports[0]}`);
   }
 }
 
