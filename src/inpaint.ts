@@ -81,7 +81,8 @@ async function main(args: string[]): Promise<void> {
   try {
     const { generator, step, sidecarPath, trainedSize } = loadGenerator(device, checkpoint, { chunkSize });
     const workSize = workSizeFlag ?? trainedSize ?? DEFAULT_WORK_SIZE;
-    console.log(`generator from ${sidecarPath} (step ${step}), regions run at up to ${workSize}x${workSize}`);
+    const why = workSizeFlag !== undefined ? "--work-size" : trainedSize !== undefined ? "the training size" : "the checkpoint does not say its training size";
+    console.log(`generator from ${sidecarPath} (step ${step}), regions run at up to ${workSize}x${workSize} (${why})`);
     // A region is never larger than its image, nor than the working size on either side.
     const widest = Math.max(...sizes.map((s) => Math.min(s.width, workSize)));
     const tallest = Math.max(...sizes.map((s) => Math.min(s.height, workSize)));
