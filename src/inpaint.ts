@@ -71,11 +71,12 @@ async function main(args: string[]): Promise<void> {
     ...jobs.flatMap((job) => [{ path: job.image, what: batch ? "image" : "--image" }, { path: job.mask, what: batch ? "mask" : "--mask" }]),
     { path: checkpoint, what: "--checkpoint" },
   ]);
-  // Read and check every input before the (slow) model load, so a bad pair fails at once.
-  const sizes = jobs.map((job) => {
-    const image = readRgb(job.image);
-    checkMask(image, readMask(job.mask), { image: job.image, mask: `mask ${job.mask}` });
-    return { width: image.width, height: image.height };
+  // Read and check every input before the (slow) model load, so a bad pair fails at once. One
+  // pair is kept for the run (decoding a 12-megapixel JPEG takes seconds); a folder's are read again.
+  const checked = jobs.map((job) => {
+    const pair = { image: readRgb(job.image), mask: readMask(job.mask) };
+    checkMask(pair.image, pair.mask, { image: job.image, mask: `mask ${job.mask}` });
+    return { width: pair.image.width, height: pair.image.height, pair: jobs.length === 1 ? pair : undefined };
   });
   const device = await createDevice();
   try {
@@ -84,13 +85,13 @@ async function main(args: string[]): Promise<void> {
     const why = workSizeFlag !== undefined ? "--work-size" : trainedSize !== undefined ? "the training size" : "the checkpoint does not say its training size";
     console.log(`generator from ${sidecarPath} (step ${step}), regions run at up to ${workSize}x${workSize} (${why})`);
     // A region is never larger than its image, nor than the working size on either side.
-    const widest = Math.max(...sizes.map((s) => Math.min(s.width, workSize)));
-    const tallest = Math.max(...sizes.map((s) => Math.min(s.height, workSize)));
+    const widest = Math.max(...checked.map((s) => Math.min(s.width, workSize)));
+    const tallest = Math.max(...checked.map((s) => Math.min(s.height, workSize)));
     checkWorkingSize(generator, widest, tallest, device.limits, budgetBytes);
-    for (const job of jobs) {
+    for (const [index, job] of jobs.entries()) {
       const started = performance.now();
-      const image = readRgb(job.image);
-      const result = await inpaintRegions(generator, image, readMask(job.mask), { workSize, flow: job.flow !== undefined });
+      const { image, mask } = checked[index]!.pair ?? { image: readRgb(job.image), mask: readMask(job.mask) };
+      const result = await inpaintRegions(generator, image, mask, { workSize, flow: job.flow !== undefined });
       mkdirSync(dirname(job.out), { recursive: true });
       writePng(job.out, result.image);
       if (job.flow) {
