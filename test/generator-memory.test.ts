@@ -39,7 +39,7 @@ t.test("a working size over the budget or the binding is refused with the larges
   t.throws(() => checkWorkingSize(generator, side + 8, side + 8, limits, budget), new RegExp(`over the 0\\.25 GiB budget; the largest that fits is ${side}x${side}: pass --work-size ${side} or less`));
   t.throws(
     () => checkWorkingSize(generator, 1600, 1200, limits, 64 * 2 ** 30),
-    /a 1600x1200 working region of this cnum-16 generator needs a \d+ MiB buffer, over the adapter's 128 MiB storage binding; the largest that fits is (\d+)x\1/,
+    /a 1600x1200 working region of this cnum-16 generator needs a \d+ MiB buffer, over the adapter's 128 MiB storage binding; the largest that fits is (\d+)x\1: pass --work-size \1 or less$/,
     "the binding is a hard limit whatever the budget",
   );
   t.throws(() => checkWorkingSize(generator, 64, 64, limits, 1024), /no working size fits; raise --memory-budget/);

@@ -36,6 +36,10 @@ export function checkWorkingSize(generator: Generator, width: number, height: nu
   const why = overflow(generator, width, height, limits, budgetBytes);
   if (why === null) return;
   const side = largestFittingSide(generator, limits, budgetBytes, Math.max(width, height));
-  const fix = side === 0 ? "no working size fits; raise --memory-budget" : `the largest that fits is ${side}x${side}: pass --work-size ${side} or less, or raise --memory-budget`;
+  // Only the budget can be raised: the binding is the adapter's.
+  const overBudget = why.includes("budget");
+  const fix = side === 0
+    ? `no working size fits${overBudget ? "; raise --memory-budget" : ""}`
+    : `the largest that fits is ${side}x${side}: pass --work-size ${side} or less${overBudget ? ", or raise --memory-budget" : ""}`;
   throw new Error(`a ${width}x${height} working region of this cnum-${generator.cnum} generator needs ${why}; ${fix}`);
 }
