@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { affine } from "../src/index.js";
 import { runCli } from "../src/infer/cli.js";
-import { WebGpuError } from "../src/tensor/device.js";
+import { WebGpuError } from "../src/tensor/gpu-error.js";
 import { testDevice } from "./helpers.js";
 
 const device = await testDevice();

@@ -5,7 +5,7 @@
  * trace (set DEEPFILL_DEBUG_STACK=1 to see it anyway).
  */
 import { parseArgs } from "node:util";
-import { WebGpuError } from "../tensor/device.js";
+import { WebGpuError } from "../tensor/gpu-error.js";
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 

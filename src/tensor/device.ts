@@ -11,6 +11,7 @@ import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
 import { BufferPool, sizeClass } from "./pool.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
 import { Storage, Tensor } from "./tensor.js";
+import { WebGpuError } from "./gpu-error.js";
 import { packParams, type ParamsLayout, type ParamValues } from "./uniforms.js";
 
 export interface DeviceOptions {
@@ -320,18 +321,6 @@ export class Device {
   private throwRecordedErrors(): void {
     if (this.errors.length === 0) return;
     throw new WebGpuError(this.errors.splice(0));
-  }
-}
-
-/**
- * Errors WebGPU reported since the last check (the first of each kind: a scope keeps one, and
- * the rest are mostly its consequences). Dawn's messages run over several lines (the error,
- * then the calls it happened in), so the message gives the first report in full; `reports`
- * holds them all.
- */
-export class WebGpuError extends Error {
-  constructor(readonly reports: readonly string[]) {
-    super(`${reports.length === 1 ? "WebGPU reported an error" : `WebGPU reported ${reports.length} errors; the first`}:\n${reports[0]}`);
   }
 }
 
