@@ -71,14 +71,16 @@ export function holeBoxes(mask: HoleMask): Box[] {
 export function planRegions(mask: HoleMask, workSize: number, context = 2): Region[] {
   if (!(Number.isInteger(workSize) && workSize >= 8)) throw new Error(`planRegions: the working size must be an integer >= 8, got ${workSize}`);
   const image = { width: mask.width, height: mask.height };
-  let groups = holeBoxes(mask).map((holes) => ({ holes, box: regionAround(holes, image, workSize, context) }));
+  const groups = holeBoxes(mask).map((holes) => ({ holes, box: regionAround(holes, image, workSize, context) }));
   for (let merged = true; merged; ) {
     merged = false;
-    for (let i = 0; i < groups.length && !merged; i++) {
-      for (let j = i + 1; j < groups.length && !merged; j++) {
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = i + 1; j < groups.length; j++) {
         if (!overlap(groups[i]!.box, groups[j]!.box)) continue;
         const holes = union(groups[i]!.holes, groups[j]!.holes);
-        groups = [...groups.slice(0, i), { holes, box: regionAround(holes, image, workSize, context) }, ...groups.slice(i + 1, j), ...groups.slice(j + 1)];
+        groups[i] = { holes, box: regionAround(holes, image, workSize, context) };
+        groups.splice(j, 1);
+        j = i; // the grown region is compared with every later one again
         merged = true;
       }
     }
