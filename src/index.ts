@@ -6,6 +6,7 @@
  * createGraph). tidy() and keep() bound memory; device.memory() reports it.
  */
 export { createDevice, Device, SETUP_HINT, type DeviceOptions, type MemoryStats, type AdapterSummary } from "./tensor/device.js";
+export { WebGpuError } from "./tensor/gpu-error.js";
 export type { KernelTime } from "./tensor/profiler.js";
 export { Tensor } from "./tensor/tensor.js";
 export { tidy, keep } from "./tensor/scope.js";

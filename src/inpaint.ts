@@ -4,9 +4,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { chunkSizeOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
-import { checkMask, flowImage, inpaint, readMask } from "./infer/inpaint-image.js";
+import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
+import { checkMask, readMask } from "./infer/inpaint-image.js";
+import { inpaintRegions } from "./infer/inpaint-regions.js";
 import { loadGenerator } from "./infer/load-generator.js";
+import { checkWorkingSize } from "./infer/memory-check.js";
 import { readRgb, writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites, type NamedPath } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
@@ -19,20 +21,28 @@ Fill the holes of an image with a trained DeepFill v1 generator.
   node dist/inpaint.js --checkpoint RUN/checkpoints --images DIR --masks DIR --out DIR [--flow DIR]
 
   --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)
-  --image FILE       PNG or JPEG, any size (mirror-padded to a multiple of 8, cropped back)
+  --image FILE       PNG or JPEG, any size: each group of holes is filled in a square region around it
+                     (twice the holes' size, at least the working size), then only the hole pixels are pasted back
   --mask FILE        same size as the image; white (grey > 127.5) = hole, black = keep; any shape;
                      with alpha, it is composited over black first: a transparent pixel is no hole
   --out FILE|DIR     the completed PNG (known pixels are copied unchanged), or a folder in batch mode
   --flow FILE|DIR    also write the attention flow (colour = direction and distance of the copied patch)
   --images DIR       batch mode: every PNG/JPEG under DIR ...
   --masks DIR        ... paired with the mask of the same relative name (any of .png .jpg .jpeg)
+  --work-size N      the longest side a region is run at; larger regions are shrunk to it, filled, and the
+                     fill enlarged back (default: the size the checkpoint was trained at)
+  --memory-budget G  GiB of GPU memory a region may take (default 2); a larger working size is refused up front
   --chunk-size N     contextual attention's foreground positions per chunk (default auto: from the GPU's limits)
 `;
 
 const OPTIONS = {
   checkpoint: { type: "string" }, image: { type: "string" }, mask: { type: "string" }, out: { type: "string" },
   flow: { type: "string" }, images: { type: "string" }, masks: { type: "string" }, "chunk-size": { type: "string" },
+  "work-size": { type: "string" }, "memory-budget": { type: "string" },
 } as const;
+
+/** The working size of a checkpoint whose sidecar does not give its training size: the paper's. */
+const DEFAULT_WORK_SIZE = 256;
 
 interface Job {
   image: string;
@@ -47,6 +57,8 @@ async function main(args: string[]): Promise<void> {
   const out = required(values, "out");
   const flow = values.flow as string | undefined;
   const chunkSize = chunkSizeOption(values);
+  const workSizeFlag = values["work-size"] === undefined ? undefined : integerOption(values, "work-size", 0, 8, 65536);
+  const budgetBytes = memoryBudgetOption(values) * 2 ** 30;
   const batch = values.images !== undefined || values.masks !== undefined;
   if (batch && (values.image !== undefined || values.mask !== undefined)) throw new UsageError("use either --image/--mask or --images/--masks, not both");
   const [imageArg, maskArg] = batch ? [required(values, "images"), required(values, "masks")] : [required(values, "image"), required(values, "mask")];
@@ -59,28 +71,49 @@ async function main(args: string[]): Promise<void> {
     ...jobs.flatMap((job) => [{ path: job.image, what: batch ? "image" : "--image" }, { path: job.mask, what: batch ? "mask" : "--mask" }]),
     { path: checkpoint, what: "--checkpoint" },
   ]);
-  // Read and check every input before the (slow) model load, so a bad pair fails at once.
-  for (const job of jobs) checkMask(readRgb(job.image), readMask(job.mask), { image: job.image, mask: `mask ${job.mask}` });
+  // Read and check every input before the (slow) model load, so a bad pair fails at once. One
+  // pair is kept for the run (decoding a 12-megapixel JPEG takes seconds); a folder's are read again.
+  const checked = jobs.map((job) => {
+    const pair = { image: readRgb(job.image), mask: readMask(job.mask) };
+    checkMask(pair.image, pair.mask, { image: job.image, mask: `mask ${job.mask}` });
+    return { width: pair.image.width, height: pair.image.height, pair: jobs.length === 1 ? pair : undefined };
+  });
   const device = await createDevice();
   try {
-    const { generator, step, sidecarPath } = loadGenerator(device, checkpoint, { chunkSize });
-    console.log(`generator from ${sidecarPath} (step ${step})`);
-    for (const job of jobs) {
+    const { generator, step, sidecarPath, trainedSize } = loadGenerator(device, checkpoint, { chunkSize });
+    const workSize = workSizeFlag ?? trainedSize ?? DEFAULT_WORK_SIZE;
+    const why = workSizeFlag !== undefined ? "--work-size" : trainedSize !== undefined ? "the training size" : "the checkpoint does not say its training size";
+    console.log(`generator from ${sidecarPath} (step ${step}), regions run at up to ${workSize}x${workSize} (${why})`);
+    // A region is never larger than its image, nor than the working size on either side.
+    const widest = Math.max(...checked.map((s) => Math.min(s.width, workSize)));
+    const tallest = Math.max(...checked.map((s) => Math.min(s.height, workSize)));
+    checkWorkingSize(generator, widest, tallest, device.limits, budgetBytes);
+    for (const [index, job] of jobs.entries()) {
       const started = performance.now();
-      const image = readRgb(job.image);
-      const result = await inpaint(generator, image, readMask(job.mask));
+      const { image, mask } = checked[index]!.pair ?? { image: readRgb(job.image), mask: readMask(job.mask) };
+      const result = await inpaintRegions(generator, image, mask, { workSize, flow: job.flow !== undefined });
       mkdirSync(dirname(job.out), { recursive: true });
       writePng(job.out, result.image);
       if (job.flow) {
         mkdirSync(dirname(job.flow), { recursive: true });
-        writePng(job.flow, flowImage(result));
+        writePng(job.flow, result.flow!);
       }
-      console.log(`${job.out} (${image.width}x${image.height}, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
+      const regions = result.regions.length;
+      console.log(`${job.out} (${image.width}x${image.height}, ${regions} region${regions === 1 ? "" : "s"}, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
     }
     generator.dispose();
   } finally {
     device.destroy();
   }
+}
+
+/** --memory-budget in GiB, a positive number (default 2). */
+function memoryBudgetOption(values: Record<string, string | boolean | undefined>): number {
+  const v = values["memory-budget"];
+  if (v === undefined) return 2;
+  const gib = Number(v);
+  if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v) || !(gib > 0)) throw new UsageError(`--memory-budget must be a positive number of GiB, got ${JSON.stringify(v)}`);
+  return gib;
 }
 
 /** The files a job writes, named for messages by the flag (one image) or the input they come from (batch). */

@@ -55,6 +55,35 @@ t.test("batch mode pairs images and masks by name, PNG and JPEG alike", async (t
   assertOneLineError(t, ["--checkpoint", join(dir, "run"), "--images", join(dir, "images"), "--masks", join(dir, "masks"), "--out", join(dir, "out")], /^inpaint: image .*c\.png has no mask .*c\.png/);
 });
 
+t.test("an image larger than the working size: filled region by region, known pixels kept", async (t) => {
+  const dir = tempDir(t);
+  await tinyCheckpoint(device, join(dir, "run"));
+  const [w, h] = [150, 100];
+  writePng(join(dir, "in.png"), testImage(w, h));
+  writePng(join(dir, "mask.png"), maskImage(w, h, [[5, 5, 30, 40], [80, 130, 6, 6]]));
+  const run = runTool("inpaint", ["--checkpoint", join(dir, "run"), "--image", join(dir, "in.png"), "--mask", join(dir, "mask.png"), "--out", join(dir, "out.png"), "--flow", join(dir, "flow.png")]);
+  t.equal(run.status, 0, run.stderr);
+  t.match(run.stdout, /regions run at up to 32x32 \(the training size\)/, "the working size comes from the checkpoint");
+  t.match(run.stdout, /out\.png \(150x100, 2 regions, /);
+  const [input, out, mask] = ["in.png", "out.png", "mask.png"].map((f) => readRgb(join(dir, f)));
+  let changedKnown = 0;
+  for (let p = 0; p < w * h; p++) if (mask!.data[3 * p] === 0 && [0, 1, 2].some((c) => out!.data[3 * p + c] !== input!.data[3 * p + c])) changedKnown++;
+  t.equal(changedKnown, 0, "every known pixel is the input's");
+  t.same([readRgb(join(dir, "flow.png")).width, readRgb(join(dir, "flow.png")).height], [w, h]);
+});
+
+t.test("a working size over the memory budget is refused before anything runs, naming the size that fits", async (t) => {
+  const dir = tempDir(t);
+  await tinyCheckpoint(device, join(dir, "run"));
+  writePng(join(dir, "in.png"), testImage(200, 160));
+  writePng(join(dir, "mask.png"), maskImage(200, 160, [[10, 10, 20, 20]]));
+  const args = ["--checkpoint", join(dir, "run"), "--image", join(dir, "in.png"), "--mask", join(dir, "mask.png"), "--out", join(dir, "out.png")];
+  assertOneLineError(t, [...args, "--work-size", "1024", "--memory-budget", "0.01"], /^inpaint: a 200x160 working region of this cnum-4 generator needs about [\d.]+ GiB of GPU memory, over the 0\.01 GiB budget; the largest that fits is (\d+)x\1: pass --work-size \1 or less, or raise --memory-budget$/);
+  t.notOk(existsSync(join(dir, "out.png")), "nothing was written");
+  assertOneLineError(t, [...args, "--memory-budget", "lots"], /^inpaint: --memory-budget must be a positive number of GiB, got "lots" \(see inpaint --help\)$/, 2);
+  assertOneLineError(t, [...args, "--work-size", "4"], /^inpaint: --work-size must be an integer from 8 to 65536, got "4"/, 2);
+});
+
 t.test("bad inputs: one line, non-zero exit", async (t) => {
   const dir = tempDir(t);
   await tinyCheckpoint(device, join(dir, "run"));

@@ -4,7 +4,9 @@
 import t from "tap";
 import { Generator, noGrad, tidy } from "../src/index.js";
 import { flowImage, inpaint, maskFromRgb, mirrorIndex, paddedSide } from "../src/infer/inpaint-image.js";
+import { inpaintRegions } from "../src/infer/inpaint-regions.js";
 import { loadGenerator } from "../src/infer/load-generator.js";
+import { inferenceFootprint } from "../src/models/generator-memory.js";
 import { saveCheckpoint } from "../src/train/checkpoint.js";
 import { testDevice } from "./helpers.js";
 import { maskImage, testImage, tinyCheckpoint, TINY_MODEL } from "./inpaint-fixtures.js";
@@ -125,4 +127,52 @@ t.test("checkpoints that cannot serve inference give one-line errors", async (t)
   t.equal(fromRun.sidecarPath, inside, "a run folder resolves to its checkpoints/ folder's newest");
   fromRun.generator.dispose();
   t.equal(device.memory().liveTensors, 0, "a failed load leaves nothing on the device");
+});
+
+t.test("regions: an image no larger than the working size is exactly the whole-image fill", async (t) => {
+  const sidecar = await tinyCheckpoint(device, tempDir(t), 6);
+  const { generator } = loadGenerator(device, sidecar);
+  const image = testImage(30, 27);
+  const mask = maskFromRgb(maskImage(30, 27, [[2, 3, 6, 5], [18, 20, 9, 10]]));
+  const whole = await inpaint(generator, image, mask);
+  const regions = await inpaintRegions(generator, image, mask, { workSize: 32, flow: true });
+  t.equal(regions.regions.length, 1);
+  t.same([...regions.image.data], [...whole.image.data], "byte for byte");
+  t.same([...regions.flow!.data], [...flowImage(whole).data], "the same flow picture");
+  generator.dispose();
+});
+
+t.test("regions on an image larger than the working size: known pixels byte-exact, holes filled, little memory", async (t) => {
+  const sidecar = await tinyCheckpoint(device, tempDir(t), 7);
+  const { generator } = loadGenerator(device, sidecar);
+  const [w, h] = [300, 220];
+  const image = testImage(w, h);
+  // A hole larger than the working size (run shrunk) and a small one at the right border (run at its own pixels).
+  const mask = maskFromRgb(maskImage(w, h, [[40, 30, 50, 70], [150, 290, 9, 10]]));
+  device.trim();
+  const result = await inpaintRegions(generator, image, mask, { workSize: 32, flow: true });
+  const allocated = device.memory().bytesInUse + device.memory().bytesPooled;
+  t.same(result.regions.map((r) => r.work), [{ width: 32, height: 32 }, { width: 32, height: 32 }]);
+  t.same(result.regions[0]!.box, { left: 0, top: 0, width: 140, height: 140 }, "the large hole's region, shifted inside the image");
+  let known = 0, knownSame = 0, holes = 0, holesChanged = 0;
+  for (let p = 0; p < w * h; p++) {
+    for (let c = 0; c < 3; c++) {
+      const [got, was] = [result.image.data[3 * p + c]!, image.data[3 * p + c]!];
+      if (mask.data[p] === 0) {
+        known++;
+        if (got === was) knownSame++;
+      } else {
+        holes++;
+        if (got !== was) holesChanged++;
+      }
+    }
+  }
+  t.equal(knownSame, known, `all ${known} known values are the input's bytes`);
+  t.equal(holes, 3 * (50 * 70 + 9 * 10));
+  t.ok(holesChanged > holes * 0.9, `the holes are filled (${holesChanged}/${holes} values changed)`);
+  t.same([result.flow!.width, result.flow!.height], [w, h], "a flow picture of the image's size");
+  const wholePass = inferenceFootprint(generator, paddedSide(h), paddedSide(w), device.limits).bytes;
+  t.ok(allocated < wholePass / 4, `the regions allocated ${allocated} bytes, a whole-image pass would take about ${wholePass}`);
+  generator.dispose();
+  t.equal(device.memory().liveTensors, 0, "nothing left on the device");
 });

@@ -1,9 +1,11 @@
 /**
  * What the command-line tools (inpaint.js, eval.js, report.js) share: option parsing with
  * one-line errors, --help, and a top level that turns any failure into one line on stderr
- * and a non-zero exit, never a stack trace (set DEEPFILL_DEBUG_STACK=1 to see it anyway).
+ * (a WebGPU error: the count and the first report in full) and a non-zero exit, never a stack
+ * trace (set DEEPFILL_DEBUG_STACK=1 to see it anyway).
  */
 import { parseArgs } from "node:util";
+import { WebGpuError } from "../tensor/gpu-error.js";
 
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
@@ -54,7 +56,8 @@ export async function runCli(tool: string, usage: string, main: (args: string[])
     await main(args);
   } catch (error) {
     if (process.env.DEEPFILL_DEBUG_STACK === "1") console.error(error);
-    const message = String((error as Error)?.message ?? error).split("\n")[0];
+    // A WebGPU error keeps its lines: the first report in full is what says what went wrong.
+    const message = error instanceof WebGpuError ? error.message : String((error as Error)?.message ?? error).split("\n")[0];
     process.stderr.write(`${tool}: ${message}${error instanceof UsageError ? ` (see ${tool} --help)` : ""}\n`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   }

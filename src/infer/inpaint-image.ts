@@ -19,7 +19,7 @@ import { noGrad } from "../autograd/graph.js";
 import { readRgb, type RgbImage } from "../io/image.js";
 import { flowColors } from "../models/flow.js";
 import type { Generator } from "../models/generator.js";
-import { cropTopLeft, upscale } from "../io/picture.js";
+import { crop, upscale } from "../io/picture.js";
 import { tidy } from "../tensor/scope.js";
 
 /** Holes of an image: data[y * width + x] = 1 in a hole, 0 on a known pixel. */
@@ -126,5 +126,5 @@ export async function inpaint(generator: Generator, image: RgbImage, mask: HoleM
 /** The attention flow of a result as an image of the input's size (each offset cell covers 8 x 8 pixels). */
 export function flowImage(result: InpaintResult): RgbImage {
   const [small] = flowColors(result.offsets, result.offsetShape);
-  return cropTopLeft(upscale(small!, SIZE_MULTIPLE), result.image.width, result.image.height);
+  return crop(upscale(small!, SIZE_MULTIPLE), 0, 0, result.image.width, result.image.height);
 }

@@ -24,6 +24,8 @@ export interface LoadedGenerator {
   /** The options the generator was built with. */
   cnum: number;
   attention: AttentionOptions;
+  /** The longer side of the images it was trained on (config.model height and width), when the sidecar says. */
+  trainedSize?: number;
 }
 
 export interface LoadGeneratorOptions {
@@ -62,12 +64,12 @@ export function loadGenerator(device: Device, path: string, options: LoadGenerat
     generator.dispose();
     throw error;
   }
-  return { generator, step: checkpoint.step, sidecarPath, cnum: model.cnum, attention };
+  return { generator, step: checkpoint.step, sidecarPath, cnum: model.cnum, attention, trainedSize: model.trainedSize };
 }
 
 /** The sidecar's `config.model`, checked for what building the generator needs. */
-function modelConfig(config: unknown, sidecarPath: string): { cnum: number; attention: AttentionOptions } {
-  const model = (config as { model?: unknown } | null)?.model as { cnum?: unknown; attention?: unknown } | undefined;
+function modelConfig(config: unknown, sidecarPath: string): { cnum: number; attention: AttentionOptions; trainedSize?: number } {
+  const model = (config as { model?: unknown } | null)?.model as { cnum?: unknown; attention?: unknown; height?: unknown; width?: unknown } | undefined;
   if (typeof model !== "object" || model === null || !Number.isInteger(model.cnum) || (model.cnum as number) < 2) {
     throw new Error(`checkpoint ${sidecarPath} has no generator configuration (config.model.cnum, an integer); pass a checkpoint written by train.js`);
   }
@@ -80,5 +82,6 @@ function modelConfig(config: unknown, sidecarPath: string): { cnum: number; atte
   if (typeof softmaxScale === "number") picked.softmaxScale = softmaxScale;
   if (typeof fuseK === "number") picked.fuseK = fuseK;
   if (typeof sharedMask === "boolean") picked.sharedMask = sharedMask;
-  return { cnum: model.cnum as number, attention: picked };
+  const sides = [model.height, model.width].filter((side): side is number => Number.isInteger(side) && (side as number) >= 8);
+  return { cnum: model.cnum as number, attention: picked, trainedSize: sides.length === 2 ? Math.max(...sides) : undefined };
 }

@@ -42,10 +42,15 @@ export function upscale(image: RgbImage, factor: number): RgbImage {
   return { width, height, data };
 }
 
-/** The top-left width x height of `image`. */
-export function cropTopLeft(image: RgbImage, width: number, height: number): RgbImage {
-  if (width > image.width || height > image.height) throw new Error(`cropTopLeft: ${width}x${height} does not fit in ${image.width}x${image.height}`);
+/** The width x height pixels of `image` whose top-left corner is (left, top). */
+export function crop(image: RgbImage, left: number, top: number, width: number, height: number): RgbImage {
+  if (left < 0 || top < 0 || left + width > image.width || top + height > image.height) {
+    throw new Error(`crop: ${width}x${height} at (${left}, ${top}) does not fit in ${image.width}x${image.height}`);
+  }
   const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) data.set(image.data.subarray(3 * y * image.width, 3 * (y * image.width + width)), 3 * y * width);
+  for (let y = 0; y < height; y++) {
+    const from = 3 * ((top + y) * image.width + left);
+    data.set(image.data.subarray(from, from + 3 * width), 3 * y * width);
+  }
   return { width, height, data };
 }

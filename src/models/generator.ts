@@ -44,6 +44,15 @@ export interface GeneratorOutput {
   offsets: Tensor;
 }
 
+export interface GeneratorStages {
+  coarseEncoder: readonly ConvLayer[];
+  coarseDecoder: readonly ConvLayer[];
+  hallucination: readonly ConvLayer[];
+  attentionEncoder: readonly ConvLayer[];
+  attentionDecoder: readonly ConvLayer[];
+  decoder: readonly ConvLayer[];
+}
+
 type LayerSpec = [name: string, cout: number, kernel: number, stride?: number, dilation?: number, activation?: Activation];
 
 /** A chain of convolutions, each resizing x2 first where its name says "upsample". */
@@ -103,7 +112,7 @@ export class Generator {
   private readonly attentionEncoder: Stack;
   private readonly attentionDecoder: Stack;
   private readonly decoder: Stack;
-  private readonly attention: AttentionOptions;
+  readonly attention: AttentionOptions;
 
   constructor(device: Device, options: GeneratorOptions = {}) {
     const c = options.cnum ?? 32;
@@ -134,6 +143,15 @@ export class Generator {
     // pmconv7 and pmconv8 do not exist in the official code: the attention layer sits there.
     this.attentionDecoder = new Stack(s, "refine", 4 * c, [["pmconv9", 4 * c, 3], ["pmconv10", 4 * c, 3]]);
     this.decoder = new Stack(s, "refine", 8 * c, decoder("allconv", c));
+  }
+
+  /** The convolutions of each stage in the order forward() runs them (memory planning reads their shapes). */
+  get stages(): GeneratorStages {
+    const layers = (stack: Stack) => stack.layers;
+    return {
+      coarseEncoder: layers(this.coarseEncoder), coarseDecoder: layers(this.coarseDecoder), hallucination: layers(this.hallucination),
+      attentionEncoder: layers(this.attentionEncoder), attentionDecoder: layers(this.attentionDecoder), decoder: layers(this.decoder),
+    };
   }
 
   /** Named parameters ("generator.coarse.conv1.weight", ...), in layer order. */

@@ -11,6 +11,7 @@ import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
 import { BufferPool, sizeClass } from "./pool.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
 import { Storage, Tensor } from "./tensor.js";
+import { WebGpuError } from "./gpu-error.js";
 import { packParams, type ParamsLayout, type ParamValues } from "./uniforms.js";
 
 export interface DeviceOptions {
@@ -63,6 +64,9 @@ export const SETUP_HINT =
   "No WebGPU adapter was found. On a machine without a GPU, install Mesa's software Vulkan driver (lavapipe): " +
   "run `npm run setup` (as root on Debian 12 it installs mesa-vulkan-drivers from bookworm-backports). " +
   "With a GPU, install its Vulkan driver. DEEPFILL_ADAPTER and DEEPFILL_BACKEND select another adapter or backend.";
+
+/** The kinds of error the device catches in scopes of its own (see Device.collectErrors). */
+const ERROR_SCOPES: GPUErrorFilter[] = ["validation", "out-of-memory", "internal"];
 
 const WANTED_FEATURES: GPUFeatureName[] = ["shader-f16", "subgroups", "timestamp-query"];
 
@@ -142,6 +146,10 @@ export class Device {
     this.profiler = profile ? new Profiler(gpu, submitEvery) : null;
     this.batcher = new Batcher(gpu, this.pool, submitEvery, this.profiler);
     this.features = new Set(gpu.features);
+    // Errors are caught by scopes that stay open between checks: an error no scope catches is
+    // printed by Dawn on stdout, in the middle of the program's own output. The handler is the
+    // fallback for any that escapes.
+    for (const filter of ERROR_SCOPES) gpu.pushErrorScope(filter);
     gpu.onuncapturederror = (event) => {
       this.errors.push(`${event.error.message} (last kernel recorded: ${this.lastKernel || "none"})`);
     };
@@ -224,6 +232,7 @@ export class Device {
     this.batcher.submit();
     await quietly(this.gpu.queue.onSubmittedWorkDone());
     if (this.profiler) await quietly(this.profiler.collect());
+    await this.collectErrors();
     this.throwRecordedErrors();
   }
 
@@ -253,6 +262,7 @@ export class Device {
     try {
       await quietly(staging.mapAsync(GPUMapMode.READ, 0, bytes));
     } catch (error) {
+      await this.collectErrors();
       this.throwRecordedErrors();
       throw error;
     }
@@ -261,6 +271,7 @@ export class Device {
     let list = this.staging.get(size);
     if (!list) this.staging.set(size, (list = []));
     list.push(staging);
+    await this.collectErrors();
     this.throwRecordedErrors();
     return values;
   }
@@ -297,10 +308,19 @@ export class Device {
     if (this.destroyed) throw new Error(`${what}: the device was destroyed; create a new one with createDevice()`);
   }
 
+  /** Closes the error scopes (each holds the first error of its kind since the last check) and opens new ones. */
+  private async collectErrors(): Promise<void> {
+    const kernel = this.lastKernel || "none";
+    const closed = ERROR_SCOPES.map(() => this.gpu.popErrorScope());
+    for (const filter of ERROR_SCOPES) this.gpu.pushErrorScope(filter);
+    for (const error of await quietly(Promise.all(closed))) {
+      if (error) this.errors.push(`${error.message} (last kernel recorded: ${kernel})`);
+    }
+  }
+
   private throwRecordedErrors(): void {
     if (this.errors.length === 0) return;
-    const messages = this.errors.splice(0);
-    throw new Error(`WebGPU reported ${messages.length} error(s):\n${messages.join("\n")}`);
+    throw new WebGpuError(this.errors.splice(0));
   }
 }
 

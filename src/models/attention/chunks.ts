@@ -28,7 +28,7 @@ export interface ChunkGeometry {
 }
 
 /** Rows per chunk for `chunkSize` ("auto", or foreground positions rounded down to whole rows, at least one). */
-export function chunkRows(device: Device, g: ChunkGeometry, chunkSize: number | "auto"): number {
+export function chunkRows(device: Pick<Device, "limits">, g: ChunkGeometry, chunkSize: number | "auto"): number {
   if (chunkSize !== "auto") {
     if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) {
       throw new Error(`contextualAttention: chunkSize must be "auto" or a positive integer (foreground positions), got ${chunkSize}`);
