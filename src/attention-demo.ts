@@ -10,7 +10,7 @@
 import { createDevice, tidy } from "./index.js";
 import { contextualAttention } from "./models/contextual-attention.js";
 import { copyScene } from "./models/attention/copy-scene.js";
-import { writeFlowPng } from "./models/flow.js";
+import { writeFlowPng } from "./io/flow.js";
 
 const path = process.argv[2] ?? "attention-flow.png";
 const device = await createDevice();

@@ -3,7 +3,7 @@
  * on the same images and seeded box holes. See USAGE; definitions in infer/metrics.ts.
  */
 import { join } from "node:path";
-import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
+import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./cli/args.js";
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles } from "./infer/grid.js";
 import { tileImages } from "./io/picture.js";
@@ -12,8 +12,8 @@ import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
-import { listImages } from "./train/data.js";
-import type { MaskKind } from "./train/masks.js";
+import { listImages } from "./data/dataset.js";
+import type { MaskKind } from "./data/masks.js";
 
 const MASK_KINDS: readonly MaskKind[] = ["box", "free-form", "box+free-form"];
 

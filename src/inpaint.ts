@@ -4,13 +4,13 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { chunkSizeOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
+import { chunkSizeOption, parseOptions, required, runCli, UsageError } from "./cli/args.js";
 import { checkMask, flowImage, inpaint, readMask } from "./infer/inpaint-image.js";
 import { loadGenerator } from "./infer/load-generator.js";
 import { readRgb, writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites, type NamedPath } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
-import { listImages } from "./train/data.js";
+import { listImages } from "./data/dataset.js";
 
 const USAGE = `
 Fill the holes of an image with a trained DeepFill v1 generator.

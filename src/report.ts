@@ -1,12 +1,12 @@
 /**
  * `node dist/report.js`: loss curves of a training run as PNGs, from its JSONL log, with no
- * browser. One chart per numeric field of the log (see infer/training-log.ts).
+ * browser. One chart per numeric field of the log (see report/training-log.ts).
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseOptions, required, runCli } from "./infer/cli.js";
-import { lineChart } from "./infer/plot.js";
-import { movingMean, parseTrainingLog } from "./infer/training-log.js";
+import { parseOptions, required, runCli } from "./cli/args.js";
+import { lineChart } from "./report/plot.js";
+import { movingMean, parseTrainingLog } from "./report/training-log.js";
 import { writePng } from "./io/image.js";
 import { checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 

@@ -8,10 +8,10 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createDevice, type Device } from "./tensor/device.js";
-import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./train/checkpoint.js";
+import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./checkpoint/checkpoint.js";
 import { DEFAULT_KEEP, RUNS_FOLDER, SCHEDULES, checkPaths, helpText, isUsageError, parseArgs, type CliOptions } from "./train/cli-args.js";
 import { makeConfig, presetForAdapter, resumeConfig, type TrainConfig } from "./train/config.js";
-import { ImageDataset } from "./train/data.js";
+import { ImageDataset } from "./data/dataset.js";
 import { ProgressPrinter } from "./train/log.js";
 import { checkpointDir, trainLoop } from "./train/loop.js";
 import { Trainer } from "./train/trainer.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { PNG } from "pngjs";
-import { flowColors, writeFlowPng } from "../src/models/flow.js";
+import { flowColors, writeFlowPng } from "../src/io/flow.js";
 import { testDevice } from "./helpers.js";
 
 const device = await testDevice();

@@ -5,7 +5,7 @@ import t from "tap";
 import { Generator, noGrad, tidy } from "../src/index.js";
 import { flowImage, inpaint, maskFromRgb, mirrorIndex, paddedSide } from "../src/infer/inpaint-image.js";
 import { loadGenerator } from "../src/infer/load-generator.js";
-import { saveCheckpoint } from "../src/train/checkpoint.js";
+import { saveCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { testDevice } from "./helpers.js";
 import { maskImage, testImage, tinyCheckpoint, TINY_MODEL } from "./inpaint-fixtures.js";
 import { tempDir } from "./tempdir.js";

@@ -12,8 +12,8 @@
  * and one beyond (never, after the division) darkened to 0.75 c. Bytes are floor(255 c).
  */
 import type { Tensor } from "../tensor/tensor.js";
-import { writePng, type RgbImage } from "../io/image.js";
-import { tileImages, upscale } from "../io/picture.js";
+import { writePng, type RgbImage } from "./image.js";
+import { tileImages, upscale } from "./picture.js";
 
 /** The 55 colours of the wheel, [r, g, b] in 0..255. */
 function colourWheel(): [number, number, number][] {

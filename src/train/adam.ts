@@ -19,7 +19,7 @@ import { gridFor, type Device } from "../tensor/device.js";
 import { defineKernel } from "../tensor/kernels.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { HostTensor } from "./safetensors.js";
+import type { HostTensor } from "../checkpoint/safetensors.js";
 
 const ADAM = defineKernel({
   name: "adam", inputs: ["grad"], outputs: ["param", "m", "v"],

@@ -5,8 +5,8 @@
  */
 import { PRESETS, TRAINING_DEFAULTS, type PresetName, type TrainConfig } from "./config.js";
 import { checkCheckpointPath, checkOutputFolder } from "../io/paths.js";
-import { listImages } from "./data.js";
-import type { MaskKind } from "./masks.js";
+import { listImages } from "../data/dataset.js";
+import type { MaskKind } from "../data/masks.js";
 
 export interface CliOptions {
   help: boolean;
