@@ -36,7 +36,7 @@ try {
         worst = Math.max(worst, Math.abs(values[i]! - scene.features[i + 2 * shift]!));
       }
   console.log(`largest difference between the pasted hole and its source: ${worst.toExponential(2)}`);
-  await writeFlowPng(path, offsets, 8);
+  writeFlowPng(path, where, offsets.shape, 8);
   console.log(`wrote ${path}`);
   output.dispose();
   offsets.dispose();
