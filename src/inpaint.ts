@@ -1,10 +1,10 @@
 /**
  * `node dist/inpaint.js`: fills the holes of your own images with a trained DeepFill generator.
- * See USAGE below; the work is done in infer/inpaint-image.ts.
+ * See HELP below; the work is done in infer/inpaint-image.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { chunkSizeOption, parseOptions, required, runCli, UsageError } from "./cli/args.js";
+import { autoOrInteger, parseFlags, required, runCli, usage, UsageError, type Flag } from "./cli/args.js";
 import { checkMask, flowImage, inpaint, readMask } from "./infer/inpaint-image.js";
 import { loadGenerator } from "./infer/load-generator.js";
 import { readRgb, writePng } from "./io/image.js";
@@ -12,27 +12,34 @@ import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrit
 import { createDevice } from "./tensor/device.js";
 import { listImages } from "./data/dataset.js";
 
-const USAGE = `
+interface Options {
+  checkpoint?: string;
+  image?: string;
+  mask?: string;
+  out?: string;
+  flow?: string;
+  images?: string;
+  masks?: string;
+  chunkSize: number | "auto";
+}
+
+const FLAGS: Flag<Options>[] = [
+  { name: "--checkpoint", value: "PATH", help: "a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)", parse: (v, _, o) => void (o.checkpoint = v) },
+  { name: "--image", value: "FILE", help: "PNG or JPEG, any size (mirror-padded to a multiple of 8, cropped back)", parse: (v, _, o) => void (o.image = v) },
+  { name: "--mask", value: "FILE", help: "same size as the image; white (grey > 127.5) = hole, black = keep; any shape; with alpha, it is composited over black first: a transparent pixel is no hole", parse: (v, _, o) => void (o.mask = v) },
+  { name: "--out", value: "FILE|DIR", help: "the completed PNG (known pixels are copied unchanged), or a folder in batch mode", parse: (v, _, o) => void (o.out = v) },
+  { name: "--flow", value: "FILE|DIR", help: "also write the attention flow (colour = direction and distance of the copied patch)", parse: (v, _, o) => void (o.flow = v) },
+  { name: "--images", value: "DIR", help: "batch mode: every PNG/JPEG under DIR ...", parse: (v, _, o) => void (o.images = v) },
+  { name: "--masks", value: "DIR", help: "... paired with the mask of the same relative name (any of .png .jpg .jpeg)", parse: (v, _, o) => void (o.masks = v) },
+  { name: "--chunk-size", value: "N", help: "contextual attention's foreground positions per chunk (default auto: from the GPU's limits)", parse: (v, f, o) => void (o.chunkSize = autoOrInteger(1)(v, f)) },
+];
+
+const HELP = usage(`
 Fill the holes of an image with a trained DeepFill v1 generator.
 
   node dist/inpaint.js --checkpoint RUN/checkpoints --image in.png --mask mask.png --out out.png [--flow flow.png]
   node dist/inpaint.js --checkpoint RUN/checkpoints --images DIR --masks DIR --out DIR [--flow DIR]
-
-  --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)
-  --image FILE       PNG or JPEG, any size (mirror-padded to a multiple of 8, cropped back)
-  --mask FILE        same size as the image; white (grey > 127.5) = hole, black = keep; any shape;
-                     with alpha, it is composited over black first: a transparent pixel is no hole
-  --out FILE|DIR     the completed PNG (known pixels are copied unchanged), or a folder in batch mode
-  --flow FILE|DIR    also write the attention flow (colour = direction and distance of the copied patch)
-  --images DIR       batch mode: every PNG/JPEG under DIR ...
-  --masks DIR        ... paired with the mask of the same relative name (any of .png .jpg .jpeg)
-  --chunk-size N     contextual attention's foreground positions per chunk (default auto: from the GPU's limits)
-`;
-
-const OPTIONS = {
-  checkpoint: { type: "string" }, image: { type: "string" }, mask: { type: "string" }, out: { type: "string" },
-  flow: { type: "string" }, images: { type: "string" }, masks: { type: "string" }, "chunk-size": { type: "string" },
-} as const;
+`, FLAGS);
 
 interface Job {
   image: string;
@@ -42,14 +49,13 @@ interface Job {
 }
 
 async function main(args: string[]): Promise<void> {
-  const values = parseOptions(args, OPTIONS);
-  const checkpoint = required(values, "checkpoint");
-  const out = required(values, "out");
-  const flow = values.flow as string | undefined;
-  const chunkSize = chunkSizeOption(values);
-  const batch = values.images !== undefined || values.masks !== undefined;
-  if (batch && (values.image !== undefined || values.mask !== undefined)) throw new UsageError("use either --image/--mask or --images/--masks, not both");
-  const [imageArg, maskArg] = batch ? [required(values, "images"), required(values, "masks")] : [required(values, "image"), required(values, "mask")];
+  const options = parseFlags(args, FLAGS, { chunkSize: "auto" });
+  const checkpoint = required(options.checkpoint, "--checkpoint");
+  const out = required(options.out, "--out");
+  const { flow, chunkSize } = options;
+  const batch = options.images !== undefined || options.masks !== undefined;
+  if (batch && (options.image !== undefined || options.mask !== undefined)) throw new UsageError("use either --image/--mask or --images/--masks, not both");
+  const [imageArg, maskArg] = batch ? [required(options.images, "--images"), required(options.masks, "--masks")] : [required(options.image, "--image"), required(options.mask, "--mask")];
   const checkOutput = batch ? checkOutputFolder : checkOutputFile;
   checkOutput(out, "--out");
   if (flow !== undefined) checkOutput(flow, "--flow");
@@ -110,4 +116,4 @@ function pairFolders(imagesDir: string, masksDir: string, outDir: string, flowDi
   });
 }
 
-await runCli("inpaint", USAGE, main);
+await runCli("inpaint", HELP, main);
