@@ -24,7 +24,17 @@ t.test("parseFlags: values after the flag or after =, switches, the last value w
 });
 
 t.test("parseFlags: every wrong command line is a UsageError naming the flag", async (t) => {
-  const fails = (argv: string[], pattern: RegExp) => t.throws(() => parseFlags(argv, FLAGS, {}), (e: unknown) => e instanceof UsageError && pattern.test((e as Error).message), argv.join(" "));
+  const fails = (argv: string[], pattern: RegExp) => {
+    const error = (() => {
+      try {
+        parseFlags(argv, FLAGS, {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    t.ok(error instanceof UsageError, `${argv.join(" ")}: a UsageError`);
+    t.match(String((error as Error | undefined)?.message), pattern, `${argv.join(" ")}: names the problem`);
+  };
   fails(["--bogus"], /^unknown argument "--bogus"$/);
   fails(["stray"], /^unknown argument "stray" \(flags start with --; values follow their flag\)$/);
   fails(["--size"], /^--size needs a value \(N\)$/);
