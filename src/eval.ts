@@ -13,9 +13,7 @@ import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
 import { listImages } from "./data/dataset.js";
-import type { MaskKind } from "./data/masks.js";
-
-const MASK_KINDS: readonly MaskKind[] = ["box", "free-form", "box+free-form"];
+import { MASK_KINDS, type MaskKind } from "./data/masks.js";
 
 interface Options {
   checkpoint?: string;

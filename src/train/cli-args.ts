@@ -7,7 +7,7 @@ import { integer, oneOf, parseFlags, positive, usage, UsageError, type Flag } fr
 import { PRESETS, TRAINING_DEFAULTS, type PresetName, type TrainConfig } from "./config.js";
 import { checkCheckpointPath, checkOutputFolder } from "../io/paths.js";
 import { listImages } from "../data/dataset.js";
-import type { MaskKind } from "../data/masks.js";
+import { MASK_KINDS } from "../data/masks.js";
 
 export interface CliOptions {
   preset?: PresetName;
@@ -33,7 +33,6 @@ export const SCHEDULES: Record<PresetName, { steps: number; checkpointEvery: num
 export const DEFAULT_KEEP = 3;
 
 const presetNames = Object.keys(PRESETS) as PresetName[];
-const masks: MaskKind[] = ["box", "free-form", "box+free-form"];
 
 /** "64" or "64x96" (height x width), multiples of 8. */
 function size(value: string, flag: string): [number, number] {
@@ -64,7 +63,7 @@ const FLAGS: Flag<CliOptions>[] = [
   { name: "--seed", value: "N", help: `seed of the initial weights, crops, masks and penalties (default ${TRAINING_DEFAULTS.seed})`, parse: (v, f, o) => void (o.config.seed = integer(0)(v, f)) },
   { name: "--critic-steps", value: "N", help: `critic steps before each generator step (default ${TRAINING_DEFAULTS.criticSteps})`, parse: (v, f, o) => void (o.config.criticSteps = integer(0)(v, f)) },
   { name: "--warmup", value: "N", help: "coarse-network-only iterations (L1 + AE, no critics) at the start (default 0)", parse: (v, f, o) => void (o.config.warmup = integer(0)(v, f)) },
-  { name: "--mask", value: "KIND", help: `holes: ${masks.join(", ")} (default box, the v1 masks)`, parse: (v, f, o) => void (o.config.mask = oneOf(masks)(v, f)) },
+  { name: "--mask", value: "KIND", help: `holes: ${MASK_KINDS.join(", ")} (default box, the v1 masks)`, parse: (v, f, o) => void (o.config.mask = oneOf(MASK_KINDS)(v, f)) },
   { name: "--shared-mask", help: "one mask for the whole batch, as the official code (default: one per image)", parse: (_, __, o) => void (o.config.sharedMask = true) },
   { name: "--gamma", value: "X", help: `discount base of the L1 loss (default ${TRAINING_DEFAULTS.gamma}; the paper 0.99)`, parse: (v, f, o) => { const g = positive(v, f); if (g > 1) throw new UsageError(`${f} takes a number in (0, 1], got "${v}"`); o.config.gamma = g; } },
   { name: "--discount", value: "KIND", help: "distance the L1 discount counts: border (to the bbox edge, official) or nearest (to the nearest known pixel, the paper) (default border)", parse: (v, f, o) => void (o.config.discount = oneOf(["border", "nearest"] as const)(v, f)) },
