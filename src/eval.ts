@@ -1,9 +1,9 @@
 /**
  * `node dist/eval.js`: the paper's Table 1 metrics for a trained generator and two baselines
- * on the same images and seeded box holes. See USAGE; definitions in infer/metrics.ts.
+ * on the same images and seeded box holes. See HELP; definitions in infer/metrics.ts.
  */
 import { join } from "node:path";
-import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
+import { autoOrInteger, integer, oneOf, parseFlags, required, runCli, usage, type Flag } from "./cli/args.js";
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles } from "./infer/grid.js";
 import { tileImages } from "./io/picture.js";
@@ -12,55 +12,53 @@ import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
-import { listImages } from "./train/data.js";
-import type { MaskKind } from "./train/masks.js";
+import { listImages } from "./data/dataset.js";
+import { MASK_KINDS, type MaskKind } from "./data/masks.js";
 
-const MASK_KINDS: readonly MaskKind[] = ["box", "free-form", "box+free-form"];
+interface Options {
+  checkpoint?: string;
+  data?: string;
+  size: number;
+  count: number;
+  seed: number;
+  kind: MaskKind;
+  keep: number;
+  out: string;
+  chunkSize: number | "auto";
+}
 
-const USAGE = `
+const FLAGS: Flag<Options>[] = [
+  { name: "--checkpoint", value: "PATH", help: "a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (the newest); leave it out to evaluate only the baselines", parse: (v, _, o) => void (o.checkpoint = v) },
+  { name: "--data", value: "DIR", help: "PNG/JPEG images, sorted by path; the first --count are used", parse: (v, _, o) => void (o.data = v) },
+  { name: "--size", value: "N", help: "each image is shrunk so its shorter side is N, then centre-cropped to N x N (default 64)", parse: (v, f, o) => void (o.size = integer(8, 4096)(v, f)) },
+  { name: "--count", value: "N", help: "how many images (default 100)", parse: (v, f, o) => void (o.count = integer(1)(v, f)) },
+  { name: "--seed", value: "S", help: "seed of the holes (default 1); same seed, same holes", parse: (v, f, o) => void (o.seed = integer(0)(v, f)) },
+  { name: "--mask-kind", value: "KIND", help: "box (default, the paper's table), free-form or box+free-form: the training masks' kinds", parse: (v, f, o) => void (o.kind = oneOf(MASK_KINDS)(v, f)) },
+  { name: "--examples", value: "N", help: "rows in the example grid (default 8)", parse: (v, f, o) => void (o.keep = integer(0, 64)(v, f)) },
+  { name: "--out", value: "DIR", help: "where eval.txt, eval.json and examples.png go (default eval)", parse: (v, _, o) => void (o.out = v) },
+  { name: "--chunk-size", value: "N", help: "contextual attention's foreground positions per chunk (default auto)", parse: (v, f, o) => void (o.chunkSize = autoOrInteger(1)(v, f)) },
+];
+
+const HELP = usage(`
 Evaluate a DeepFill v1 generator against two baselines (mean fill, diffusion fill).
 
   node dist/eval.js --checkpoint RUN/checkpoints --data DIR [--size 64] [--count 100] [--seed 1] [--out eval]
-
-  --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (the newest)
-                     (leave it out to evaluate only the baselines)
-  --data DIR         PNG/JPEG images, sorted by path; the first --count are used
-  --size N           each image is shrunk so its shorter side is N, then centre-cropped to N x N (default 64)
-  --count N          how many images (default 100)
-  --seed S           seed of the holes (default 1); same seed, same holes
-  --mask-kind KIND   box (default, the paper's table), free-form or box+free-form: the training masks' kinds
-  --examples N       rows in the example grid (default 8)
-  --out DIR          where eval.txt, eval.json and examples.png go (default eval)
-  --chunk-size N     contextual attention's foreground positions per chunk (default auto)
-
+`, FLAGS, `
 Metrics on [0, 1] images: mean l1 and mean l2 (squared error) inside the hole, PSNR in dB from
 the hole's mean squared error, TV = mean |horizontal| + mean |vertical| neighbour difference of
 the whole completed image (the ground truth's TV is printed for comparison).
-`;
-
-const OPTIONS = {
-  checkpoint: { type: "string" }, data: { type: "string" }, size: { type: "string" }, count: { type: "string" },
-  seed: { type: "string" }, "mask-kind": { type: "string" }, examples: { type: "string" }, out: { type: "string" }, "chunk-size": { type: "string" },
-} as const;
+`);
 
 async function main(args: string[]): Promise<void> {
-  const values = parseOptions(args, OPTIONS);
-  const data = required(values, "data");
-  const size = integerOption(values, "size", 64, 8, 4096);
-  const count = integerOption(values, "count", 100, 1);
-  const seed = integerOption(values, "seed", 1);
-  const keep = integerOption(values, "examples", 8, 0, 64);
-  const out = (values.out as string | undefined) ?? "eval";
-  const kind = (values["mask-kind"] as string | undefined) ?? "box";
-  if (!MASK_KINDS.includes(kind as MaskKind)) throw new UsageError(`--mask-kind must be one of ${MASK_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
-  const chunkSize = chunkSizeOption(values);
-  const checkpoint = values.checkpoint as string | undefined;
+  const options = parseFlags(args, FLAGS, { size: 64, count: 100, seed: 1, kind: "box", keep: 8, out: "eval", chunkSize: "auto" });
+  const { checkpoint, size, count, seed, kind, keep, out, chunkSize } = options;
+  const data = required(options.data, "--data");
   checkOutputFolder(out, "--out");
   if (checkpoint !== undefined) checkCheckpointPath(checkpoint, "--checkpoint");
   const written = ["eval.txt", "eval.json", ...(keep > 0 ? ["examples.png"] : [])].map((name) => ({ path: join(out, name), what: "--out" }));
   const read = listImages(data).map((path) => ({ path, what: "--data image" }));
   refuseOverwrites(written, checkpoint === undefined ? read : [...read, { path: checkpoint, what: "--checkpoint" }]);
-  const samples = loadSamples(data, size, count, seed, kind as MaskKind);
+  const samples = loadSamples(data, size, count, seed, kind);
   console.log(`${samples.length} images from ${data} at ${size}x${size}, ${kind} holes from seed ${seed}`);
   const device = await createDevice();
   let loaded: LoadedGenerator | null = null;
@@ -101,4 +99,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-await runCli("eval", USAGE, main);
+await runCli("eval", HELP, main);

@@ -14,6 +14,5 @@ export type { Shape } from "./tensor/shape.js";
 export * from "./autograd/index.js";
 export * from "./autograd/ops/index.js";
 export { contextualAttention, type ContextualAttentionOptions, type ContextualAttentionResult } from "./models/contextual-attention.js";
-export { flowColors, flowColour, writeFlowPng } from "./models/flow.js";
-export { gradientPenalty, gradientPenaltyBackward } from "./autograd/ops/gradient-penalty.js";
+export { flowColors, flowColour, writeFlowPng } from "./io/flow.js";
 export * from "./models/index.js";

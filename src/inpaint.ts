@@ -1,10 +1,10 @@
 /**
  * `node dist/inpaint.js`: fills the holes of your own images with a trained DeepFill generator.
- * See USAGE below; the work is done in infer/inpaint-image.ts.
+ * See HELP below; the work is done in infer/inpaint-image.ts.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
+import { autoOrInteger, integer, parseFlags, positive, required, runCli, usage, UsageError, type Flag } from "./cli/args.js";
 import { checkMask, readMask } from "./infer/inpaint-image.js";
 import { inpaintRegions } from "./infer/inpaint-regions.js";
 import { loadGenerator } from "./infer/load-generator.js";
@@ -12,34 +12,40 @@ import { checkWorkingSize } from "./infer/memory-check.js";
 import { readRgb, writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites, type NamedPath } from "./io/paths.js";
 import { createDevice } from "./tensor/device.js";
-import { listImages } from "./train/data.js";
+import { listImages } from "./data/dataset.js";
 
-const USAGE = `
+interface Options {
+  checkpoint?: string;
+  image?: string;
+  mask?: string;
+  out?: string;
+  flow?: string;
+  images?: string;
+  masks?: string;
+  chunkSize: number | "auto";
+  workSize?: number;
+  memoryBudgetGiB: number;
+}
+
+const FLAGS: Flag<Options>[] = [
+  { name: "--checkpoint", value: "PATH", help: "a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)", parse: (v, _, o) => void (o.checkpoint = v) },
+  { name: "--image", value: "FILE", help: "PNG or JPEG, any size: each group of holes is filled in a square region around it (twice the holes' size, at least the working size), then only the hole pixels are pasted back", parse: (v, _, o) => void (o.image = v) },
+  { name: "--mask", value: "FILE", help: "same size as the image; white (grey > 127.5) = hole, black = keep; any shape; with alpha, it is composited over black first: a transparent pixel is no hole", parse: (v, _, o) => void (o.mask = v) },
+  { name: "--out", value: "FILE|DIR", help: "the completed PNG (known pixels are copied unchanged), or a folder in batch mode", parse: (v, _, o) => void (o.out = v) },
+  { name: "--flow", value: "FILE|DIR", help: "also write the attention flow (colour = direction and distance of the copied patch)", parse: (v, _, o) => void (o.flow = v) },
+  { name: "--images", value: "DIR", help: "batch mode: every PNG/JPEG under DIR ...", parse: (v, _, o) => void (o.images = v) },
+  { name: "--masks", value: "DIR", help: "... paired with the mask of the same relative name (any of .png .jpg .jpeg)", parse: (v, _, o) => void (o.masks = v) },
+  { name: "--work-size", value: "N", help: "the longest side a region is run at; larger regions are shrunk to it, filled, and the fill enlarged back (default: the size the checkpoint was trained at)", parse: (v, f, o) => void (o.workSize = integer(8, 65536)(v, f)) },
+  { name: "--memory-budget", value: "GIB", help: "GiB of GPU memory a region may take (default 2); a larger working size is refused up front", parse: (v, f, o) => void (o.memoryBudgetGiB = positive(v, f)) },
+  { name: "--chunk-size", value: "N", help: "contextual attention's foreground positions per chunk (default auto: from the GPU's limits)", parse: (v, f, o) => void (o.chunkSize = autoOrInteger(1)(v, f)) },
+];
+
+const HELP = usage(`
 Fill the holes of an image with a trained DeepFill v1 generator.
 
   node dist/inpaint.js --checkpoint RUN/checkpoints --image in.png --mask mask.png --out out.png [--flow flow.png]
   node dist/inpaint.js --checkpoint RUN/checkpoints --images DIR --masks DIR --out DIR [--flow DIR]
-
-  --checkpoint PATH  a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)
-  --image FILE       PNG or JPEG, any size: each group of holes is filled in a square region around it
-                     (twice the holes' size, at least the working size), then only the hole pixels are pasted back
-  --mask FILE        same size as the image; white (grey > 127.5) = hole, black = keep; any shape;
-                     with alpha, it is composited over black first: a transparent pixel is no hole
-  --out FILE|DIR     the completed PNG (known pixels are copied unchanged), or a folder in batch mode
-  --flow FILE|DIR    also write the attention flow (colour = direction and distance of the copied patch)
-  --images DIR       batch mode: every PNG/JPEG under DIR ...
-  --masks DIR        ... paired with the mask of the same relative name (any of .png .jpg .jpeg)
-  --work-size N      the longest side a region is run at; larger regions are shrunk to it, filled, and the
-                     fill enlarged back (default: the size the checkpoint was trained at)
-  --memory-budget G  GiB of GPU memory a region may take (default 2); a larger working size is refused up front
-  --chunk-size N     contextual attention's foreground positions per chunk (default auto: from the GPU's limits)
-`;
-
-const OPTIONS = {
-  checkpoint: { type: "string" }, image: { type: "string" }, mask: { type: "string" }, out: { type: "string" },
-  flow: { type: "string" }, images: { type: "string" }, masks: { type: "string" }, "chunk-size": { type: "string" },
-  "work-size": { type: "string" }, "memory-budget": { type: "string" },
-} as const;
+`, FLAGS);
 
 /** The working size of a checkpoint whose sidecar does not give its training size: the paper's. */
 const DEFAULT_WORK_SIZE = 256;
@@ -52,16 +58,14 @@ interface Job {
 }
 
 async function main(args: string[]): Promise<void> {
-  const values = parseOptions(args, OPTIONS);
-  const checkpoint = required(values, "checkpoint");
-  const out = required(values, "out");
-  const flow = values.flow as string | undefined;
-  const chunkSize = chunkSizeOption(values);
-  const workSizeFlag = values["work-size"] === undefined ? undefined : integerOption(values, "work-size", 0, 8, 65536);
-  const budgetBytes = memoryBudgetOption(values) * 2 ** 30;
-  const batch = values.images !== undefined || values.masks !== undefined;
-  if (batch && (values.image !== undefined || values.mask !== undefined)) throw new UsageError("use either --image/--mask or --images/--masks, not both");
-  const [imageArg, maskArg] = batch ? [required(values, "images"), required(values, "masks")] : [required(values, "image"), required(values, "mask")];
+  const options = parseFlags(args, FLAGS, { chunkSize: "auto", memoryBudgetGiB: 2 });
+  const checkpoint = required(options.checkpoint, "--checkpoint");
+  const out = required(options.out, "--out");
+  const { flow, chunkSize, workSize: workSizeFlag } = options;
+  const budgetBytes = options.memoryBudgetGiB * 2 ** 30;
+  const batch = options.images !== undefined || options.masks !== undefined;
+  if (batch && (options.image !== undefined || options.mask !== undefined)) throw new UsageError("use either --image/--mask or --images/--masks, not both");
+  const [imageArg, maskArg] = batch ? [required(options.images, "--images"), required(options.masks, "--masks")] : [required(options.image, "--image"), required(options.mask, "--mask")];
   const checkOutput = batch ? checkOutputFolder : checkOutputFile;
   checkOutput(out, "--out");
   if (flow !== undefined) checkOutput(flow, "--flow");
@@ -107,15 +111,6 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-/** --memory-budget in GiB, a positive number (default 2). */
-function memoryBudgetOption(values: Record<string, string | boolean | undefined>): number {
-  const v = values["memory-budget"];
-  if (v === undefined) return 2;
-  const gib = Number(v);
-  if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v) || !(gib > 0)) throw new UsageError(`--memory-budget must be a positive number of GiB, got ${JSON.stringify(v)}`);
-  return gib;
-}
-
 /** The files a job writes, named for messages by the flag (one image) or the input they come from (batch). */
 function outputsOf(job: Job, batch: boolean): NamedPath[] {
   const out = { path: job.out, what: batch ? `the result of ${job.image}` : "--out" };
@@ -143,4 +138,4 @@ function pairFolders(imagesDir: string, masksDir: string, outDir: string, flowDi
   });
 }
 
-await runCli("inpaint", USAGE, main);
+await runCli("inpaint", HELP, main);

@@ -1,34 +1,41 @@
 /**
  * `node dist/report.js`: loss curves of a training run as PNGs, from its JSONL log, with no
- * browser. One chart per numeric field of the log (see infer/training-log.ts).
+ * browser. One chart per numeric field of the log (see report/training-log.ts).
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseOptions, required, runCli } from "./infer/cli.js";
-import { lineChart } from "./infer/plot.js";
-import { movingMean, parseTrainingLog } from "./infer/training-log.js";
+import { parseFlags, required, runCli, usage, type Flag } from "./cli/args.js";
+import { lineChart } from "./report/plot.js";
+import { movingMean, parseTrainingLog } from "./report/training-log.js";
 import { writePng } from "./io/image.js";
 import { checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 
-const USAGE = `
+interface Options {
+  log?: string;
+  out?: string;
+}
+
+const FLAGS: Flag<Options>[] = [
+  { name: "--log", value: "FILE", help: "the JSON Lines log a training run writes (one object per line)", parse: (v, _, o) => void (o.log = v) },
+  { name: "--out", value: "DIR", help: "one PNG per numeric field (every field except step and time), e.g. DIR/g_loss.png", parse: (v, _, o) => void (o.out = v) },
+];
+
+const HELP = usage(`
 Draw the loss curves of a training run as PNG charts.
 
   node dist/report.js --log RUN/log.jsonl --out DIR
-
-  --log FILE   the JSON Lines log a training run writes (one object per line)
-  --out DIR    one PNG per numeric field (every field except step and time), e.g. DIR/g_loss.png
-
+`, FLAGS, `
 Each chart shows the raw values (light) and, past 50 points, a moving mean (dark). The x axis
 is the step field, or the line number when the log has none.
-`;
+`);
 
 const RAW = [160, 190, 230] as const;
 const TREND = [20, 70, 170] as const;
 
 async function main(args: string[]): Promise<void> {
-  const values = parseOptions(args, { log: { type: "string" }, out: { type: "string" } });
-  const path = required(values, "log");
-  const out = required(values, "out");
+  const options = parseFlags(args, FLAGS, {});
+  const path = required(options.log, "--log");
+  const out = required(options.out, "--out");
   checkOutputFolder(out, "--out");
   let text: string;
   try {
@@ -51,4 +58,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-await runCli("report", USAGE, main);
+await runCli("report", HELP, main);

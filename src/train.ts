@@ -8,10 +8,11 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { createDevice, type Device } from "./tensor/device.js";
-import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./train/checkpoint.js";
-import { DEFAULT_KEEP, RUNS_FOLDER, SCHEDULES, checkPaths, helpText, isUsageError, parseArgs, type CliOptions } from "./train/cli-args.js";
+import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./checkpoint/checkpoint.js";
+import { runCli } from "./cli/args.js";
+import { DEFAULT_KEEP, HELP, RUNS_FOLDER, SCHEDULES, checkPaths, parseArgs, type CliOptions } from "./train/cli-args.js";
 import { makeConfig, presetForAdapter, resumeConfig, type TrainConfig } from "./train/config.js";
-import { ImageDataset } from "./train/data.js";
+import { ImageDataset } from "./data/dataset.js";
 import { ProgressPrinter } from "./train/log.js";
 import { checkpointDir, trainLoop } from "./train/loop.js";
 import { Trainer } from "./train/trainer.js";
@@ -56,12 +57,8 @@ function plan(args: CliOptions, device: Device): Plan {
   return { config: makeConfig(chosen.preset, args.config), out, why: chosen.reason, checkpoint: null };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.help) {
-    console.log(helpText());
-    return;
-  }
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
   checkPaths(args);
   const device = await createDevice();
   const progress = new ProgressPrinter();
@@ -106,8 +103,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`train: ${message}`);
-  process.exitCode = isUsageError(error) ? 2 : 1;
-});
+await runCli("train", HELP, main);

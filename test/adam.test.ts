@@ -4,7 +4,7 @@
 import t from "tap";
 import { tidy, type Tensor } from "../src/index.js";
 import { Adam } from "../src/train/adam.js";
-import type { HostTensor } from "../src/train/safetensors.js";
+import type { HostTensor } from "../src/checkpoint/safetensors.js";
 import { assertClose, randomValues, testDevice, type Tolerance } from "./helpers.js";
 import { adamReferenceInit, adamReferenceStep } from "./reference/adam.js";
 

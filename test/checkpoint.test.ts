@@ -10,8 +10,8 @@ import { atomicWrite } from "../src/io/atomic.js";
 import { Adam } from "../src/train/adam.js";
 import {
   addPrefix, assignTensors, checkpointName, checkTensorsMatch, findLatestCheckpoint, listCheckpoints, loadCheckpoint, saveCheckpoint, stripPrefix,
-} from "../src/train/checkpoint.js";
-import { Rng } from "../src/train/rng.js";
+} from "../src/checkpoint/checkpoint.js";
+import { Rng } from "../src/data/rng.js";
 import { randomValues, testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 

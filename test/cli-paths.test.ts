@@ -30,8 +30,8 @@ writeFileSync(join(dir, "x.png"), "not a checkpoint");
 
 t.test("usage errors exit 2 without opening the GPU", async (t) => {
   const io = ["--image", join(data, "a.png"), "--mask", join(dir, "mask.png"), "--out", join(dir, "out.png")];
-  refused(t, "inpaint", ["--checkpoint", dir, ...io, "--chunk-size", "x"], 2, /^inpaint: --chunk-size must be an integer/);
-  refused(t, "eval", ["--data", data, "--chunk-size", "x"], 2, /^eval: --chunk-size must be an integer/);
+  refused(t, "inpaint", ["--checkpoint", dir, ...io, "--chunk-size", "x"], 2, /^inpaint: --chunk-size takes an integer/);
+  refused(t, "eval", ["--data", data, "--chunk-size", "x"], 2, /^eval: --chunk-size takes an integer/);
   refused(t, "train", ["--steps", "x"], 2, /^train: --steps takes an integer/);
 });
 

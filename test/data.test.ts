@@ -8,8 +8,8 @@ import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { readRgb, writePng, type RgbImage } from "../src/io/image.js";
 import { downscaleArea } from "../src/io/resize.js";
-import { defaultDataFolder, ImageDataset, listImages } from "../src/train/data.js";
-import { Rng } from "../src/train/rng.js";
+import { defaultDataFolder, ImageDataset, listImages } from "../src/data/dataset.js";
+import { Rng } from "../src/data/rng.js";
 import { testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 

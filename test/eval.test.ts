@@ -139,8 +139,8 @@ t.test("eval.js: table, JSON and example grid with the model beside both baselin
   t.match(missing.stderr, /^eval: data folder .*nowhere does not exist; pass a folder of PNG or JPEG images$/);
   const badKind = runTool("eval", ["--data", join(dir, "data"), "--mask-kind", "circles"]);
   t.equal(badKind.status, 2);
-  t.match(badKind.stderr, /^eval: --mask-kind must be one of box, free-form, box\+free-form, got "circles"/);
+  t.match(badKind.stderr, /^eval: --mask-kind takes one of box, free-form, box\+free-form, got "circles"/);
   const badSize = runTool("eval", ["--data", join(dir, "data"), "--size", "big"]);
   t.equal(badSize.status, 2);
-  t.match(badSize.stderr, /^eval: --size must be an integer from 8 to 4096, got "big" \(see eval --help\)$/);
+  t.match(badSize.stderr, /^eval: --size takes an integer from 8 to 4096, got "big" \(see eval --help\)$/);
 });

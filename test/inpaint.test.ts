@@ -7,7 +7,7 @@ import { flowImage, inpaint, maskFromRgb, mirrorIndex, paddedSide } from "../src
 import { inpaintRegions } from "../src/infer/inpaint-regions.js";
 import { loadGenerator } from "../src/infer/load-generator.js";
 import { inferenceFootprint } from "../src/models/generator-memory.js";
-import { saveCheckpoint } from "../src/train/checkpoint.js";
+import { saveCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { testDevice } from "./helpers.js";
 import { maskImage, testImage, tinyCheckpoint, TINY_MODEL } from "./inpaint-fixtures.js";
 import { tempDir } from "./tempdir.js";

@@ -9,7 +9,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import t from "tap";
 import { fileURLToPath } from "node:url";
 import "../src/index.js";
-import "../src/train/adam.js";
 import "../bench/harness.js";
 import { declaredKernels, type KernelSpec } from "../src/tensor/kernels.js";
 

@@ -2,8 +2,8 @@
 // batches get a mask per image (or one shared), a seed reproduces them, free-form strokes stay
 // binary, inside the image and within their bbox rules, and the tensor has the [B,1,H,W] layout.
 import t from "tap";
-import { bboxSize, maxShrink, maskTensor, sampleMasks, type BBox, type MaskKind } from "../src/train/masks.js";
-import { Rng } from "../src/train/rng.js";
+import { bboxSize, maxShrink, maskTensor, sampleMasks, type BBox, type MaskKind } from "../src/data/masks.js";
+import { Rng } from "../src/data/rng.js";
 import { testDevice } from "./helpers.js";
 
 const device = await testDevice();

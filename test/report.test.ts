@@ -3,9 +3,9 @@
 import t from "tap";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { glyphRows, textWidth } from "../src/infer/font.js";
-import { Canvas, formatTick, lineChart, niceTicks } from "../src/infer/plot.js";
-import { movingMean, parseTrainingLog } from "../src/infer/training-log.js";
+import { glyphRows, textWidth } from "../src/report/font.js";
+import { Canvas, formatTick, lineChart, niceTicks } from "../src/report/plot.js";
+import { movingMean, parseTrainingLog } from "../src/report/training-log.js";
 import { readRgb } from "../src/io/image.js";
 import { runTool } from "./inpaint-fixtures.js";
 import { tempDir } from "./tempdir.js";

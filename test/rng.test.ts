@@ -1,7 +1,7 @@
 // The training RNG: matches a BigInt transcription of xoshiro128**, restores exactly from its
 // JSON state, and its draws have the right ranges and moments.
 import t from "tap";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/data/rng.js";
 
 /** xoshiro128** written with BigInt and explicit masks, as slowly and plainly as possible. */
 function referenceXoshiro(words: number[], count: number): number[] {

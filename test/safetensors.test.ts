@@ -4,7 +4,7 @@
 import t from "tap";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors, type HostTensor } from "../src/train/safetensors.js";
+import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors, type HostTensor } from "../src/checkpoint/safetensors.js";
 import { randomValues } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 

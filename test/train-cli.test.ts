@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
-import { defaultDataFolder } from "../src/train/data.js";
+import { defaultDataFolder } from "../src/data/dataset.js";
 import { tempDir } from "./tempdir.js";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "train.js");

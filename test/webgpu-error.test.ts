@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { affine } from "../src/index.js";
-import { runCli } from "../src/infer/cli.js";
+import { runCli } from "../src/cli/args.js";
 import { WebGpuError } from "../src/tensor/gpu-error.js";
 import { testDevice } from "./helpers.js";
 
@@ -46,7 +46,7 @@ t.test("in a process of its own: the report on stderr, nothing from Dawn on stdo
   const src = join(dirname(fileURLToPath(import.meta.url)), "..", "src");
   const script = `
     import { affine, createDevice } from ${JSON.stringify(join(src, "index.js"))};
-    import { runCli } from ${JSON.stringify(join(src, "infer", "cli.js"))};
+    import { runCli } from ${JSON.stringify(join(src, "cli", "args.js"))};
     await runCli("tool", "", async () => {
       const device = await createDevice();
       try {

@@ -8,7 +8,7 @@ import t from "tap";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Generator, conv2d, localCritic, tidy } from "../src/index.js";
-import { addPrefix, saveCheckpoint } from "../src/train/checkpoint.js";
+import { addPrefix, saveCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { randomValues, testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 

@@ -15,7 +15,7 @@
  */
 import type { Device, Tensor } from "../../src/index.js";
 import { makeConfig } from "../../src/train/config.js";
-import { ImageDataset } from "../../src/train/data.js";
+import { ImageDataset } from "../../src/data/dataset.js";
 import { Trainer } from "../../src/train/trainer.js";
 import { peakMiB, register, type Prepared } from "../harness.js";
 

@@ -23,7 +23,7 @@ import { paintHoles } from "../../src/infer/grid.js";
 import { tileImages, upscale } from "../../src/io/picture.js";
 import { writePng, type RgbImage } from "../../src/io/image.js";
 import { contextualAttention } from "../../src/models/contextual-attention.js";
-import { flowColors } from "../../src/models/flow.js";
+import { flowColors } from "../../src/io/flow.js";
 import { contextualAttentionRef, DEFAULT_REF_OPTIONS } from "../../test/reference/attention.js";
 
 const SIZE = 64;

@@ -17,7 +17,7 @@
  */
 import { noGrad } from "../autograd/graph.js";
 import { readRgb, type RgbImage } from "../io/image.js";
-import { flowColors } from "../models/flow.js";
+import { flowColors } from "../io/flow.js";
 import type { Generator } from "../models/generator.js";
 import { crop, upscale } from "../io/picture.js";
 import { tidy } from "../tensor/scope.js";

@@ -10,8 +10,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { assignTensors, checkTensorsMatch, findLatestCheckpoint, loadCheckpoint } from "../train/checkpoint.js";
-import type { HostTensor } from "../train/safetensors.js";
+import { assignTensors, checkTensorsMatch, findLatestCheckpoint, loadCheckpoint } from "../checkpoint/checkpoint.js";
+import type { HostTensor } from "../checkpoint/safetensors.js";
 import { Generator, type AttentionOptions } from "../models/generator.js";
 import type { Device } from "../tensor/device.js";
 

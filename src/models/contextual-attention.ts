@@ -32,9 +32,10 @@ import { tidy } from "../tensor/scope.js";
 import { formatShape } from "../tensor/shape.js";
 import { noGrad } from "../autograd/graph.js";
 import {
-  affine, argmax, attentionSoftmax, concat, conv2d, detach, div, full, matmul, max, maximum, mulScalar, permute,
+  affine, argmax, concat, conv2d, detach, div, full, matmul, max, maximum, mulScalar, permute,
   reshape, resizeNearest, samePadding, slice, sqrt, square, step, sub, sum,
 } from "../autograd/ops/index.js";
+import { attentionSoftmax } from "./ops/attention-softmax.js";
 import { chunkRows } from "./attention/chunks.js";
 import { fusePropagation } from "./attention/fuse.js";
 import { extractPatches, overlapAdd, type Padding } from "./attention/patches.js";

@@ -1,4 +1,4 @@
-/** DeepFill v1: the generator, the critics, their layers and the losses. */
+/** DeepFill v1: the generator, the critics, their layers, the losses and the fused ops they need. */
 export { ParameterStore, ConvLayer, DenseLayer, activate, type Activation, type ConvLayerOptions } from "./layers.js";
 export { Generator, composite, type GeneratorOptions, type GeneratorOutput, type AttentionOptions } from "./generator.js";
 export { Critic, localCritic, globalCritic, type CriticOptions } from "./critics.js";
@@ -6,3 +6,6 @@ export {
   cropBoxes, borderDiscountValues, nearestKnownDiscountValues, borderDiscount, nearestKnownDiscount,
   l1Loss, aeLoss, wganCriticLoss, wganGeneratorLoss, gradientPenaltyLoss, type Box, type ReconstructionOptions,
 } from "./losses.js";
+export { attentionSoftmax } from "./ops/attention-softmax.js";
+export { diagonalSum } from "./ops/diagonal-sum.js";
+export { gradientPenalty, gradientPenaltyBackward } from "./ops/gradient-penalty.js";

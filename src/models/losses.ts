@@ -10,7 +10,7 @@
 import { grad } from "../autograd/grad.js";
 import { requireGrad } from "../autograd/graph.js";
 import { abs, add, affine, div, mul, neg, sub } from "../autograd/ops/elementwise.js";
-import { gradientPenalty } from "../autograd/ops/gradient-penalty.js";
+import { gradientPenalty } from "./ops/gradient-penalty.js";
 import { concat, detach, slice } from "../autograd/ops/layout.js";
 import { randomUniform } from "../autograd/ops/random.js";
 import { mean, sum } from "../autograd/ops/reduce.js";

@@ -7,5 +7,6 @@
 export class WebGpuError extends Error {
   constructor(readonly reports: readonly string[]) {
     super(`${reports.length === 1 ? "WebGPU reported an error" : `WebGPU reported ${reports.length} errors; the first`}:\n${reports[0]}`);
+    this.name = "WebGpuError";
   }
 }

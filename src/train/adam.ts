@@ -1,5 +1,6 @@
 /**
- * Adam (Kingma and Ba) as one fused WGSL update per parameter tensor (kernels/adam.wgsl).
+ * Adam (Kingma and Ba): the optimizer's state and schedule, with one fused in-place update per
+ * parameter tensor (the adamUpdate op, kernels/adam.wgsl).
  *
  * Defaults are DeepFill's (docs/model.md#training-schedule): lr 1e-4, beta1 0.5, beta2 0.9, eps 1e-8. The update is
  * TensorFlow's form, which the official code trains with: the bias corrections fold into one
@@ -7,25 +8,13 @@
  *
  * Memory: the two moments of each parameter are allocated once, in the constructor (or when a
  * checkpoint's moments are loaded), and kept out of every tidy() scope. step() writes the
- * parameters and moments in place through device.run, binding the existing buffers as the
- * kernel's read_write outputs, so a training step allocates nothing here. The runtime needed
- * no change for this: device.run takes any buffers; launchLinear is only the
- * allocate-an-output convenience on top of it.
- *
- * In place means every tensor sharing a parameter's storage (its views) sees the new values,
- * which is what a model holding its parameters wants.
+ * parameters and moments in place, so a training step allocates nothing here.
  */
-import { gridFor, type Device } from "../tensor/device.js";
-import { defineKernel } from "../tensor/kernels.js";
+import { adamUpdate, checkAdamSlot, type AdamSlot } from "../autograd/ops/adam-update.js";
+import type { HostTensor } from "../checkpoint/safetensors.js";
+import type { Device } from "../tensor/device.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { HostTensor } from "./safetensors.js";
-
-const ADAM = defineKernel({
-  name: "adam", inputs: ["grad"], outputs: ["param", "m", "v"],
-  params: { vec_count: "u32", step_size: "f32", beta1: "f32", beta2: "f32", one_minus_beta1: "f32", one_minus_beta2: "f32", eps: "f32" },
-});
-const WG = 64;
 
 export interface AdamOptions {
   lr?: number;
@@ -97,36 +86,16 @@ export class Adam {
     } else if (list.length !== this.names.length) {
       throw new Error(`Adam.step: ${list.length} gradients for ${this.names.length} parameters; pass them in the order of the parameter map`);
     }
-    // Check every gradient before touching anything, so a bad call changes no state.
-    const launches: [number, GPUBuffer][] = [];
-    this.names.forEach((name, i) => {
-      const g = list[i];
-      if (!g) return;
-      const p = this.params.get(name)!;
-      if (!sameShape(g.shape, p.shape)) {
-        throw new Error(`Adam.step: the gradient of "${name}" has shape ${formatShape(g.shape)}, the parameter ${formatShape(p.shape)}`);
-      }
-      const grad = g.buffer(`Adam gradient "${name}"`);
-      // A buffer bound both read-only and read_write in one dispatch is a validation error.
-      if (grad === p.buffer(`Adam parameter "${name}"`)) throw new Error(`Adam.step: the gradient of "${name}" is the parameter itself`);
-      if (p.size > 0) launches.push([i, grad]);
+    const slots = this.names.flatMap((name, i): AdamSlot[] => {
+      const grad = list[i];
+      return grad ? [{ name, param: this.params.get(name)!, grad, m: this.m[i]!, v: this.v[i]! }] : [];
     });
+    // Check every gradient before touching anything, so a bad call changes no state.
+    for (const slot of slots) checkAdamSlot(slot);
     this.steps++;
     const t = this.steps;
-    const stepSize = (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    for (const [i, grad] of launches) {
-      const vecCount = Math.ceil(this.m[i]!.size / 4);
-      this.device.run(ADAM, {
-        inputs: [grad],
-        outputs: [this.params.get(this.names[i]!)!.buffer("Adam"), this.m[i]!.buffer("Adam"), this.v[i]!.buffer("Adam")],
-        params: {
-          vec_count: vecCount, step_size: stepSize, beta1: this.beta1, beta2: this.beta2,
-          one_minus_beta1: 1 - this.beta1, one_minus_beta2: 1 - this.beta2, eps: this.eps,
-        },
-        workgroups: gridFor(vecCount, WG),
-        overrides: { WG },
-      });
-    }
+    const step = { stepSize: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t), beta1: this.beta1, beta2: this.beta2, eps: this.eps };
+    for (const slot of slots) adamUpdate(slot, step);
   }
 
   /** The step count and the moments (the optimizer's own tensors: read or save them, do not dispose them). */

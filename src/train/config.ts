@@ -7,7 +7,7 @@
  * batch 16, generator width 32 and critic width 64, for real GPUs.
  */
 import type { AttentionOptions } from "../models/generator.js";
-import type { MaskKind } from "./masks.js";
+import type { MaskKind } from "../data/masks.js";
 
 export interface TrainConfig {
   preset: PresetName;

@@ -9,7 +9,7 @@
  * six forward passes of the generator, so one wait per iteration costs little.
  */
 import { join } from "node:path";
-import { checkpointName, type CheckpointFiles } from "./checkpoint.js";
+import { checkpointName, type CheckpointFiles } from "../checkpoint/checkpoint.js";
 import { JsonlLog, type ProgressPrinter } from "./log.js";
 import { writeSampleGrid } from "./samples.js";
 import { readLosses, type Losses, type Trainer } from "./trainer.js";

@@ -12,12 +12,12 @@ import { affine, add, mul } from "../autograd/ops/elementwise.js";
 import { floatToRgb, writePng } from "../io/image.js";
 import { tileImages, upscale } from "../io/picture.js";
 import { composite, type Generator } from "../models/generator.js";
-import { flowColors } from "../models/flow.js";
+import { flowColors } from "../io/flow.js";
 import type { Device } from "../tensor/device.js";
 import { tidy } from "../tensor/scope.js";
-import type { ImageDataset } from "./data.js";
-import { maskTensor, sampleMasks, type MaskKind } from "./masks.js";
-import { Rng } from "./rng.js";
+import type { ImageDataset } from "../data/dataset.js";
+import { maskTensor, sampleMasks, type MaskKind } from "../data/masks.js";
+import { Rng } from "../data/rng.js";
 
 /** Gap between cells, in pixels, and its grey level. */
 const GAP = 2;

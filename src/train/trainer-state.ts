@@ -6,9 +6,9 @@
  * step counts. Restoring checks everything before it changes anything.
  */
 import type { Tensor } from "../tensor/tensor.js";
-import { addPrefix, assignTensors, checkTensorsMatch, saveCheckpoint, stripPrefix, type CheckpointFiles, type LoadedCheckpoint } from "./checkpoint.js";
+import { addPrefix, assignTensors, checkTensorsMatch, saveCheckpoint, stripPrefix, type CheckpointFiles, type LoadedCheckpoint } from "../checkpoint/checkpoint.js";
 import { sidecarConfig } from "./config.js";
-import { Rng } from "./rng.js";
+import { Rng } from "../data/rng.js";
 import type { Trainer } from "./trainer.js";
 
 const GENERATOR_MOMENTS = "adam.generator.";

@@ -25,9 +25,9 @@ import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { Adam } from "./adam.js";
 import type { TrainConfig } from "./config.js";
-import type { ImageDataset } from "./data.js";
-import { bboxSize, maskTensor, sampleMasks, type MaskBatch } from "./masks.js";
-import { Rng, type RngState } from "./rng.js";
+import type { ImageDataset } from "../data/dataset.js";
+import { bboxSize, maskTensor, sampleMasks, type MaskBatch } from "../data/masks.js";
+import { Rng, type RngState } from "../data/rng.js";
 
 /** Official weights (docs/model.md#losses). */
 const GP_LAMBDA = 10;

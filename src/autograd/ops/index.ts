@@ -11,5 +11,4 @@ export { matmul, tuneMatmul, defaultMatmulKernel, MATMUL_KERNELS, type MatmulKer
 export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resize.js";
 export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
 export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
-export { attentionSoftmax } from "./attention-softmax.js";
-export { diagonalSum } from "./diagonal-sum.js";
+export { adamUpdate, checkAdamSlot, type AdamSlot, type AdamStep } from "./adam-update.js";

@@ -17,7 +17,8 @@
  * the layer's peak memory halved (forward 115 -> 58 MiB, 512^2 forward 843 -> 401 MiB).
  */
 import type { Tensor } from "../../tensor/tensor.js";
-import { diagonalSum, reshape } from "../../autograd/ops/index.js";
+import { reshape } from "../../autograd/ops/index.js";
+import { diagonalSum } from "../ops/diagonal-sum.js";
 
 /**
  * scores [B, rowsIn * W, Hb * Wb] of foreground rows [lo, lo + rowsIn) of a W-wide map

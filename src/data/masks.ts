@@ -23,7 +23,9 @@ import type { Device } from "../tensor/device.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Rng } from "./rng.js";
 
-export type MaskKind = "box" | "free-form" | "box+free-form";
+/** The kinds of holes, in the order --help lists them. */
+export const MASK_KINDS = ["box", "free-form", "box+free-form"] as const;
+export type MaskKind = (typeof MASK_KINDS)[number];
 
 /** A rectangle in pixels: rows [top, top + height), columns [left, left + width). */
 export interface BBox {

@@ -17,8 +17,8 @@ import { defineKernel } from "../../tensor/kernels.js";
 import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { ParamValues } from "../../tensor/uniforms.js";
-import { record, requiresGrad } from "../graph.js";
-import { deviceOf, expectRank, launchLinear } from "./common.js";
+import { record, requiresGrad } from "../../autograd/graph.js";
+import { deviceOf, expectRank, launchLinear } from "../../autograd/ops/common.js";
 
 const PARAMS = { batch: "u32", channels: "u32", plane: "u32" } as const;
 const PENALTY = defineKernel({ name: "gradient_penalty", inputs: ["g", "mask"], outputs: ["penalty", "norms"], params: PARAMS });

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { atomicWrite } from "../io/atomic.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { RngState } from "./rng.js";
+import type { RngState } from "../data/rng.js";
 import { decodeSafetensors, encodeSafetensors, type HostTensor } from "./safetensors.js";
 
 export const CHECKPOINT_FORMAT = "deepfill-webgpu-checkpoint";

@@ -11,9 +11,8 @@
  * the official loop does); a colour of radius <= 1 is blended toward white by 1 - r (1 - c),
  * and one beyond (never, after the division) darkened to 0.75 c. Bytes are floor(255 c).
  */
-import type { Tensor } from "../tensor/tensor.js";
-import { writePng, type RgbImage } from "../io/image.js";
-import { tileImages, upscale } from "../io/picture.js";
+import { writePng, type RgbImage } from "./image.js";
+import { tileImages, upscale } from "./picture.js";
 
 /** The 55 colours of the wheel, [r, g, b] in 0..255. */
 function colourWheel(): [number, number, number][] {
@@ -80,14 +79,14 @@ export function flowColors(offsets: Float32Array, shape: readonly [number, numbe
 }
 
 /**
- * Writes the flow of offsets [B, 2, h, w] as one PNG, the batch side by side, each pixel
- * repeated `factor` times in both directions (the official summary shows 64^2 flows at 256^2).
+ * Writes the flow of offsets [B, 2, h, w] (read back from the GPU: this layer has none) as one
+ * PNG, the batch side by side, each pixel repeated `factor` times in both directions (the
+ * official summary shows 64^2 flows at 256^2).
  */
-export async function writeFlowPng(path: string, offsets: Tensor, factor = 1): Promise<void> {
-  if (offsets.rank !== 4 || !(Number.isInteger(factor) && factor >= 1)) {
-    throw new Error(`writeFlowPng: needs offsets [B, 2, h, w] (got rank ${offsets.rank}) and a positive integer upscale (got ${factor})`);
+export function writeFlowPng(path: string, offsets: Float32Array, shape: readonly number[], factor = 1): void {
+  if (shape.length !== 4 || !(Number.isInteger(factor) && factor >= 1)) {
+    throw new Error(`writeFlowPng: needs offsets [B, 2, h, w] (got rank ${shape.length}) and a positive integer upscale (got ${factor})`);
   }
-  const shape = offsets.shape as unknown as [number, number, number, number];
-  const images = flowColors(await offsets.read(), shape);
+  const images = flowColors(offsets, shape as [number, number, number, number]);
   writePng(path, tileImages([images.map((image) => upscale(image, factor))], { gap: 0 }));
 }

@@ -14,8 +14,8 @@ import { gridFor } from "../../tensor/device.js";
 import { defineKernel } from "../../tensor/kernels.js";
 import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { record } from "../graph.js";
-import { deviceOf, expectRank } from "./common.js";
+import { record } from "../../autograd/graph.js";
+import { deviceOf, expectRank } from "../../autograd/ops/common.js";
 
 const FORWARD = defineKernel({
   name: "attention_softmax", inputs: ["s", "m"], outputs: ["a"],

@@ -11,8 +11,8 @@
 import { defineKernel } from "../../tensor/kernels.js";
 import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { record } from "../graph.js";
-import { expectRank, launchLinear } from "./common.js";
+import { record } from "../../autograd/graph.js";
+import { expectRank, launchLinear } from "../../autograd/ops/common.js";
 
 const DIAGONAL_SUM = defineKernel({
   name: "diagonal_sum", inputs: ["x"], outputs: ["y"],
