@@ -24,6 +24,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { Rng } from "./rng.js";
 
 export type MaskKind = "box" | "free-form" | "box+free-form";
+export const MASK_KINDS: readonly MaskKind[] = ["box", "free-form", "box+free-form"];
 
 /** A rectangle in pixels: rows [top, top + height), columns [left, left + width). */
 export interface BBox {
