@@ -89,7 +89,7 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   for (const [name, tensor] of options.tensors) {
     const data = await tensor.read();
     // A diverged run must not replace good checkpoints with NaN ones (and then prune the good ones).
-    if (!data.every(Number.isFinite)) throw new NonFiniteTensorError(step, name);
+    if (!allFinite(data)) throw new NonFiniteTensorError(step, name);
     host.set(name, { shape: [...tensor.shape], data });
   }
   const chunks = encodeSafetensors(host, { format: CHECKPOINT_FORMAT, step: String(step) });
@@ -247,6 +247,15 @@ function sidecarProblem(sidecar: CheckpointSidecar): string | null {
     if (!isRecord(optimizer) || !count(optimizer.step)) return `optimizer "${name}" has no non-negative integer "step"`;
   }
   return null;
+}
+
+/** True when no value is NaN or infinite. A plain loop: every(Number.isFinite) was 8x slower, more than hashing the same bytes. */
+function allFinite(data: Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0) return false; // 0 for every finite v, NaN for NaN and the infinities
+  }
+  return true;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

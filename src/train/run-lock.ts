@@ -7,7 +7,9 @@
  * then hard-linked to the lock's name; link() fails when the name exists, so of two starters
  * exactly one wins, and nobody ever reads a half-written lock. A lock whose process is gone (a
  * crash, a kill -9, a power cut) is stale: the next run takes it over and says so. A live one
- * is a one-line error naming the process and the fix.
+ * is a one-line error naming the process and the fix. (Two runs that find the same stale lock
+ * in the same instant could both take it over; node has no flock() to close that window, and
+ * it needs a dead owner and two starts within microseconds of each other.)
  */
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
