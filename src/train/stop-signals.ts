@@ -42,6 +42,14 @@ export class StopSignals {
       process.exit(128 + constants.signals[signal]);
     }
     this.received = signal;
-    this.note(`${signal}: finishing this iteration, then saving a checkpoint (a second signal exits at once, without one)`);
+    if (signal === "SIGHUP") {
+      // The terminal may be gone: a failed write to it must not end the run before it saves.
+      for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+    }
+    try {
+      this.note(`${signal}: finishing this iteration, then saving a checkpoint (a second signal exits at once, without one)`);
+    } catch {
+      // As above: nowhere to print; the checkpoint matters more.
+    }
   }
 }
