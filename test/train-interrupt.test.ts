@@ -145,11 +145,14 @@ t.test("a second signal exits at once without a half file, and still releases th
   const run = new Background(["--data", data, "--out", out, ...TINY, "--steps", "1000", "--checkpoint-every", "1"]);
   t.teardown(() => void run.child.kill("SIGKILL"));
   await run.waitFor(/^step 2\/1000/m);
+  // The second signal follows closely, so it lands before the first's iteration and checkpoint
+  // are done (waiting for the first's notice left a window in which the run could finish).
   run.child.kill("SIGINT");
-  await run.waitFor(/SIGINT: finishing this iteration/);
+  await new Promise((resolve) => setTimeout(resolve, 50));
   run.child.kill("SIGINT");
   const { code } = await run.exited;
   t.equal(code, 130, "exit 130 (128 + SIGINT)");
+  t.match(run.stdout, /SIGINT: finishing this iteration/);
   t.match(run.stderr, /SIGINT again: exiting now, without a checkpoint/);
   t.notOk(existsSync(join(out, "train.lock")), "the lock is released on the immediate exit too");
   const sidecars = readdirSync(join(out, "checkpoints")).filter((f) => f.endsWith(".json"));
