@@ -54,7 +54,13 @@ async function main(args: string[]): Promise<void> {
     writePng(file, lineChart({ title: key, xLabel: log.xLabel, series }));
     const finite = curve.y.filter(Number.isFinite);
     const summary = finite.length === 0 ? "no finite values" : `last ${finite.at(-1)!.toPrecision(4)}, min ${Math.min(...finite).toPrecision(4)}, max ${Math.max(...finite).toPrecision(4)}`;
-    console.log(`${file} (${curve.y.length} points; ${summary})`);
+    const bad = log.nonFinite.get(key);
+    const badText = bad ? `; ${bad.count} non-finite from ${log.xLabel} ${bad.from}` : "";
+    console.log(`${file} (${curve.y.length} points${badText}; ${summary})`);
+  }
+  if (log.nonFinite.size > 0) {
+    const which = [...log.nonFinite].map(([key, bad]) => `${key} from ${log.xLabel} ${bad.from}`).join(", ");
+    console.error(`report: ${path} has non-finite values (NaN or infinite), not drawn: ${which}; the run diverged there (resume from an earlier checkpoint with a lower --lr)`);
   }
 }
 

@@ -4,28 +4,41 @@
  * the flags. Every failure the user can fix (a flag, the data folder, an image, a checkpoint)
  * is printed as one line without a stack trace, and the process exits non-zero; nothing is
  * written before the inputs have been checked, so no existing checkpoint is touched.
+ *
+ * The run folder is locked (train/run-lock.ts) before anything in it is read or written, and
+ * the stop signals (train/stop-signals.ts) are handled from then on, so every way out of a
+ * run releases the folder.
  */
 import { existsSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { createDevice, type Device } from "./tensor/device.js";
 import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./checkpoint/checkpoint.js";
-import { runCli } from "./cli/args.js";
+import { runCli, UsageError } from "./cli/args.js";
 import { DEFAULT_KEEP, HELP, RUNS_FOLDER, SCHEDULES, checkPaths, parseArgs, type CliOptions } from "./train/cli-args.js";
 import { makeConfig, presetForAdapter, resumeConfig, type TrainConfig } from "./train/config.js";
 import { ImageDataset } from "./data/dataset.js";
-import { ProgressPrinter } from "./train/log.js";
+import { checkOutputFolder } from "./io/paths.js";
+import { ProgressPrinter, trimLog } from "./train/log.js";
 import { checkpointDir, trainLoop } from "./train/loop.js";
 import { Trainer } from "./train/trainer.js";
 import { restoreTrainer } from "./train/trainer-state.js";
+import { RunLock } from "./train/run-lock.js";
+import { removeStaleTemps } from "./train/stale-temps.js";
+import { StopSignals } from "./train/stop-signals.js";
 
-/** The checkpoint to resume and the run folder it belongs to, from a run folder, a checkpoints folder or a sidecar. */
-function locateResume(path: string): { checkpoint: LoadedCheckpoint; runFolder: string } {
-  if (!existsSync(path)) throw new Error(`--resume ${path} does not exist; pass a run folder, its checkpoints/ folder or a step-*.json`);
-  const folder = statSync(path).isDirectory();
-  const checkpoints = folder && existsSync(checkpointDir(path)) ? checkpointDir(path) : path;
-  const checkpoint = loadCheckpoint(checkpoints);
-  const dir = dirname(checkpoint.sidecarPath);
-  return { checkpoint, runFolder: basename(dir) === "checkpoints" ? dirname(dir) : dir };
+/**
+ * The run folder that `--resume PATH` continues (where its log and checkpoints live), read from
+ * the path alone so that the folder can be locked before any checkpoint in it is read.
+ */
+function resumedRunFolder(path: string): string {
+  if (statSync(path).isDirectory()) return existsSync(checkpointDir(path)) || basename(resolve(path)) !== "checkpoints" ? path : dirname(path);
+  const dir = dirname(path);
+  return basename(resolve(dir)) === "checkpoints" ? dirname(dir) : dir;
+}
+
+/** The checkpoint `--resume PATH` names: a run folder's or checkpoints folder's newest, or the sidecar given. */
+function resumedCheckpoint(path: string): LoadedCheckpoint {
+  return loadCheckpoint(statSync(path).isDirectory() && existsSync(checkpointDir(path)) ? checkpointDir(path) : path);
 }
 
 function timestamp(): string {
@@ -34,47 +47,65 @@ function timestamp(): string {
 
 interface Plan {
   config: TrainConfig;
-  out: string;
+  steps: number;
   why: string;
   checkpoint: LoadedCheckpoint | null;
 }
 
-function plan(args: CliOptions, device: Device): Plan {
-  if (args.resume) {
-    const { checkpoint, runFolder } = locateResume(args.resume);
-    const config = resumeConfig(checkpoint.config, args.config, checkpoint.sidecarPath);
-    if (args.preset && args.preset !== config.preset) {
-      throw new Error(`checkpoint ${checkpoint.sidecarPath} was trained with preset ${config.preset}, not ${args.preset}; drop --preset to resume, or start a new run`);
-    }
-    return { config, out: args.out ?? runFolder, why: `resumed from ${checkpoint.sidecarPath} at iteration ${checkpoint.step}`, checkpoint };
+/** What a resumed run continues: everything checked before anything is written or the GPU opened. */
+function planResume(args: CliOptions, resume: string, out: string): Plan {
+  const checkpoint = resumedCheckpoint(resume);
+  const config = resumeConfig(checkpoint.config, args.config, checkpoint.sidecarPath);
+  if (args.preset && args.preset !== config.preset) {
+    throw new Error(`checkpoint ${checkpoint.sidecarPath} was trained with preset ${config.preset}, not ${args.preset}; drop --preset to resume, or start a new run`);
   }
+  const steps = args.steps ?? SCHEDULES[config.preset].steps;
+  if (steps <= checkpoint.step) {
+    const given = args.steps === undefined ? `the ${config.preset} schedule ends at ${steps}` : `--steps ${steps}`;
+    throw new UsageError(`run ${out} is already at step ${checkpoint.step} (${given}); pass --steps greater than ${checkpoint.step} to continue it`);
+  }
+  return { config, steps, why: `resumed from ${checkpoint.sidecarPath} at iteration ${checkpoint.step}`, checkpoint };
+}
+
+function planNew(args: CliOptions, device: Device): Plan {
   const chosen = args.preset ? { preset: args.preset, reason: "--preset" } : presetForAdapter(device.adapter);
-  const out = args.out ?? join(RUNS_FOLDER, args.name ?? timestamp());
+  const config = makeConfig(chosen.preset, args.config);
+  return { config, steps: args.steps ?? SCHEDULES[config.preset].steps, why: chosen.reason, checkpoint: null };
+}
+
+/** A new run must not mix into an old one: a folder with checkpoints is continued with --resume. */
+function refuseOldRun(out: string): void {
   const existing = findLatestCheckpoint(checkpointDir(out));
-  if (existing) {
-    throw new Error(`${out} already holds checkpoints (${existing.sidecarPath}); continue it with --resume ${out}, or pass another --out`);
-  }
-  return { config: makeConfig(chosen.preset, args.config), out, why: chosen.reason, checkpoint: null };
+  if (existing) throw new Error(`${out} already holds checkpoints (${existing.sidecarPath}); continue it with --resume ${out}, or pass another --out`);
 }
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   checkPaths(args);
-  const device = await createDevice();
+  const out = args.out ?? (args.resume ? resumedRunFolder(args.resume) : join(RUNS_FOLDER, args.name ?? timestamp()));
+  if (args.resume && args.out === undefined) checkOutputFolder(out, `the run folder of --resume`);
   const progress = new ProgressPrinter();
-  let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) {
-      process.stderr.write("\nsecond Ctrl-C: exiting now, without a checkpoint\n");
-      process.exit(130);
-    }
-    stopRequested = true;
-    progress.note("Ctrl-C: finishing this iteration, then saving a checkpoint (Ctrl-C again exits at once)");
-  };
+  // The lock comes before anything in the folder is read or written: two processes never share a run.
+  const lock = RunLock.acquire(out, (message) => console.log(message));
+  const signals = new StopSignals((message) => progress.note(message));
   try {
-    const { config, out, why, checkpoint } = plan(args, device);
+    const resumed = args.resume ? planResume(args, args.resume, out) : null;
+    if (!resumed) refuseOldRun(out);
+    const stale = removeStaleTemps(out, ["checkpoints", "samples"]);
+    if (stale.length > 0) console.log(`removed ${stale.length} temporary file(s) that interrupted writes left in ${out}`);
+    await train(args, out, resumed, progress, signals);
+  } finally {
+    signals.dispose();
+    lock.release();
+  }
+  if (signals.received) process.exitCode = signals.exitCode;
+}
+
+async function train(args: CliOptions, out: string, resumed: Plan | null, progress: ProgressPrinter, signals: StopSignals): Promise<void> {
+  const device = await createDevice();
+  try {
+    const { config, steps, why, checkpoint } = resumed ?? planNew(args, device);
     const schedule = SCHEDULES[config.preset];
-    const steps = args.steps ?? schedule.steps;
     console.log(`adapter: ${device.adapter.description || device.adapter.device} (${device.adapter.isSoftware ? "software" : "hardware"})`);
     console.log(`preset ${config.preset} (${why}): ${config.height}x${config.width}, batch ${config.batch}, cnum ${config.cnum}/${config.criticCnum}, ` +
       `${config.criticSteps} critic steps per iteration, ${config.mask} masks${config.sharedMask ? " shared by the batch" : ""}`);
@@ -82,20 +113,23 @@ async function main(argv: string[]): Promise<void> {
     console.log(`data: ${dataset.count} images from ${dataset.folder}`);
     const trainer = new Trainer(device, config, dataset);
     try {
-      if (checkpoint) restoreTrainer(trainer, checkpoint);
+      if (checkpoint) {
+        restoreTrainer(trainer, checkpoint);
+        const { later, torn } = trimLog(join(out, "log.jsonl"), checkpoint.step);
+        if (later + torn > 0) console.log(`log.jsonl: dropped ${later} record(s) after step ${checkpoint.step} (not in the checkpoint; they are logged again) and ${torn} torn line(s)`);
+      }
       console.log(`run folder: ${out} (log.jsonl, samples/, checkpoints/); iterations ${trainer.iteration} -> ${steps}`);
-      process.on("SIGINT", onSigint);
       const result = await trainLoop(trainer, {
-        out, steps, progress, shouldStop: () => stopRequested,
+        out, steps, progress, shouldStop: () => signals.received !== null,
         checkpointEvery: args.checkpointEvery ?? schedule.checkpointEvery,
         sampleEvery: args.sampleEvery ?? schedule.sampleEvery,
         logEvery: args.logEvery ?? schedule.logEvery,
         keep: args.keep ?? DEFAULT_KEEP,
       });
       const saved = result.checkpoint ? `; checkpoint ${result.checkpoint.sidecarPath}` : "";
-      console.log(`${result.stopped ? "stopped" : "done"} at iteration ${result.step}${saved}`);
+      if (!result.stopped) console.log(`done at iteration ${result.step}${saved}`);
+      else console.log(`stopped by ${signals.received} at iteration ${result.step}${saved}${result.checkpoint || checkpoint ? `; continue with --resume ${out}` : ""}`);
     } finally {
-      process.off("SIGINT", onSigint);
       trainer.dispose();
     }
   } finally {

@@ -9,7 +9,7 @@ import { mulScalar, type Tensor } from "../src/index.js";
 import { atomicWrite } from "../src/io/atomic.js";
 import { Adam } from "../src/train/adam.js";
 import {
-  addPrefix, assignTensors, checkpointName, checkTensorsMatch, findLatestCheckpoint, listCheckpoints, loadCheckpoint, saveCheckpoint, stripPrefix,
+  addPrefix, assignTensors, checkpointName, checkTensorsMatch, findLatestCheckpoint, listCheckpoints, loadCheckpoint, NonFiniteTensorError, saveCheckpoint, stripPrefix,
 } from "../src/checkpoint/checkpoint.js";
 import { Rng } from "../src/data/rng.js";
 import { randomValues, testDevice } from "./helpers.js";
@@ -121,6 +121,27 @@ t.test("writes are atomic: a failed write leaves the previous files intact", asy
   disposeAll(p.values());
 });
 
+function editSidecar(path: string, fields: object): void {
+  writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, "utf8")), ...fields }));
+}
+
+t.test("a tensor with NaN or an infinity is refused before anything is written or pruned", async (t) => {
+  const dir = tempDir(t);
+  const p = params(6);
+  await saveCheckpoint(dir, { step: 1, tensors: p, config: {}, keep: 1 });
+  const before = readdirSync(dir).sort().map((file) => [file, readFileSync(join(dir, file)).toString("base64")]);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const values = randomValues(7, 9);
+    values[3] = bad;
+    const tensors = new Map([...p, ["critic.linear.weight", device.tensor(values, [1, 7])]]);
+    await t.rejects(saveCheckpoint(dir, { step: 2, tensors, config: {}, keep: 1 }), { name: "Error", message: 'tensor "critic.linear.weight" holds non-finite values at step 2; no checkpoint was written' }, `${bad}`);
+    t.ok((await saveCheckpoint(dir, { step: 2, tensors, config: {}, keep: 1 }).catch((e: unknown) => e)) instanceof NonFiniteTensorError);
+    tensors.get("critic.linear.weight")!.dispose();
+  }
+  t.same(readdirSync(dir).sort().map((file) => [file, readFileSync(join(dir, file)).toString("base64")]), before, "the good checkpoint kept, nothing written");
+  disposeAll(p.values());
+});
+
 t.test("corrupt checkpoints give one-line errors and are left as they are", async (t) => {
   const dir = tempDir(t);
   const p = params(4);
@@ -133,7 +154,11 @@ t.test("corrupt checkpoints give one-line errors and are left as they are", asyn
     ["sidecar bad JSON", (f) => writeFileSync(f.sidecarPath, "{ \"format\": "), /checkpoint .*\.json is corrupt \(not valid JSON: .*\); delete it/],
     ["sidecar of another program", (f) => writeFileSync(f.sidecarPath, "{}"), /is not a deepfill-webgpu checkpoint sidecar/],
     ["another version", (f) => writeFileSync(f.sidecarPath, JSON.stringify({ ...JSON.parse(readFileSync(f.sidecarPath, "utf8")), version: 99 })), /format version 99, this program reads version 1/],
-    ["missing fields", (f) => writeFileSync(f.sidecarPath, JSON.stringify({ format: "deepfill-webgpu-checkpoint", version: 1 })), /is corrupt \(missing or malformed fields\)/],
+    ["missing fields", (f) => writeFileSync(f.sidecarPath, JSON.stringify({ format: "deepfill-webgpu-checkpoint", version: 1 })), /is corrupt \("step" is undefined, not a non-negative integer\)/],
+    ["negative step", (f) => editSidecar(f.sidecarPath, { step: -5 }), /is corrupt \("step" is -5, not a non-negative integer\); delete it/],
+    ["negative byte count", (f) => editSidecar(f.sidecarPath, { tensorsBytes: -1 }), /is corrupt \("tensorsBytes" is -1, not a non-negative integer\)/],
+    ["tensors elsewhere", (f) => editSidecar(f.sidecarPath, { tensorsFile: "../x.safetensors" }), /is corrupt \("tensorsFile" is "\.\.\/x\.safetensors", not a file name in the same folder\)/],
+    ["optimizer step", (f) => editSidecar(f.sidecarPath, { optimizers: { adam: { step: "3" } } }), /is corrupt \(optimizer "adam" has no non-negative integer "step"\)/],
   ];
   let step = 0;
   for (const [name, corrupt, expected] of corruptions) {

@@ -30,6 +30,21 @@ t.test("every numeric field but step and time becomes a curve", async (t) => {
   t.same(movingMean([1, 2, 3, 10], 3), [1.5, 2, 5, 6.5], "centred mean, shorter at the ends");
 });
 
+t.test("non-finite values are kept and reported with the step they start at", async (t) => {
+  const text = [
+    '{"step": 1, "losses": {"g": 1.5, "d": 2}, "note": null}',
+    '{"step": 2, "losses": {"g": "NaN", "d": 2.5}, "note": null}',
+    '{"step": 3, "losses": {"g": "Infinity", "d": null}, "note": null}',
+    '{"step": 4, "losses": {"g": "-Infinity", "d": "NaN"}}',
+  ].join("\n");
+  const log = parseTrainingLog(text);
+  t.same(log.curves.get("losses.g"), { x: [1, 2, 3, 4], y: [1.5, NaN, Infinity, -Infinity] }, "written as strings by the trainer");
+  t.same(log.curves.get("losses.d"), { x: [1, 2, 3, 4], y: [2, 2.5, NaN, NaN] }, "null (older logs) in a numeric field");
+  t.notOk(log.curves.has("note"), "a field that is only ever null is no curve");
+  t.same([...log.nonFinite], [["losses.g", { count: 3, from: 2 }], ["losses.d", { count: 2, from: 3 }]]);
+  t.equal(parseTrainingLog('{"step": 1, "a": 2}').nonFinite.size, 0);
+});
+
 t.test("ticks at 1, 2 or 5 times a power of ten, labelled with the digits they need", async (t) => {
   t.same(niceTicks(0, 2950, 6), { ticks: [0, 500, 1000, 1500, 2000, 2500], step: 500 });
   t.same(niceTicks(-4.9, 0.1, 5).ticks, [-4, -3, -2, -1, 0]);
@@ -85,6 +100,12 @@ t.test("report.js writes one PNG per curve; bad logs are one-line errors", async
   t.match(run.stdout, /g_loss\.png \(80 points; last 1\.025, min 1\.025, max 3\.000\)/, "a summary per curve");
   const png = readRgb(join(dir, "out", "d_loss.png"));
   t.same([png.width, png.height], [640, 400]);
+  t.equal(run.stderr, "", "no warning for a finite log");
+  writeFileSync(join(dir, "nan.jsonl"), '{"step": 5, "d_loss": 1}\n{"step": 6, "d_loss": "NaN"}\n');
+  const nan = runTool("report", ["--log", join(dir, "nan.jsonl"), "--out", join(dir, "nan")]);
+  t.equal(nan.status, 0, "the charts are drawn");
+  t.match(nan.stdout, /d_loss\.png \(2 points; 1 non-finite from step 6; last 1\.000/);
+  t.match(nan.stderr, /^report: .*nan\.jsonl has non-finite values \(NaN or infinite\), not drawn: d_loss from step 6; the run diverged there/);
   writeFileSync(join(dir, "empty.jsonl"), '{"step": 1}\n');
   const empty = runTool("report", ["--log", join(dir, "empty.jsonl"), "--out", join(dir, "out2")]);
   t.equal(empty.status, 1);

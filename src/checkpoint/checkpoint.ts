@@ -68,6 +68,13 @@ export interface LoadedCheckpoint extends CheckpointFiles {
 
 const NAME = /^step-(\d{6,})\.(json|safetensors)$/;
 
+/** Thrown by saveCheckpoint, before it writes anything, when a tensor holds NaN or an infinity. */
+export class NonFiniteTensorError extends Error {
+  constructor(readonly step: number, readonly tensor: string) {
+    super(`tensor "${tensor}" holds non-finite values at step ${step}; no checkpoint was written`);
+  }
+}
+
 /** The base name of the files of `step`: step-000123 (more digits past 999999). */
 export function checkpointName(step: number): string {
   return `step-${String(step).padStart(6, "0")}`;
@@ -79,7 +86,12 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   if (!(Number.isInteger(step) && step >= 0)) throw new Error(`saveCheckpoint: step ${step} must be a non-negative integer`);
   if (!(Number.isInteger(keep) && keep >= 1)) throw new Error(`saveCheckpoint: keep ${keep} must be an integer of at least 1`);
   const host = new Map<string, HostTensor>();
-  for (const [name, tensor] of options.tensors) host.set(name, { shape: [...tensor.shape], data: await tensor.read() });
+  for (const [name, tensor] of options.tensors) {
+    const data = await tensor.read();
+    // A diverged run must not replace good checkpoints with NaN ones (and then prune the good ones).
+    if (!allFinite(data)) throw new NonFiniteTensorError(step, name);
+    host.set(name, { shape: [...tensor.shape], data });
+  }
   const chunks = encodeSafetensors(host, { format: CHECKPOINT_FORMAT, step: String(step) });
   const hash = createHash("sha256");
   for (const chunk of chunks) hash.update(chunk);
@@ -164,10 +176,8 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   if (sidecar.version !== CHECKPOINT_VERSION) {
     throw new Error(`checkpoint ${sidecarPath} has format version ${sidecar.version}, this program reads version ${CHECKPOINT_VERSION}; resume it with the version that wrote it, or start a new run`);
   }
-  const fieldsOk = Number.isInteger(sidecar.step) && typeof sidecar.tensorsFile === "string" && !/[\\/]/.test(sidecar.tensorsFile) &&
-    Number.isInteger(sidecar.tensorsBytes) && typeof sidecar.tensorsSha256 === "string" &&
-    isRecord(sidecar.rng) && isRecord(sidecar.optimizers) && Object.values(sidecar.optimizers).every((o) => isRecord(o) && Number.isInteger(o.step));
-  if (!fieldsOk) throw new Error(`checkpoint ${sidecarPath} is corrupt (missing or malformed fields); ${fix}`);
+  const problem = sidecarProblem(sidecar);
+  if (problem) throw new Error(`checkpoint ${sidecarPath} is corrupt (${problem}); ${fix}`);
   const tensorsPath = join(sidecarPath, "..", sidecar.tensorsFile);
   let bytes: Buffer;
   try {
@@ -220,6 +230,32 @@ export function stripPrefix<T>(tensors: ReadonlyMap<string, T>, prefix: string):
 /** `tensors` with `prefix` added to every name (to merge models' and optimizers' tensors into one checkpoint). */
 export function addPrefix<T>(tensors: ReadonlyMap<string, T>, prefix: string): Map<string, T> {
   return new Map([...tensors].map(([name, t]) => [prefix + name, t]));
+}
+
+/** What is wrong with a parsed sidecar's fields, or null; every count must be a non-negative integer. */
+function sidecarProblem(sidecar: CheckpointSidecar): string | null {
+  const count = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  if (!count(sidecar.step)) return `"step" is ${JSON.stringify(sidecar.step)}, not a non-negative integer`;
+  if (typeof sidecar.tensorsFile !== "string" || sidecar.tensorsFile === "" || /[\\/]/.test(sidecar.tensorsFile)) {
+    return `"tensorsFile" is ${JSON.stringify(sidecar.tensorsFile)}, not a file name in the same folder`;
+  }
+  if (!count(sidecar.tensorsBytes)) return `"tensorsBytes" is ${JSON.stringify(sidecar.tensorsBytes)}, not a non-negative integer`;
+  if (typeof sidecar.tensorsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(sidecar.tensorsSha256)) return `"tensorsSha256" is not a SHA-256 in hex`;
+  if (!isRecord(sidecar.rng)) return `"rng" is not an object`;
+  if (!isRecord(sidecar.optimizers)) return `"optimizers" is not an object`;
+  for (const [name, optimizer] of Object.entries(sidecar.optimizers)) {
+    if (!isRecord(optimizer) || !count(optimizer.step)) return `optimizer "${name}" has no non-negative integer "step"`;
+  }
+  return null;
+}
+
+/** True when no value is NaN or infinite. A plain loop: every(Number.isFinite) was 8x slower, more than hashing the same bytes. */
+function allFinite(data: Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0) return false; // 0 for every finite v, NaN for NaN and the infinities
+  }
+  return true;
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

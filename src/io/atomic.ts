@@ -11,8 +11,7 @@ import { basename, dirname, join } from "node:path";
 export function atomicWrite(path: string, ...chunks: Uint8Array[]): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
-  // pid + counter: two writers (or two calls in one process) never share a temporary name.
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${nextId++}.tmp`);
+  const temp = tempPath(path);
   let fd: number | undefined;
   try {
     fd = openSync(temp, "w");
@@ -33,6 +32,14 @@ export function atomicWrite(path: string, ...chunks: Uint8Array[]): void {
 }
 
 let nextId = 0;
+
+/** A fresh temporary name beside `path`; pid + counter, so two writers (or two calls in one process) never share one. */
+export function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${nextId++}.tmp`);
+}
+
+/** Matches the names tempPath makes; group 1 is the writer's process id (to tell a live writer's file from a dead one's). */
+export const TEMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
 
 /** Flushes the folder entry so the rename itself survives a power cut (best effort: not every platform allows opening a folder). */
 function syncDir(dir: string): void {

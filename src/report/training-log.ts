@@ -5,6 +5,11 @@
  * `step`, which is the x axis when present (the line number otherwise), and `time`.
  * A last line that does not parse is skipped, since a running trainer may be writing it; a bad
  * line anywhere else is an error naming it.
+ *
+ * Non-finite values are kept as NaN or infinities, never dropped: the trainer writes them as
+ * the strings "NaN", "Infinity" and "-Infinity", and older logs as null (JSON's stand-in for
+ * them). A null counts only in a field that holds numbers elsewhere. `nonFinite` says which
+ * curves have such values and from where, so a diverged run is reported, not hidden.
  */
 
 export interface Curve {
@@ -19,7 +24,11 @@ export interface TrainingLog {
   curves: Map<string, Curve>;
   /** Lines read (not counting blank ones and a skipped unfinished last line). */
   lines: number;
+  /** Curves with non-finite values: how many, and the x of the first. */
+  nonFinite: Map<string, { count: number; from: number }>;
 }
+
+const NON_FINITE_TEXT: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
 
 const NOT_CURVES = new Set(["step", "time"]);
 
@@ -38,24 +47,34 @@ export function parseTrainingLog(text: string, source = "the log"): TrainingLog 
     records.push({ record: value as Record<string, unknown>, number });
   });
   const useStep = records.some(({ record }) => typeof record.step === "number");
-  const curves = new Map<string, Curve>();
+  const all = new Map<string, Curve & { numbers: boolean }>();
   for (const { record, number } of records) {
     const x = useStep ? (typeof record.step === "number" ? record.step : NaN) : number;
-    for (const [key, y] of numericFields(record)) {
+    for (const [key, y, isNull] of numericFields(record)) {
       if (NOT_CURVES.has(key)) continue;
-      if (!curves.has(key)) curves.set(key, { x: [], y: [] });
-      curves.get(key)!.x.push(x);
-      curves.get(key)!.y.push(y);
+      if (!all.has(key)) all.set(key, { x: [], y: [], numbers: false });
+      const curve = all.get(key)!;
+      curve.x.push(x);
+      curve.y.push(y);
+      curve.numbers ||= !isNull;
     }
   }
+  const curves = new Map([...all].filter(([, c]) => c.numbers).map(([key, c]) => [key, { x: c.x, y: c.y }]));
+  const nonFinite = new Map<string, { count: number; from: number }>();
+  for (const [key, { x, y }] of curves) {
+    const first = y.findIndex((v) => !Number.isFinite(v));
+    if (first >= 0) nonFinite.set(key, { count: y.filter((v) => !Number.isFinite(v)).length, from: x[first]! });
+  }
   if (curves.size === 0) throw new Error(`${source} has no numeric fields besides step and time (${records.length} lines read); pass the log.jsonl a training run wrote`);
-  return { xLabel: useStep ? "step" : "line", curves, lines: records.length };
+  return { xLabel: useStep ? "step" : "line", curves, lines: records.length, nonFinite };
 }
 
-/** [dotted key, value] of every number in a JSON object, nested objects included. */
-function numericFields(record: Record<string, unknown>, prefix = ""): [string, number][] {
-  return Object.entries(record).flatMap(([key, value]): [string, number][] => {
-    if (typeof value === "number") return [[prefix + key, value]];
+/** [dotted key, value, whether it was null] of every number in a JSON object (non-finite ones included), nested objects too. */
+function numericFields(record: Record<string, unknown>, prefix = ""): [string, number, boolean][] {
+  return Object.entries(record).flatMap(([key, value]): [string, number, boolean][] => {
+    if (typeof value === "number") return [[prefix + key, value, false]];
+    if (typeof value === "string" && value in NON_FINITE_TEXT) return [[prefix + key, NON_FINITE_TEXT[value]!, false]];
+    if (value === null) return [[prefix + key, NaN, true]];
     if (typeof value === "object" && value !== null && !Array.isArray(value)) return numericFields(value as Record<string, unknown>, `${prefix}${key}.`);
     return [];
   });

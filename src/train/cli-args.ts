@@ -58,7 +58,7 @@ const FLAGS: Flag<CliOptions>[] = [
   { name: "--batch", value: "N", help: "images per step (default: the preset's)", parse: (v, f, o) => void (o.config.batch = integer(1)(v, f)) },
   { name: "--cnum", value: "N", help: "generator base width, even (default: the preset's; the paper 32)", parse: (v, f, o) => void (o.config.cnum = evenWidth(v, f)) },
   { name: "--critic-cnum", value: "N", help: "critics' base width (default: the preset's; the paper 64)", parse: (v, f, o) => void (o.config.criticCnum = integer(1)(v, f)) },
-  { name: "--steps", value: "N", help: `iterations to reach in total, counting those of a resumed run (default: ${presetNames.map((p) => `${p} ${s[p].steps}`).join(", ")})`, parse: (v, f, o) => void (o.steps = integer(0)(v, f)) },
+  { name: "--steps", value: "N", help: `iterations to reach in total, counting those of a resumed run, so more than its step (default: ${presetNames.map((p) => `${p} ${s[p].steps}`).join(", ")})`, parse: (v, f, o) => void (o.steps = integer(0)(v, f)) },
   { name: "--lr", value: "X", help: `Adam learning rate of both optimizers (default ${TRAINING_DEFAULTS.lr})`, parse: (v, f, o) => void (o.config.lr = positive(v, f)) },
   { name: "--seed", value: "N", help: `seed of the initial weights, crops, masks and penalties (default ${TRAINING_DEFAULTS.seed})`, parse: (v, f, o) => void (o.config.seed = integer(0)(v, f)) },
   { name: "--critic-steps", value: "N", help: `critic steps before each generator step (default ${TRAINING_DEFAULTS.criticSteps})`, parse: (v, f, o) => void (o.config.criticSteps = integer(0)(v, f)) },
@@ -70,9 +70,9 @@ const FLAGS: Flag<CliOptions>[] = [
   { name: "--no-flip", help: "no random horizontal flips (the official loader does none; default: flips)", parse: (_, __, o) => void (o.config.flip = false) },
   { name: "--out", value: "DIR", help: "run folder for log.jsonl, samples/ and checkpoints/ (default: runs/<name>; with --resume, the resumed run's folder)", parse: (v, _, o) => void (o.out = v) },
   { name: "--name", value: "NAME", help: "run name under runs/ (default: the start time)", parse: (v, f, o) => { if (!/^[\w.-]+$/.test(v)) throw new UsageError(`${f} takes letters, digits, '.', '_' or '-', got "${v}"`); o.name = v; } },
-  { name: "--checkpoint-every", value: "N", help: `iterations between checkpoints; one is also saved at the end and on Ctrl-C (default: ${presetNames.map((p) => `${p} ${s[p].checkpointEvery}`).join(", ")})`, parse: (v, f, o) => void (o.checkpointEvery = integer(1)(v, f)) },
+  { name: "--checkpoint-every", value: "N", help: `iterations between checkpoints; one is also saved at the end and on Ctrl-C, SIGTERM or SIGHUP (default: ${presetNames.map((p) => `${p} ${s[p].checkpointEvery}`).join(", ")})`, parse: (v, f, o) => void (o.checkpointEvery = integer(1)(v, f)) },
   { name: "--sample-every", value: "N", help: `iterations between sample grids in samples/ (default: ${presetNames.map((p) => `${p} ${s[p].sampleEvery}`).join(", ")})`, parse: (v, f, o) => void (o.sampleEvery = integer(1)(v, f)) },
-  { name: "--log-every", value: "N", help: `iterations between log lines; losses are read back from the GPU only then (default: ${presetNames.map((p) => `${p} ${s[p].logEvery}`).join(", ")})`, parse: (v, f, o) => void (o.logEvery = integer(1)(v, f)) },
+  { name: "--log-every", value: "N", help: `iterations between log lines; losses are read back from the GPU only then and at checkpoints (default: ${presetNames.map((p) => `${p} ${s[p].logEvery}`).join(", ")})`, parse: (v, f, o) => void (o.logEvery = integer(1)(v, f)) },
   { name: "--keep", value: "N", help: `checkpoints kept, the newest (default ${DEFAULT_KEEP})`, parse: (v, f, o) => void (o.keep = integer(1)(v, f)) },
   { name: "--resume", value: "PATH", help: "continue a run exactly: its folder, its checkpoints/ folder, or one step-*.json; the configuration comes from the checkpoint", parse: (v, _, o) => void (o.resume = v) },
 ];
@@ -102,5 +102,6 @@ Usage: node dist/train.js [flags]
 
 Trains DeepFill v1 (coarse + refinement generator with contextual attention, global and local
 WGAN-GP critics). With no flags: the fake-avatars faces, the preset that suits the adapter,
-output in runs/<start time>/. Ctrl-C saves a checkpoint and exits; a second Ctrl-C exits at once.
+output in runs/<start time>/. Ctrl-C, SIGTERM or SIGHUP saves a checkpoint and exits with 130,
+143 or 129; a second one exits at once. One process at a time trains in a run folder.
 `, FLAGS);

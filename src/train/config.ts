@@ -7,7 +7,7 @@
  * batch 16, generator width 32 and critic width 64, for real GPUs.
  */
 import type { AttentionOptions } from "../models/generator.js";
-import type { MaskKind } from "../data/masks.js";
+import { MASK_KINDS, type MaskKind } from "../data/masks.js";
 
 export interface TrainConfig {
   preset: PresetName;
@@ -100,6 +100,8 @@ export function resumeConfig(saved: unknown, explicit: Partial<TrainConfig>, sou
   if (!training || typeof training !== "object" || !(training.preset in PRESETS)) {
     throw new Error(`checkpoint ${source} has no training configuration this program understands (config.training); resume it with the version that wrote it, or start a new run`);
   }
+  const problem = trainingProblem(training);
+  if (problem) throw new Error(`checkpoint ${source} is corrupt (config.training: ${problem}); delete it (and its .safetensors) to fall back to the previous checkpoint, or start a new run`);
   for (const key of RESUME_FIXED) {
     const given = explicit[key];
     if (given !== undefined && JSON.stringify(given) !== JSON.stringify(training[key])) {
@@ -107,4 +109,29 @@ export function resumeConfig(saved: unknown, explicit: Partial<TrainConfig>, sou
     }
   }
   return { ...training, ...(explicit.lr !== undefined ? { lr: explicit.lr } : {}), ...(explicit.data !== undefined ? { data: explicit.data } : {}) };
+}
+
+/** What makes a saved training configuration unusable (a value the flags could never give), or null. */
+function trainingProblem(c: TrainConfig): string | null {
+  const integer = (x: unknown, min: number) => Number.isSafeInteger(x) && (x as number) >= min;
+  const checks: [keyof TrainConfig, boolean, string][] = [
+    ["height", integer(c.height, 16) && c.height % 8 === 0, "a multiple of 8, at least 16"],
+    ["width", integer(c.width, 16) && c.width % 8 === 0, "a multiple of 8, at least 16"],
+    ["batch", integer(c.batch, 1), "a positive integer"],
+    ["cnum", integer(c.cnum, 2) && c.cnum % 2 === 0, "an even integer of at least 2"],
+    ["criticCnum", integer(c.criticCnum, 1), "a positive integer"],
+    ["criticSteps", integer(c.criticSteps, 0), "a non-negative integer"],
+    ["warmup", integer(c.warmup, 0), "a non-negative integer"],
+    ["seed", integer(c.seed, 0), "a non-negative integer"],
+    ["lr", typeof c.lr === "number" && Number.isFinite(c.lr) && c.lr > 0, "a positive number"],
+    ["gamma", typeof c.gamma === "number" && c.gamma > 0 && c.gamma <= 1, "a number in (0, 1]"],
+    ["mask", MASK_KINDS.includes(c.mask), "box, free-form or box+free-form"],
+    ["discount", c.discount === "border" || c.discount === "nearest", "border or nearest"],
+    ["sharedMask", typeof c.sharedMask === "boolean", "true or false"],
+    ["flip", typeof c.flip === "boolean", "true or false"],
+    ["attention", typeof c.attention === "object" && c.attention !== null && !Array.isArray(c.attention), "an object"],
+    ["data", c.data === null || typeof c.data === "string", "a folder name or null"],
+  ];
+  const bad = checks.find(([, ok]) => !ok);
+  return bad ? `${bad[0]} is ${JSON.stringify(c[bad[0]])}, not ${bad[2]}` : null;
 }

@@ -2,9 +2,16 @@
  * What a training run tells its user: a JSONL log (always; one record per logged iteration,
  * appended, so a resumed run continues the same file) and a progress display: on a terminal
  * one line rewritten in place, otherwise a plain line per logged iteration.
+ *
+ * The log never keeps half a record: an append that fails (a full disk) is cut back to the
+ * previous record, and a resumed run first trims the log to its checkpoint's step (trimLog),
+ * dropping what a crash left torn and the records of iterations the checkpoint does not hold,
+ * which the resumed run is about to log again. A non-finite number is written as the string
+ * "NaN", "Infinity" or "-Infinity" (JSON has no such numbers; null would hide which it was).
  */
-import { appendFileSync, mkdirSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { atomicWrite } from "../io/atomic.js";
 import type { MemoryStats } from "../tensor/device.js";
 import type { Losses } from "./trainer.js";
 
@@ -28,8 +35,55 @@ export class JsonlLog {
   }
 
   write(record: LogRecord): void {
-    appendFileSync(this.path, JSON.stringify(record) + "\n");
+    const bytes = Buffer.from(JSON.stringify(record, nonFiniteAsText) + "\n");
+    const fd = openSync(this.path, "a");
+    const size = fstatSync(fd).size;
+    try {
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+    } catch (error) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // Nothing more to do; a resume repairs the torn line (trimLog).
+      }
+      throw new Error(`could not append to ${this.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; the log still ends at the previous record (free some space, then continue with --resume)`);
+    } finally {
+      closeSync(fd);
+    }
   }
+}
+
+function nonFiniteAsText(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+}
+
+/**
+ * Trims the log at `path` to the records up to `step` and drops lines that are not JSON (torn
+ * by a crash or a full disk), rewriting it atomically; leaves a sound log untouched. Returns
+ * how many records and torn lines were dropped.
+ */
+export function trimLog(path: string, step: number): { later: number; torn: number } {
+  if (!existsSync(path)) return { later: 0, torn: 0 };
+  const text = readFileSync(path, "utf8");
+  const kept: string[] = [];
+  let later = 0;
+  let torn = 0;
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      torn++;
+      continue;
+    }
+    const recordStep = (record as { step?: unknown } | null)?.step;
+    if (typeof recordStep === "number" && recordStep > step) later++;
+    else kept.push(line + "\n");
+  }
+  const trimmed = kept.join("");
+  if (trimmed !== text) atomicWrite(path, Buffer.from(trimmed));
+  return { later, torn };
 }
 
 export interface Progress {

@@ -7,9 +7,13 @@
  * The loop waits for the GPU after every iteration: that bounds how far the host runs ahead of
  * the queue, makes step times real, and lets the event loop deliver a Ctrl-C. An iteration is
  * six forward passes of the generator, so one wait per iteration costs little.
+ *
+ * A diverged run (a NaN or an infinity) stops with an error before it saves or prunes anything:
+ * the losses read back for the log, and on every checkpoint's iteration, are checked, and
+ * saveCheckpoint refuses non-finite tensors. The last good checkpoints survive.
  */
 import { join } from "node:path";
-import { checkpointName, type CheckpointFiles } from "../checkpoint/checkpoint.js";
+import { checkpointName, findLatestCheckpoint, NonFiniteTensorError, type CheckpointFiles } from "../checkpoint/checkpoint.js";
 import { JsonlLog, type ProgressPrinter } from "./log.js";
 import { writeSampleGrid } from "./samples.js";
 import { readLosses, type Losses, type Trainer } from "./trainer.js";
@@ -63,8 +67,10 @@ export async function trainLoop(trainer: Trainer, options: LoopOptions): Promise
     const step = trainer.iteration + 1;
     const warmup = trainer.iteration < config.warmup;
     const logged = step % logEvery === 0 || step === steps;
+    // Checkpoint steps read the losses too (a few bytes beside the megabytes of the checkpoint), to check them.
+    const checked = logged || step % checkpointEvery === 0;
     const start = performance.now();
-    const result = trainer.step(logged);
+    const result = trainer.step(checked);
     const losses = result ? await readLosses(result) : null;
     if (!result) await device.sync();
     const ms = performance.now() - start;
@@ -72,7 +78,7 @@ export async function trainLoop(trainer: Trainer, options: LoopOptions): Promise
     itersSinceLog++;
     // A moving average smooths the rate shown between log records.
     recentRate = recentRate === 0 ? 1000 / ms : 0.9 * recentRate + 0.1 * (1000 / ms);
-    if (losses) {
+    if (losses && logged) {
       lastLosses = losses;
       const stepMs = busyMs / itersSinceLog;
       const imagesPerStep = config.batch * (warmup ? 1 : config.criticSteps + 1);
@@ -83,18 +89,36 @@ export async function trainLoop(trainer: Trainer, options: LoopOptions): Promise
       busyMs = 0;
       itersSinceLog = 0;
     }
+    const nonFinite = Object.entries(losses ?? {}).filter(([, v]) => !Number.isFinite(v));
+    if (nonFinite.length > 0) throw diverged(options.out, config.lr, step, `loss ${nonFinite.map(([k, v]) => `${k} is ${v}`).join(", ")}`);
     progress?.update({ step, total: steps, rate: recentRate, losses: lastLosses }, logged);
     if (step % sampleEvery === 0) {
       await writeSampleGrid(join(out, "samples", `${checkpointName(step)}.png`), device, trainer.generator, trainer.dataset,
         { seed: config.seed, rows: config.batch, mask: config.mask });
     }
-    if (step % checkpointEvery === 0 && step !== steps) checkpoint = await saveTrainer(checkpointDir(out), trainer, keep);
+    if (step % checkpointEvery === 0 && step !== steps) checkpoint = await save(trainer, options);
   }
-  if (trainer.iteration > first && checkpoint?.step !== trainer.iteration) {
-    checkpoint = await saveTrainer(checkpointDir(out), trainer, keep);
-  }
+  if (trainer.iteration > first && checkpoint?.step !== trainer.iteration) checkpoint = await save(trainer, options);
   progress?.endLine();
   return { step: trainer.iteration, stopped, checkpoint };
+}
+
+async function save(trainer: Trainer, options: LoopOptions): Promise<CheckpointFiles> {
+  try {
+    return await saveTrainer(checkpointDir(options.out), trainer, options.keep);
+  } catch (error) {
+    if (error instanceof NonFiniteTensorError) throw diverged(options.out, trainer.config.lr, error.step, `tensor ${error.tensor} is not finite`);
+    throw error;
+  }
+}
+
+/** The error that ends a diverged run: the step, what went non-finite, and how to go on. */
+function diverged(out: string, lr: number, step: number, what: string): Error {
+  const last = findLatestCheckpoint(checkpointDir(out));
+  const fix = last
+    ? `lower --lr (it is ${lr}) and resume from the last good checkpoint (step ${last.step}): --resume ${out} --lr ${Number((lr / 10).toPrecision(3))}`
+    : `start again with a lower --lr (it is ${lr})`;
+  return new Error(`training diverged at step ${step} (${what}); stopped without saving a checkpoint; ${fix}`);
 }
 
 function round(x: number): number {
