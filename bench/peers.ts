@@ -31,6 +31,8 @@ export interface PeerResult {
   threads: number;
   times_ms: number[];
   parameters: Record<string, number>;
+  /** The OpenMP settings the peer ran under (its speed on a busy machine depends on them). */
+  openmp: Record<string, string>;
 }
 
 /** bench/peers/torch_iteration.py, found from build/bench/peers.js. */
@@ -120,5 +122,6 @@ export function comparePeer(python: string, name: string, config: TrainPeerConfi
     return;
   }
   result.peer = { ...peer, ratio: result.ms / peer.ms };
-  console.log(`  ${name}: PyTorch ${peer.ms.toFixed(1)} ms (${peer.threads} threads; parameter counts equal ours)`);
+  const openmp = Object.entries(peer.openmp).map(([k, v]) => `${k}=${v}`).join(" ");
+  console.log(`  ${name}: PyTorch ${peer.ms.toFixed(1)} ms (${peer.threads} threads${openmp ? ", " + openmp : ""}; parameter counts equal ours)`);
 }

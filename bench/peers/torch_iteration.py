@@ -350,6 +350,9 @@ def measure(config):
         "size": config.size, "batch": config.batch, "cnum": config.cnum, "critic_cnum": config.critic_cnum,
         "critic_steps": config.critic_steps, "warmup": config.warmup, "runs": config.runs,
         "parameters": counts,
+        # Under load, OpenMP threads that spin at each barrier while another is descheduled made
+        # an iteration 10x slower here; the settings that change that travel with the figure.
+        "openmp": {k: os.environ[k] for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS") if k in os.environ},
     }
 
 
