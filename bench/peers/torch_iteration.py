@@ -182,27 +182,55 @@ class Model:
 
     # -- contextual attention, rate 2, 3x3 matching patches, fuse size 3, softmax scale 10
     def attention(self, features, mask):
+        """Our layer's arithmetic. The score product and the paste-back run as grouped
+        convolutions (one group per image) rather than batched matrix products: the same
+        multiply-adds, but on oneDNN, which PyTorch builds always have, where a product would
+        run on whatever BLAS the system links (Debian's default, the reference BLAS, made the
+        256x256 iteration several times slower)."""
         torch, F = self.torch, self.F
         batch, channels, height, width = features.shape
         h, w = height // 2, width // 2
+        patches = h * w
         # 4x4 raw patches at stride 2 ('same': one pixel each side) are what gets pasted back.
         raw = F.unfold(features, 4, padding=1, stride=2)  # [B, 16C, h w]
         small = self.resize_aligned(features, h, w)
-        candidates = F.unfold(small, 3, padding=1)  # [B, 9C, h w]: both the matches and the queries
-        norms = torch.sqrt(torch.clamp((candidates * candidates).sum(1, keepdim=True), min=1e-8))
-        scores = torch.bmm(candidates.transpose(1, 2), candidates / norms)  # [B, queries, patches]
-        grid = F.pad(scores.view(batch, h, w, h, w), (1, 1, 1, 1, 1, 1, 1, 1))
+        matches = F.unfold(small, 3, padding=1)  # [B, 9C, h w]
+        norms = torch.sqrt(torch.clamp((matches * matches).sum(1, keepdim=True), min=1e-8))
+        filters = (matches / norms).view(batch, channels, 3, 3, patches).permute(0, 4, 1, 2, 3).reshape(batch * patches, channels, 3, 3)
+        scores = F.conv2d(small.reshape(1, batch * channels, h, w), filters, padding=1, groups=batch)
+        scores = scores.view(batch, patches, patches).transpose(1, 2)  # [B, queries, patches]
+        grid = F.pad(scores.reshape(batch, h, w, h, w), (1, 1, 1, 1, 1, 1, 1, 1))
         fused = sum(grid[:, 1 + dy:1 + dy + h, 1 + dx:1 + dx + w, 1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
-                    for dy in (-1, 0, 1) for dx in (-1, 0, 1)).reshape(batch, h * w, h * w)
+                    for dy in (-1, 0, 1) for dx in (-1, 0, 1)).reshape(batch, patches, patches)
         with torch.no_grad():
             hole_small = self.resize_aligned(mask, h, w)
             touched = F.conv2d(hole_small, torch.ones(1, 1, 3, 3), padding=1)
-            valid = (touched <= 0).to(features.dtype).view(batch, 1, h * w)
+            valid = (touched <= 0).to(features.dtype).view(batch, 1, patches)
         weights = torch.softmax(fused * valid * 10.0, dim=2) * valid
         with torch.no_grad():
             offsets = weights.argmax(2)  # the flow picture's input; our layer computes it too
-        pasted = F.fold(torch.bmm(raw, weights.transpose(1, 2)), (height, width), 4, padding=1, stride=2)
+        pasted = self.paste(weights.transpose(1, 2).reshape(1, batch * patches, h, w), raw.view(batch, channels, 4, 4, patches))
         return pasted / 4.0, offsets
+
+    def paste(self, weights, pieces):
+        """The overlap-add of the 4x4 pieces [B, C, 4, 4, L] weighted by the attention [1, B L, h, w],
+        at stride 2 with one pixel of padding, as four stride-1 2x2 convolutions, one per output
+        row and column parity: the transposed convolution is not on oneDNN in PyTorch 1.13.
+        Output row 2y + p takes piece rows 3 and 1 from positions y - 1 and y when p = 0, and
+        rows 2 and 0 from positions y and y + 1 when p = 1; columns alike."""
+        torch, F = self.torch, self.F
+        batch, channels, _, _, patches = pieces.shape
+        h, w = weights.shape[2], weights.shape[3]
+        taps = {0: [3, 1], 1: [2, 0]}
+        pads = {0: (1, 0), 1: (0, 1)}
+        rows = []
+        for py in (0, 1):
+            columns = []
+            for px in (0, 1):
+                kernel = pieces[:, :, taps[py]][:, :, :, taps[px]].permute(0, 1, 4, 2, 3).reshape(batch * channels, patches, 2, 2)
+                columns.append(F.conv2d(F.pad(weights, (*pads[px], *pads[py])), kernel, groups=batch))
+            rows.append(torch.stack(columns, dim=-1))  # [1, B C, h, w, column parity]
+        return torch.stack(rows, dim=-3).reshape(batch, channels, 2 * h, 2 * w)
 
     # -- the networks
     def generator(self, image, mask):
