@@ -7,8 +7,9 @@ train with: it must do the same work as src/train/trainer.ts, not produce the sa
 
 Same work means: the generator of src/models/generator.ts (the layer tables below carry the
 same names, widths, strides, dilations and activations), contextual attention as
-src/models/contextual-attention.ts computes it (a mask per image, scores as one product, the
-exact 2-D fuse sum, the masked softmax, argmax offsets, paste-back by overlap-add), both
+src/models/contextual-attention.ts computes it (a mask per image, every query scored against
+every normalised patch, the exact 2-D fuse sum, the masked softmax, argmax offsets, paste-back
+by overlap-add; the products run as convolutions, see Model.attention), both
 critics of src/models/critics.ts (NHWC flatten, dense weight [in, out]), and the iteration of
 the trainer: `critic_steps` critic steps (generator without a graph, both critics on real and
 fake as one batch, the masked gradient penalty through a second derivative, Adam on the
@@ -16,8 +17,9 @@ critics) then one generator step (L1 with the border discount, L1 over known pix
 terms, Adam on the generator). Gradients are taken only for the network a step trains.
 
 Where it differs, and why that does not change the cost: images are smooth random fields,
-not decoded faces (the content changes no operation); torch's Adam adds epsilon after the
-bias correction, ours before (the same element-wise work).
+not decoded faces (the content changes no operation); torch's Adam adds epsilon to the
+bias-corrected root of the second moment, ours to the uncorrected one (the same element-wise
+work).
 
     /usr/bin/python3 bench/peers/torch_iteration.py --size 64 --batch 4 --cnum 16 --critic-cnum 32
     python3 bench/peers/torch_iteration.py --parameters --size 64 --cnum 16 --critic-cnum 32
