@@ -12,6 +12,7 @@
 import type { Device } from "../src/index.js";
 import { timeRuns } from "../src/tensor/autotune.js";
 import { defineKernel } from "../src/tensor/kernels.js";
+import type { PeerResult, TrainPeerConfig } from "./peers.js";
 
 export interface Prepared {
   /** Records the work once. */
@@ -22,6 +23,8 @@ export interface Prepared {
   bytes?: number;
   /** A note for the table, e.g. the kernel a default choice picked. */
   note?: string;
+  /** Parameter count per network, for cases that run a model (a peer must match them). */
+  parameters?: Record<string, number>;
   dispose: () => void;
 }
 
@@ -32,6 +35,8 @@ export interface BenchCase {
   /** Timed runs (default: the harness's). */
   repeats?: number;
   prepare: (device: Device) => Promise<Prepared> | Prepared;
+  /** The training iteration this case runs, for the PyTorch peer of --peers to repeat. */
+  peer?: TrainPeerConfig;
 }
 
 export interface Ceilings {
@@ -47,6 +52,9 @@ export interface BenchResult {
   ceiling_fraction: number;
   note?: string;
   adapter: string;
+  parameters?: Record<string, number>;
+  /** The peer's run of the same case (--peers). */
+  peer?: PeerResult;
 }
 
 const cases: BenchCase[] = [];
@@ -125,19 +133,23 @@ export async function runCase(device: Device, bench: BenchCase, ceilings: Ceilin
       throw new Error(`bench ${bench.name}: the case reports neither flops nor bytes`);
     }
     if (prepared.note) result.note = prepared.note;
+    if (prepared.parameters) result.parameters = prepared.parameters;
     return result;
   } finally {
     prepared.dispose();
   }
 }
 
-/** The results as an aligned table, the name column as wide as the longest name. */
+/** The results as an aligned table, the name column as wide as the longest name; peer columns when any case has a peer. */
 export function formatTable(results: readonly BenchResult[]): string {
   const width = Math.max(4, ...results.map((r) => r.name.length));
-  const header = `${"case".padEnd(width)} ${"ms".padStart(10)} ${"rate".padStart(16)} ${"ceil".padStart(7)}  note`;
+  const peers = results.some((r) => r.peer !== undefined);
+  const peerHeader = peers ? ` ${"peer ms".padStart(10)} ${"ours/peer".padStart(9)}` : "";
+  const header = `${"case".padEnd(width)} ${"ms".padStart(10)} ${"rate".padStart(16)} ${"ceil".padStart(7)}${peerHeader}  note`;
   const rows = results.map((r) => {
     const rate = r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s` : `${r.gbps!.toFixed(2)} GB/s`;
-    return `${r.name.padEnd(width)} ${r.ms.toFixed(1).padStart(10)} ${rate.padStart(16)} ${(r.ceiling_fraction * 100).toFixed(0).padStart(6)}%  ${r.note ?? ""}`;
+    const peer = !peers ? "" : r.peer ? ` ${r.peer.ms.toFixed(1).padStart(10)} ${r.peer.ratio.toFixed(2).padStart(9)}` : ` ${"".padStart(10)} ${"".padStart(9)}`;
+    return `${r.name.padEnd(width)} ${r.ms.toFixed(1).padStart(10)} ${rate.padStart(16)} ${(r.ceiling_fraction * 100).toFixed(0).padStart(6)}%${peer}  ${r.note ?? ""}`;
   });
   return [header, ...rows].join("\n");
 }

@@ -1,9 +1,11 @@
 /**
- * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all]
+ * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all] [--peers [--python PATH]]
  *
  * Measures the ceilings, runs every registered case (those whose name contains TEXT), prints
  * a table and, with --json, writes one JSON record per case (one per line). --all includes
- * the cases marked slow. New case files go in bench/cases/ and are imported below.
+ * the cases marked slow. --peers runs each case that names a peer configuration again in
+ * PyTorch (bench/peers.ts; --python or DEEPFILL_PYTHON picks the interpreter) and adds its
+ * time and the ratio. New case files go in bench/cases/ and are imported below.
  */
 import { writeFileSync } from "node:fs";
 import { createDevice } from "../src/index.js";
@@ -13,6 +15,7 @@ import "./cases/conv.js";
 import "./cases/attention.js";
 import "./cases/train.js";
 import { formatTable, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
+import { choosePeerPython, comparePeer } from "./peers.js";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -27,6 +30,7 @@ const jsonFile = option("--json");
 const repeats = Number(option("--repeats") ?? 5);
 const all = process.argv.includes("--all");
 if (!(repeats >= 1)) throw new Error(`bench: --repeats must be a positive number`);
+const peerPython = process.argv.includes("--peers") ? choosePeerPython(option("--python") ?? process.env.DEEPFILL_PYTHON) : null;
 
 const device = await createDevice();
 try {
@@ -40,6 +44,7 @@ try {
     const result = await runCase(device, bench, before, repeats);
     results.push(result);
     console.log(`  ${bench.name}: ${result.ms.toFixed(1)} ms`);
+    if (peerPython && bench.peer) comparePeer(peerPython, bench.name, bench.peer, bench.repeats ?? repeats, result);
   }
   // Other work on a shared machine lowers a ceiling measured once; the higher of two
   // measurements, before and after the cases, is the fairer yardstick.

@@ -73,13 +73,15 @@ async function kernelShares(device: Device, run: () => void): Promise<string> {
 }
 
 function trainCase(size: number, batch: number, cnum: number, criticCnum: number, slow: boolean): void {
+  const config = makeConfig("tiny", { height: size, width: size, batch, cnum, criticCnum });
   register({
     name: `train iteration ${size}x${size} b${batch} cnum ${cnum}/${criticCnum} (5 critic + 1 G step)`,
     slow,
     repeats: slow ? 1 : 3,
+    peer: { size, batch, cnum, criticCnum, criticSteps: config.criticSteps },
     prepare: async (device): Promise<Prepared> => {
       const dataset = ImageDataset.load({ height: size, width: size });
-      const trainer = new Trainer(device, makeConfig("tiny", { height: size, width: size, batch, cnum, criticCnum }), dataset);
+      const trainer = new Trainer(device, config, dataset);
       const run = () => void trainer.step(false);
       const box = trainer.localCritic.size;
       const g = generatorFlops(trainer.generator.parameters, size, size, cnum);
@@ -93,6 +95,11 @@ function trainCase(size: number, batch: number, cnum: number, criticCnum: number
         run,
         flops,
         note: `peak ${peak.toFixed(0)} MiB; ${shares}`,
+        parameters: {
+          generator: trainer.generator.store.count(),
+          globalCritic: trainer.globalCritic.store.count(),
+          localCritic: trainer.localCritic.store.count(),
+        },
         dispose: () => trainer.dispose(),
       };
     },
