@@ -5,7 +5,7 @@
 import t from "tap";
 import { spawnSync } from "node:child_process";
 import { Generator, globalCritic, localCritic, type Tensor } from "../src/index.js";
-import { bboxSize } from "../src/train/masks.js";
+import { bboxSize } from "../src/data/masks.js";
 import { findTorchPython, parameterMismatches, runTorchPeer, TORCH_SCRIPT } from "../bench/peers.js";
 import { testDevice } from "./helpers.js";
 

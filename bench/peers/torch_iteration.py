@@ -85,7 +85,7 @@ CRITIC_WIDTHS = {"globalCritic": (1, 2, 4, 4), "localCritic": (1, 2, 4, 8)}
 
 
 def box_side(side):
-    """The bbox (and local critic input) side: half the image side, as src/train/masks.ts."""
+    """The bbox (and local critic input) side: half the image side, as src/data/masks.ts."""
     return max(1, round(side * 128 / 256))
 
 
