@@ -13,6 +13,21 @@ export async function testDevice(): Promise<Device> {
   return device;
 }
 
+/**
+ * The variants of a kernel family that this adapter can run, in order. Every other variant
+ * is reported as a skipped test that prints `whyNot`'s reason, so a run on any adapter says
+ * what it left uncovered instead of failing on it.
+ */
+export function runnableVariants<V extends string>(family: string, variants: readonly V[], whyNot: (variant: V) => string | null): V[] {
+  const runnable: V[] = [];
+  for (const variant of variants) {
+    const reason = whyNot(variant);
+    if (reason === null) runnable.push(variant);
+    else t.test(`${family} ${variant} on this adapter`, { skip: reason }, () => {});
+  }
+  return runnable;
+}
+
 /** A subtest that, after its body, asserts the body left no live tensor on `device`. */
 export function leakCheckedTest(device: Device, name: string, body: (t: Test) => Promise<void>) {
   return t.test(name, async (sub) => {
