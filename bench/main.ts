@@ -1,12 +1,12 @@
 /**
- * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all]
+ * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all] [--adapter NAME]
  *
  * Measures the ceilings, runs every registered case (those whose name contains TEXT), prints
  * a table and, with --json, writes one JSON record per case (one per line). --all includes
  * the cases marked slow. New case files go in bench/cases/ and are imported below.
  */
 import { writeFileSync } from "node:fs";
-import { createDevice } from "../src/index.js";
+import { openDevice } from "../src/open-device.js";
 import "./cases/matmul.js";
 import "./cases/elementwise.js";
 import "./cases/conv.js";
@@ -28,7 +28,7 @@ const repeats = Number(option("--repeats") ?? 5);
 const all = process.argv.includes("--all");
 if (!(repeats >= 1)) throw new Error(`bench: --repeats must be a positive number`);
 
-const device = await createDevice();
+const device = await openDevice(option("--adapter"));
 try {
   console.log(`adapter: ${device.adapter.description} (${device.adapter.isSoftware ? "software" : "hardware"})`);
   const measureCeilings = async () => ({ gflops: await measureFmaCeiling(device, repeats), gbps: await measureCopyCeiling(device, repeats) });

@@ -3,7 +3,7 @@
  * on the same images and seeded box holes. See USAGE; definitions in infer/metrics.ts.
  */
 import { join } from "node:path";
-import { chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
+import { adapterOption, chunkSizeOption, integerOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles } from "./infer/grid.js";
 import { tileImages } from "./io/picture.js";
@@ -11,7 +11,7 @@ import { loadGenerator, type LoadedGenerator } from "./infer/load-generator.js";
 import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
-import { createDevice } from "./tensor/device.js";
+import { ADAPTER_HELP, openDevice } from "./open-device.js";
 import { listImages } from "./train/data.js";
 import type { MaskKind } from "./train/masks.js";
 
@@ -32,6 +32,7 @@ Evaluate a DeepFill v1 generator against two baselines (mean fill, diffusion fil
   --examples N       rows in the example grid (default 8)
   --out DIR          where eval.txt, eval.json and examples.png go (default eval)
   --chunk-size N     contextual attention's foreground positions per chunk (default auto)
+  --adapter NAME     ${ADAPTER_HELP}
 
 Metrics on [0, 1] images: mean l1 and mean l2 (squared error) inside the hole, PSNR in dB from
 the hole's mean squared error, TV = mean |horizontal| + mean |vertical| neighbour difference of
@@ -40,7 +41,7 @@ the whole completed image (the ground truth's TV is printed for comparison).
 
 const OPTIONS = {
   checkpoint: { type: "string" }, data: { type: "string" }, size: { type: "string" }, count: { type: "string" },
-  seed: { type: "string" }, "mask-kind": { type: "string" }, examples: { type: "string" }, out: { type: "string" }, "chunk-size": { type: "string" },
+  seed: { type: "string" }, "mask-kind": { type: "string" }, examples: { type: "string" }, out: { type: "string" }, "chunk-size": { type: "string" }, adapter: { type: "string" },
 } as const;
 
 async function main(args: string[]): Promise<void> {
@@ -54,6 +55,7 @@ async function main(args: string[]): Promise<void> {
   const kind = (values["mask-kind"] as string | undefined) ?? "box";
   if (!MASK_KINDS.includes(kind as MaskKind)) throw new UsageError(`--mask-kind must be one of ${MASK_KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
   const chunkSize = chunkSizeOption(values);
+  const adapter = adapterOption(values);
   const checkpoint = values.checkpoint as string | undefined;
   checkOutputFolder(out, "--out");
   if (checkpoint !== undefined) checkCheckpointPath(checkpoint, "--checkpoint");
@@ -62,7 +64,7 @@ async function main(args: string[]): Promise<void> {
   refuseOverwrites(written, checkpoint === undefined ? read : [...read, { path: checkpoint, what: "--checkpoint" }]);
   const samples = loadSamples(data, size, count, seed, kind as MaskKind);
   console.log(`${samples.length} images from ${data} at ${size}x${size}, ${kind} holes from seed ${seed}`);
-  const device = await createDevice();
+  const device = await openDevice(adapter);
   let loaded: LoadedGenerator | null = null;
   try {
     if (checkpoint !== undefined) {

@@ -4,12 +4,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { chunkSizeOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
+import { adapterOption, chunkSizeOption, parseOptions, required, runCli, UsageError } from "./infer/cli.js";
 import { checkMask, flowImage, inpaint, readMask } from "./infer/inpaint-image.js";
 import { loadGenerator } from "./infer/load-generator.js";
 import { readRgb, writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites, type NamedPath } from "./io/paths.js";
-import { createDevice } from "./tensor/device.js";
+import { ADAPTER_HELP, openDevice } from "./open-device.js";
 import { listImages } from "./train/data.js";
 
 const USAGE = `
@@ -27,11 +27,12 @@ Fill the holes of an image with a trained DeepFill v1 generator.
   --images DIR       batch mode: every PNG/JPEG under DIR ...
   --masks DIR        ... paired with the mask of the same relative name (any of .png .jpg .jpeg)
   --chunk-size N     contextual attention's foreground positions per chunk (default auto: from the GPU's limits)
+  --adapter NAME     ${ADAPTER_HELP}
 `;
 
 const OPTIONS = {
   checkpoint: { type: "string" }, image: { type: "string" }, mask: { type: "string" }, out: { type: "string" },
-  flow: { type: "string" }, images: { type: "string" }, masks: { type: "string" }, "chunk-size": { type: "string" },
+  flow: { type: "string" }, images: { type: "string" }, masks: { type: "string" }, "chunk-size": { type: "string" }, adapter: { type: "string" },
 } as const;
 
 interface Job {
@@ -47,6 +48,7 @@ async function main(args: string[]): Promise<void> {
   const out = required(values, "out");
   const flow = values.flow as string | undefined;
   const chunkSize = chunkSizeOption(values);
+  const adapter = adapterOption(values);
   const batch = values.images !== undefined || values.masks !== undefined;
   if (batch && (values.image !== undefined || values.mask !== undefined)) throw new UsageError("use either --image/--mask or --images/--masks, not both");
   const [imageArg, maskArg] = batch ? [required(values, "images"), required(values, "masks")] : [required(values, "image"), required(values, "mask")];
@@ -61,7 +63,7 @@ async function main(args: string[]): Promise<void> {
   ]);
   // Read and check every input before the (slow) model load, so a bad pair fails at once.
   for (const job of jobs) checkMask(readRgb(job.image), readMask(job.mask), { image: job.image, mask: `mask ${job.mask}` });
-  const device = await createDevice();
+  const device = await openDevice(adapter);
   try {
     const { generator, step, sidecarPath } = loadGenerator(device, checkpoint, { chunkSize });
     console.log(`generator from ${sidecarPath} (step ${step})`);

@@ -7,7 +7,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { createDevice, type Device } from "./tensor/device.js";
+import { openDevice } from "./open-device.js";
+import type { Device } from "./tensor/device.js";
 import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./train/checkpoint.js";
 import { DEFAULT_KEEP, RUNS_FOLDER, SCHEDULES, checkPaths, helpText, isUsageError, parseArgs, type CliOptions } from "./train/cli-args.js";
 import { makeConfig, presetForAdapter, resumeConfig, type TrainConfig } from "./train/config.js";
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     return;
   }
   checkPaths(args);
-  const device = await createDevice();
+  const device = await openDevice(args.adapter);
   const progress = new ProgressPrinter();
   let stopRequested = false;
   const onSigint = () => {

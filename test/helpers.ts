@@ -3,12 +3,13 @@
  * seeded random data, and closeness assertions with named tolerances.
  */
 import t, { type Test } from "tap";
-import { createDevice, tidy, type Device, type Tensor } from "../src/index.js";
+import { tidy, type Device, type Tensor } from "../src/index.js";
+import { openDevice } from "../src/open-device.js";
 import { size, type NdArray } from "./reference/layout.js";
 
-/** Opens a device for this test file and destroys it when the file's tests end. */
+/** Opens a device for this test file (on the adapter DEEPFILL_ADAPTER names) and destroys it when the file's tests end. */
 export async function testDevice(): Promise<Device> {
-  const device = await createDevice();
+  const device = await openDevice();
   t.teardown(() => device.destroy());
   return device;
 }

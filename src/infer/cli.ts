@@ -41,6 +41,13 @@ export function chunkSizeOption(values: Record<string, string | boolean | undefi
   return values["chunk-size"] === undefined || values["chunk-size"] === "auto" ? "auto" : integerOption(values, "chunk-size", 0, 1);
 }
 
+/** --adapter: a part of an adapter's name, or undefined when absent (openDevice then reads DEEPFILL_ADAPTER). */
+export function adapterOption(values: Record<string, string | boolean | undefined>): string | undefined {
+  const v = values.adapter;
+  if (v === "") throw new UsageError("--adapter takes a part of an adapter's name, got an empty one");
+  return v as string | undefined;
+}
+
 /**
  * Runs a tool's main function with its arguments: prints `usage` for --help, and any error as
  * "<tool>: <message>" on one line with exit status 1 (2 for a wrong command line).

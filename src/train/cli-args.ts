@@ -19,6 +19,8 @@ export interface CliOptions {
   sampleEvery?: number;
   logEvery?: number;
   keep?: number;
+  /** A part of the adapter's name (openDevice falls back to DEEPFILL_ADAPTER). */
+  adapter?: string;
   /** Configuration values given explicitly (the rest come from the preset or the checkpoint). */
   config: Partial<TrainConfig>;
 }
@@ -109,6 +111,7 @@ const FLAGS: Flag[] = [
   { name: "--log-every", value: "N", help: `iterations between log lines; losses are read back from the GPU only then (default: ${presetNames.map((p) => `${p} ${s[p].logEvery}`).join(", ")})`, parse: (v, f, o) => void (o.logEvery = integer(1)(v, f)) },
   { name: "--keep", value: "N", help: `checkpoints kept, the newest (default ${DEFAULT_KEEP})`, parse: (v, f, o) => void (o.keep = integer(1)(v, f)) },
   { name: "--resume", value: "PATH", help: "continue a run exactly: its folder, its checkpoints/ folder, or one step-*.json; the configuration comes from the checkpoint", parse: (v, _, o) => void (o.resume = v) },
+  { name: "--adapter", value: "NAME", help: "the adapter whose name contains NAME, ignoring case, e.g. llvmpipe or swiftshader (default: DEEPFILL_ADAPTER, else the first); a name that matches none lists the available ones", parse: (v, f, o) => { if (v === "") throw new UsageError(`${f} takes a part of an adapter's name, got an empty one`); o.adapter = v; } },
   { name: "--help", help: "print this help and exit", parse: (_, __, o) => void (o.help = true) },
 ];
 
