@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all] [--peers [--python PATH]]
+ * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all] [--peers [--python PATH]] [--adapter NAME]
  *
  * Measures the ceilings, runs every registered case (those whose name contains TEXT), prints
  * a table and, with --json, writes one JSON record per case (one per line). --all includes
@@ -8,7 +8,7 @@
  * time and the ratio. New case files go in bench/cases/ and are imported below.
  */
 import { writeFileSync } from "node:fs";
-import { createDevice } from "../src/index.js";
+import { openDevice } from "../src/open-device.js";
 import "./cases/matmul.js";
 import "./cases/elementwise.js";
 import "./cases/conv.js";
@@ -32,7 +32,7 @@ const all = process.argv.includes("--all");
 if (!(repeats >= 1)) throw new Error(`bench: --repeats must be a positive number`);
 const peerPython = process.argv.includes("--peers") ? choosePeerPython(option("--python") ?? process.env.DEEPFILL_PYTHON) : null;
 
-const device = await createDevice();
+const device = await openDevice(option("--adapter"));
 try {
   console.log(`adapter: ${device.adapter.description} (${device.adapter.isSoftware ? "software" : "hardware"})`);
   const measureCeilings = async () => ({ gflops: await measureFmaCeiling(device, repeats), gbps: await measureCopyCeiling(device, repeats) });

@@ -13,8 +13,10 @@
 //              (p0 = low; p1 = high)
 //   1 normal   Box-Muller from two streams: u1 = ((bits_0(i) >> 8) + 1) / 2^24 in (0, 1],
 //              so log(u1) is finite; u2 = (bits_1(i) >> 8) / 2^24;
-//              z = sqrt(-2 ln u1) cos(pi (2 u2 - 1)); y = p0 + p1 z  (p0 = mean, p1 = std).
-//              The angle is kept in [-pi, pi), where WGSL bounds the error of cos().
+//              z = sqrt(-2 ln u1) cos(PI_DOWN (2 u2 - 1)); y = p0 + p1 z  (p0 = mean, p1 = std).
+//              WGSL bounds the error of cos() only inside [-pi, pi], so the angle's pi is the
+//              f32 just below pi (the nearest f32, 3.14159274, lies above it and would put
+//              u2 = 0 outside); the angle, rounded or not, then stays inside [-pi, pi].
 // Bindings: 0 uniform Params, 1 y (write).
 // Dispatch: one invocation per element, WG lanes per workgroup, 2-D grid past 65535
 // workgroups (linear index = x + y * num_workgroups.x * WG).
@@ -32,7 +34,7 @@ override WG: u32 = 64u;
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 
-const PI: f32 = 3.14159265358979;
+const PI_DOWN: f32 = 3.1415925; // 0x40490fda
 const INV_2_24: f32 = 5.9604644775390625e-8;
 
 fn mix(v: u32) -> u32 {
@@ -61,7 +63,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   } else {
     let u1 = f32((random_bits(i, 0u) >> 8u) + 1u) * INV_2_24;
     let u2 = f32(random_bits(i, 1u) >> 8u) * INV_2_24;
-    let z = sqrt(-2.0 * log(u1)) * cos(PI * (2.0 * u2 - 1.0));
+    // WGSL lets log(u1) be off by 2^-21 near u1 = 1, so it may come out above 0; the max
+    // keeps sqrt's argument non-negative there.
+    let z = sqrt(max(-2.0 * log(u1), 0.0)) * cos(PI_DOWN * (2.0 * u2 - 1.0));
     y[i] = u.p0 + u.p1 * z;
   }
 }

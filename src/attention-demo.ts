@@ -8,7 +8,8 @@
  * attention stays in place, one colour over the hole for its shared displacement.
  */
 import { runCli, usage, UsageError } from "./cli/args.js";
-import { createDevice, tidy } from "./index.js";
+import { tidy } from "./index.js";
+import { openDevice } from "./open-device.js";
 import { contextualAttention } from "./models/contextual-attention.js";
 import { copyScene } from "./models/attention/copy-scene.js";
 import { writeFlowPng } from "./io/flow.js";
@@ -23,7 +24,7 @@ hole position found its match, and write the attention flow as a PNG.
 async function main(args: string[]): Promise<void> {
   if (args.length > 1 || args[0]?.startsWith("-")) throw new UsageError(`takes one optional argument, the PNG to write; got ${args.map((a) => `"${a}"`).join(" ")}`);
   const path = args[0] ?? "attention-flow.png";
-  const device = await createDevice();
+  const device = await openDevice();
   try {
     const scene = copyScene();
     const { size, channels, hole, shift } = scene;

@@ -4,7 +4,8 @@
  * the machine is set up.
  */
 import { parseFlags, runCli, usage } from "./cli/args.js";
-import { createDevice, grad, mul, requireGrad, sum, tidy } from "./index.js";
+import { grad, mul, requireGrad, sum, tidy } from "./index.js";
+import { openDevice } from "./open-device.js";
 
 const HELP = usage(`
 Open the GPU, print its adapter, and compute a gradient of a gradient.
@@ -14,7 +15,7 @@ Open the GPU, print its adapter, and compute a gradient of a gradient.
 
 async function main(args: string[]): Promise<void> {
   parseFlags(args, [], {});
-  const device = await createDevice();
+  const device = await openDevice();
   try {
     const { description, isSoftware } = device.adapter;
     console.log(`adapter: ${description}${isSoftware ? " (software)" : ""}`);

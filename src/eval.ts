@@ -3,7 +3,7 @@
  * on the same images and seeded box holes. See HELP; definitions in infer/metrics.ts.
  */
 import { join } from "node:path";
-import { autoOrInteger, integer, oneOf, parseFlags, required, runCli, usage, type Flag } from "./cli/args.js";
+import { adapterFlag, autoOrInteger, integer, oneOf, parseFlags, required, runCli, usage, type Flag } from "./cli/args.js";
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles } from "./infer/grid.js";
 import { tileImages } from "./io/picture.js";
@@ -11,7 +11,7 @@ import { loadGenerator, type LoadedGenerator } from "./infer/load-generator.js";
 import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
-import { createDevice } from "./tensor/device.js";
+import { openDevice } from "./open-device.js";
 import { listImages } from "./data/dataset.js";
 import { MASK_KINDS, type MaskKind } from "./data/masks.js";
 
@@ -25,6 +25,7 @@ interface Options {
   keep: number;
   out: string;
   chunkSize: number | "auto";
+  adapter?: string;
 }
 
 const FLAGS: Flag<Options>[] = [
@@ -37,6 +38,7 @@ const FLAGS: Flag<Options>[] = [
   { name: "--examples", value: "N", help: "rows in the example grid (default 8)", parse: (v, f, o) => void (o.keep = integer(0, 64)(v, f)) },
   { name: "--out", value: "DIR", help: "where eval.txt, eval.json and examples.png go (default eval)", parse: (v, _, o) => void (o.out = v) },
   { name: "--chunk-size", value: "N", help: "contextual attention's foreground positions per chunk (default auto)", parse: (v, f, o) => void (o.chunkSize = autoOrInteger(1)(v, f)) },
+  adapterFlag<Options>(),
 ];
 
 const HELP = usage(`
@@ -60,7 +62,7 @@ async function main(args: string[]): Promise<void> {
   refuseOverwrites(written, checkpoint === undefined ? read : [...read, { path: checkpoint, what: "--checkpoint" }]);
   const samples = loadSamples(data, size, count, seed, kind);
   console.log(`${samples.length} images from ${data} at ${size}x${size}, ${kind} holes from seed ${seed}`);
-  const device = await createDevice();
+  const device = await openDevice(options.adapter);
   let loaded: LoadedGenerator | null = null;
   try {
     if (checkpoint !== undefined) {

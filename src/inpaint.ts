@@ -4,14 +4,14 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { autoOrInteger, integer, parseFlags, positive, required, runCli, usage, UsageError, type Flag } from "./cli/args.js";
+import { adapterFlag, autoOrInteger, integer, parseFlags, positive, required, runCli, usage, UsageError, type Flag } from "./cli/args.js";
 import { checkMask, readMask } from "./infer/inpaint-image.js";
 import { inpaintRegions } from "./infer/inpaint-regions.js";
 import { loadGenerator } from "./infer/load-generator.js";
 import { checkWorkingSize } from "./infer/memory-check.js";
 import { readRgb, writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites, type NamedPath } from "./io/paths.js";
-import { createDevice } from "./tensor/device.js";
+import { openDevice } from "./open-device.js";
 import { listImages } from "./data/dataset.js";
 
 interface Options {
@@ -25,6 +25,7 @@ interface Options {
   chunkSize: number | "auto";
   workSize?: number;
   memoryBudgetGiB: number;
+  adapter?: string;
 }
 
 const FLAGS: Flag<Options>[] = [
@@ -38,6 +39,7 @@ const FLAGS: Flag<Options>[] = [
   { name: "--work-size", value: "N", help: "the longest side a region is run at; larger regions are shrunk to it, filled, and the fill enlarged back (default: the size the checkpoint was trained at)", parse: (v, f, o) => void (o.workSize = integer(8, 65536)(v, f)) },
   { name: "--memory-budget", value: "GIB", help: "GiB of GPU memory a region may take (default 2); a larger working size is refused up front", parse: (v, f, o) => void (o.memoryBudgetGiB = positive(v, f)) },
   { name: "--chunk-size", value: "N", help: "contextual attention's foreground positions per chunk (default auto: from the GPU's limits)", parse: (v, f, o) => void (o.chunkSize = autoOrInteger(1)(v, f)) },
+  adapterFlag<Options>(),
 ];
 
 const HELP = usage(`
@@ -82,7 +84,7 @@ async function main(args: string[]): Promise<void> {
     checkMask(pair.image, pair.mask, { image: job.image, mask: `mask ${job.mask}` });
     return { width: pair.image.width, height: pair.image.height, pair: jobs.length === 1 ? pair : undefined };
   });
-  const device = await createDevice();
+  const device = await openDevice(options.adapter);
   try {
     const { generator, step, sidecarPath, trainedSize } = loadGenerator(device, checkpoint, { chunkSize });
     const workSize = workSizeFlag ?? trainedSize ?? DEFAULT_WORK_SIZE;

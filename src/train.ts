@@ -11,7 +11,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { createDevice, type Device } from "./tensor/device.js";
+import { openDevice } from "./open-device.js";
+import type { Device } from "./tensor/device.js";
 import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./checkpoint/checkpoint.js";
 import { runCli, UsageError } from "./cli/args.js";
 import { DEFAULT_KEEP, HELP, RUNS_FOLDER, SCHEDULES, checkPaths, parseArgs, type CliOptions } from "./train/cli-args.js";
@@ -102,7 +103,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function train(args: CliOptions, out: string, resumed: Plan | null, progress: ProgressPrinter, signals: StopSignals): Promise<void> {
-  const device = await createDevice();
+  const device = await openDevice(args.adapter);
   try {
     const { config, steps, why, checkpoint } = resumed ?? planNew(args, device);
     const schedule = SCHEDULES[config.preset];

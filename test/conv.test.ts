@@ -7,10 +7,10 @@ import {
   leakyRelu, requireGrad, samePadding, tidy, type ConvOptions, type Tensor,
 } from "../src/index.js";
 import type { ConvVariant } from "../src/autograd/ops/conv-params.js";
-import { lanesFits } from "../src/autograd/ops/lanes.js";
+import { lanesMissing } from "../src/autograd/ops/lanes.js";
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePaddingRef, type RefConvParams } from "./reference/conv.js";
 import type { NdArray } from "./reference/layout.js";
-import { assertClose, randomValues, testDevice, type Tolerance } from "./helpers.js";
+import { assertClose, randomValues, runnableVariants, testDevice, type Tolerance } from "./helpers.js";
 
 const device = await testDevice();
 
@@ -19,7 +19,7 @@ const CONV: Tolerance = { atol: 2e-5, rtol: 1e-4 };
 /** Inner products of whole tensors (a few thousand terms) in float32. */
 const ADJOINT: Tolerance = { atol: 1e-4, rtol: 1e-4 };
 /** Every kernel family this adapter runs; the lanes kernels only where they fit. */
-const VARIANTS: ConvVariant[] = lanesFits(device) ? ["direct", "gemm", "lanes"] : ["direct", "gemm"];
+const VARIANTS = runnableVariants<ConvVariant>("conv2d", ["direct", "gemm", "lanes"], (variant) => (variant === "lanes" ? lanesMissing(device) : null));
 
 interface Case {
   name: string;

@@ -3,14 +3,30 @@
  * seeded random data, and closeness assertions with named tolerances.
  */
 import t, { type Test } from "tap";
-import { createDevice, tidy, type Device, type Tensor } from "../src/index.js";
+import { tidy, type Device, type Tensor } from "../src/index.js";
+import { openDevice } from "../src/open-device.js";
 import { size, type NdArray } from "./reference/layout.js";
 
-/** Opens a device for this test file and destroys it when the file's tests end. */
+/** Opens a device for this test file (on the adapter DEEPFILL_ADAPTER names) and destroys it when the file's tests end. */
 export async function testDevice(): Promise<Device> {
-  const device = await createDevice();
+  const device = await openDevice();
   t.teardown(() => device.destroy());
   return device;
+}
+
+/**
+ * The variants of a kernel family that this adapter can run, in order. Every other variant
+ * is reported as a skipped test that prints `whyNot`'s reason, so a run on any adapter says
+ * what it left uncovered instead of failing on it.
+ */
+export function runnableVariants<V extends string>(family: string, variants: readonly V[], whyNot: (variant: V) => string | null): V[] {
+  const runnable: V[] = [];
+  for (const variant of variants) {
+    const reason = whyNot(variant);
+    if (reason === null) runnable.push(variant);
+    else t.test(`${family} ${variant} on this adapter`, { skip: reason }, () => {});
+  }
+  return runnable;
 }
 
 /** A subtest that, after its body, asserts the body left no live tensor on `device`. */

@@ -4,9 +4,11 @@
 import t from "tap";
 import { gradcheck, gradgradcheck, matmul, MATMUL_KERNELS, type Tensor } from "../src/index.js";
 import { referenceMatmul } from "./reference/matmul.js";
-import { assertClose, FORWARD, randomValues, testDevice } from "./helpers.js";
+import { lanesMissing } from "../src/autograd/ops/lanes.js";
+import { assertClose, FORWARD, randomValues, runnableVariants, testDevice } from "./helpers.js";
 
 const device = await testDevice();
+const KERNELS = runnableVariants("matmul", MATMUL_KERNELS, (kernel) => (kernel === "lanes" ? lanesMissing(device) : null));
 // Sums of up to 131 products of values in [-1, 1): absolute error grows with K.
 const MATMUL_TOL = { atol: 1e-4, rtol: 1e-4 };
 
@@ -29,7 +31,7 @@ function stored(batch: number, rows: number, cols: number, transposed: boolean):
   return batch === 0 ? matrix : [batch, ...matrix];
 }
 
-for (const kernel of MATMUL_KERNELS) {
+for (const kernel of KERNELS) {
   t.test(`${kernel} kernel matches the reference`, async (t) => {
     let seed = 10;
     for (const [ba, bb, m, n, k] of SHAPES) {
@@ -51,13 +53,21 @@ for (const kernel of MATMUL_KERNELS) {
 }
 
 t.test("an empty inner dimension gives zeros", async (t) => {
-  for (const kernel of MATMUL_KERNELS) {
+  for (const kernel of KERNELS) {
     const a = device.tensor([], [3, 0]);
     const b = device.tensor([], [0, 5]);
     const c = matmul(a, b, { kernel });
     assertClose(t, await c.read(), new Float32Array(15), FORWARD, `${kernel}: [3, 0] x [0, 5]`);
     for (const x of [a, b, c]) x.dispose();
   }
+});
+
+t.test("forcing the lanes kernel where it cannot run is refused with the reason", { skip: lanesMissing(device) === null && "this adapter runs the lanes kernels" }, async (t) => {
+  const a = device.tensor(randomValues(6), [2, 3]);
+  const b = device.tensor(randomValues(12), [3, 4]);
+  t.throws(() => matmul(a, b, { kernel: "lanes" }), /^matmul: the lanes kernel cannot run here: .+; use kernel "tiled"$/);
+  t.equal(device.memory().liveTensors, 2, "the refused product left no tensor behind");
+  [a, b].forEach((x) => x.dispose());
 });
 
 t.test("gradients of both inputs, once and twice", async (t) => {

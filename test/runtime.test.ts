@@ -1,7 +1,8 @@
 // The runtime under the ops: size classes, deferred buffer reuse, uniform packing, batches
 // split by submitEvery, and debug mode.
 import t from "tap";
-import { affine, createDevice, exp, type Tensor } from "../src/index.js";
+import { affine, exp, type Tensor } from "../src/index.js";
+import { openDevice } from "../src/open-device.js";
 import { sizeClass } from "../src/tensor/pool.js";
 import { packParams } from "../src/tensor/uniforms.js";
 import { assertClose, FORWARD, randomValues, testDevice } from "./helpers.js";
@@ -82,7 +83,7 @@ function chain(x: Tensor, steps: number, values: Float32Array): [Tensor, number[
 }
 
 t.test("work longer than submitEvery dispatches is split into batches and stays correct", async (t) => {
-  const small = await createDevice({ submitEvery: 3 });
+  const small = await openDevice(undefined, { submitEvery: 3 });
   t.teardown(() => small.destroy());
   const values = randomValues(67, 2);
   const x = small.tensor(values, [67]);
@@ -95,7 +96,7 @@ t.test("work longer than submitEvery dispatches is split into batches and stays 
 });
 
 t.test("debug mode computes the same and reports validation errors with the kernel's name", async (t) => {
-  const debug = await createDevice({ debug: true });
+  const debug = await openDevice(undefined, { debug: true });
   t.teardown(() => debug.destroy());
   t.ok(debug.debug, "the device is in debug mode");
   const values = randomValues(67, 3);
@@ -128,7 +129,7 @@ t.test("a device created without profiling says how to turn it on", async (t) =>
 const noTimestamps = device.features.has("timestamp-query") ? false : "this adapter has no timestamp queries";
 
 t.test("profiling times every dispatch by kernel name and resets after each report", { skip: noTimestamps }, async (t) => {
-  const profiled = await createDevice({ profile: true, submitEvery: 4 });
+  const profiled = await openDevice(undefined, { profile: true, submitEvery: 4 });
   try {
     const x = profiled.tensor(randomValues(1000, 3), [1000]);
     // 7 dispatches across two batches of 4.

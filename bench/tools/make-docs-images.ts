@@ -16,7 +16,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createDevice, tidy } from "../../src/index.js";
+import { tidy } from "../../src/index.js";
+import { openDevice } from "../../src/open-device.js";
 import { laplaceFill } from "../../src/infer/baselines.js";
 import type { HoleMask } from "../../src/infer/inpaint-image.js";
 import { paintHoles } from "../../src/infer/grid.js";
@@ -83,7 +84,7 @@ const coarse = laplaceFill(truth, hole).image;
 const features = toPlanar(coarse);
 const mask = Float32Array.from(hole.data);
 
-const device = await createDevice();
+const device = await openDevice();
 try {
   const { output, offsets } = tidy(() => {
     const f = device.tensor(features, [1, 3, SIZE, SIZE]);

@@ -52,6 +52,19 @@ export function usage<O>(intro: string, flags: readonly Flag<O>[], outro = ""): 
   return [intro.trim(), "", "Flags (also --flag=value):", ...lines, ...(outro ? ["", outro.trim()] : [])].join("\n");
 }
 
+/** --adapter NAME, for every program that opens the GPU (src/open-device.ts reads the choice). */
+export function adapterFlag<O extends { adapter?: string }>(): Flag<O> {
+  return {
+    name: "--adapter",
+    value: "NAME",
+    help: "the adapter whose name contains NAME, ignoring case, e.g. llvmpipe or swiftshader (default: DEEPFILL_ADAPTER, else the first); a name that matches none lists the available ones",
+    parse: (v, f, o) => {
+      if (v === "") throw new UsageError(`${f} takes a part of an adapter's name, got an empty one`);
+      o.adapter = v;
+    },
+  };
+}
+
 /** The value of a flag the program cannot run without, or a usage error naming it. */
 export function required<T>(value: T | undefined, flag: string): T {
   if (value === undefined || value === "") throw new UsageError(`${flag} is required`);

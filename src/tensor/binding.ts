@@ -29,6 +29,55 @@ export function createGpu(options: BindingOptions): GPU {
   return create(flags);
 }
 
+/** An adapter as Dawn lists it: its backend and its name (Vulkan's device name). */
+export interface ListedAdapter {
+  backend: string;
+  name: string;
+}
+
+/** No adapter's name contains the one asked for; the message (one line) lists those there are. */
+export class NoSuchAdapterError extends Error {
+  constructor(readonly wanted: string, readonly available: readonly ListedAdapter[]) {
+    const names = available.map((a) => `${JSON.stringify(a.name)} (${a.backend})`).join(", ");
+    super(`no WebGPU adapter's name contains ${JSON.stringify(wanted)}; available: ${names}`);
+  }
+}
+
+/** The result of asking for an adapter: the binding's entry object (keep it referenced) and the adapter. */
+export interface AdapterRequest {
+  gpu: GPU;
+  adapter: GPUAdapter | null;
+}
+
+/**
+ * Asks Dawn for an adapter, the one whose name contains `options.adapter` when it is given.
+ * Dawn's own filter compares names case-sensitively ("llvmpipe (LLVM 15.0.6, 256 bits)",
+ * "SwiftShader Device (Subzero)"); when it finds nothing, its rejection lists every adapter,
+ * and the name is looked up there again ignoring case, so "swiftshader" works too. With no
+ * match, the error is one line listing the available names.
+ */
+export async function requestAdapter(options: BindingOptions & { powerPreference?: GPUPowerPreference }): Promise<AdapterRequest> {
+  const ask = async (adapter?: string): Promise<AdapterRequest> => {
+    const gpu = createGpu({ adapter, backend: options.backend });
+    return { gpu, adapter: await gpu.requestAdapter({ powerPreference: options.powerPreference }) };
+  };
+  const wanted = options.adapter;
+  try {
+    return await ask(wanted);
+  } catch (error) {
+    const listed = listedAdapters((error as Error).message);
+    if (!wanted || listed.length === 0) throw error;
+    const match = listed.find((a) => a.name.toLowerCase().includes(wanted.toLowerCase()));
+    if (match) return ask(match.name);
+    throw new NoSuchAdapterError(wanted, listed);
+  }
+}
+
+/** The adapters in Dawn's "Available adapters:" list, lines like ` * backend: 'vulkan', name: 'NAME'`. */
+function listedAdapters(message: string): ListedAdapter[] {
+  return [...message.matchAll(/^ \* backend: '([^']*)', name: '(.*)'$/gm)].map((m) => ({ backend: m[1]!, name: m[2]! }));
+}
+
 let quietWaits = 0;
 let originalSetImmediate: typeof setImmediate | null = null;
 

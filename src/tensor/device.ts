@@ -6,7 +6,7 @@
  */
 import { Batcher } from "./batcher.js";
 import { Profiler, type KernelTime } from "./profiler.js";
-import { createGpu, quietly } from "./binding.js";
+import { NoSuchAdapterError, quietly, requestAdapter, type AdapterRequest } from "./binding.js";
 import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
 import { BufferPool, sizeClass } from "./pool.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
@@ -15,9 +15,12 @@ import { WebGpuError } from "./gpu-error.js";
 import { packParams, type ParamsLayout, type ParamValues } from "./uniforms.js";
 
 export interface DeviceOptions {
-  /** Pick the adapter whose name contains this text (env DEEPFILL_ADAPTER). */
+  /**
+   * Pick the adapter whose name contains this text, ignoring case (e.g. "llvmpipe",
+   * "swiftshader"); when none does, the error lists the available names.
+   */
   adapter?: string;
-  /** Dawn backend, e.g. "vulkan" (env DEEPFILL_BACKEND). */
+  /** Dawn backend, e.g. "vulkan". */
   backend?: string;
   powerPreference?: GPUPowerPreference;
   /** Submit after every dispatch and report validation errors with the kernel's name (env DEEPFILL_DEBUG=1). */
@@ -63,7 +66,7 @@ export interface KernelRun<L extends ParamsLayout = ParamsLayout> {
 export const SETUP_HINT =
   "No WebGPU adapter was found. On a machine without a GPU, install Mesa's software Vulkan driver (lavapipe): " +
   "run `npm run setup` (as root on Debian 12 it installs mesa-vulkan-drivers from bookworm-backports). " +
-  "With a GPU, install its Vulkan driver. DEEPFILL_ADAPTER and DEEPFILL_BACKEND select another adapter or backend.";
+  "With a GPU, install its Vulkan driver. The adapter and backend options (DEEPFILL_ADAPTER, DEEPFILL_BACKEND, --adapter in the commands) select another one.";
 
 /** The kinds of error the device catches in scopes of its own (see Device.collectErrors). */
 const ERROR_SCOPES: GPUErrorFilter[] = ["validation", "out-of-memory", "internal"];
@@ -72,19 +75,19 @@ const WANTED_FEATURES: GPUFeatureName[] = ["shader-f16", "subgroups", "timestamp
 
 export async function createDevice(options: DeviceOptions = {}): Promise<Device> {
   const env = process.env;
-  const adapterName = options.adapter ?? env.DEEPFILL_ADAPTER;
-  const backend = options.backend ?? env.DEEPFILL_BACKEND;
-  const gpu = createGpu({ adapter: adapterName, backend });
+  const { adapter: adapterName, backend, powerPreference } = options;
   const wanted = adapterName || backend ? ` matching ${JSON.stringify({ adapter: adapterName, backend })}` : "";
   const noAdapter = (detail: string) => new Error(SETUP_HINT.replace("was found", `was found${wanted}`) + detail);
-  let adapter: GPUAdapter | null;
+  let request: AdapterRequest;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+    request = await requestAdapter({ adapter: adapterName, backend, powerPreference });
   } catch (error) {
-    // Dawn rejects (rather than resolving null) when the adapter filter matches nothing; its
-    // message lists the adapters it did find, which helps choosing a filter.
+    // A name that matches none of the listed adapters is answered with the list; the setup
+    // hint is for machines where Dawn refuses for other reasons.
+    if (error instanceof NoSuchAdapterError) throw error;
     throw noAdapter(` Dawn said: ${(error as Error).message}`);
   }
+  const { gpu, adapter } = request;
   if (!adapter) throw noAdapter("");
   const limits = adapter.limits;
   const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));

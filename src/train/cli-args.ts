@@ -3,7 +3,7 @@
  * src/cli), so --help cannot drift from what is accepted. A bad flag or value is a one-line
  * error naming the flag and what it takes.
  */
-import { integer, oneOf, parseFlags, positive, usage, UsageError, type Flag } from "../cli/args.js";
+import { adapterFlag, integer, oneOf, parseFlags, positive, usage, UsageError, type Flag } from "../cli/args.js";
 import { PRESETS, TRAINING_DEFAULTS, type PresetName, type TrainConfig } from "./config.js";
 import { checkCheckpointPath, checkOutputFolder } from "../io/paths.js";
 import { listImages } from "../data/dataset.js";
@@ -19,6 +19,8 @@ export interface CliOptions {
   sampleEvery?: number;
   logEvery?: number;
   keep?: number;
+  /** A part of the adapter's name (openDevice falls back to DEEPFILL_ADAPTER). */
+  adapter?: string;
   /** Configuration values given explicitly (the rest come from the preset or the checkpoint). */
   config: Partial<TrainConfig>;
 }
@@ -75,6 +77,7 @@ const FLAGS: Flag<CliOptions>[] = [
   { name: "--log-every", value: "N", help: `iterations between log lines; losses are read back from the GPU only then and at checkpoints (default: ${presetNames.map((p) => `${p} ${s[p].logEvery}`).join(", ")})`, parse: (v, f, o) => void (o.logEvery = integer(1)(v, f)) },
   { name: "--keep", value: "N", help: `checkpoints kept, the newest (default ${DEFAULT_KEEP})`, parse: (v, f, o) => void (o.keep = integer(1)(v, f)) },
   { name: "--resume", value: "PATH", help: "continue a run exactly: its folder, its checkpoints/ folder, or one step-*.json; the configuration comes from the checkpoint", parse: (v, _, o) => void (o.resume = v) },
+  adapterFlag<CliOptions>(),
 ];
 
 /** Parses argv (without node and the script); throws a one-line error for a bad flag or value. */

@@ -31,12 +31,22 @@ export function uniformReference(seed: number, count: number, low: number, high:
   return out;
 }
 
+/** The f32 just below pi that kernels/random.wgsl scales its angle by. */
+export const PI_DOWN = f(3.1415925);
+
+/** Box-Muller's two uniform inputs for element `index`: u1 in (0, 1], u2 in [0, 1). */
+export function boxMullerInputs(seed: number, index: number): { u1: number; u2: number } {
+  return {
+    u1: ((randomBits(seed, index, 0) >>> 8) + 1) / 2 ** 24,
+    u2: (randomBits(seed, index, 1) >>> 8) / 2 ** 24,
+  };
+}
+
 export function normalReference(seed: number, count: number, mean: number, std: number): Float64Array {
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const u1 = ((randomBits(seed, i, 0) >>> 8) + 1) / 2 ** 24;
-    const u2 = (randomBits(seed, i, 1) >>> 8) / 2 ** 24;
-    out[i] = f(mean) + f(std) * Math.sqrt(-2 * Math.log(u1)) * Math.cos(Math.PI * (2 * u2 - 1));
+    const { u1, u2 } = boxMullerInputs(seed, i);
+    out[i] = f(mean) + f(std) * Math.sqrt(-2 * Math.log(u1)) * Math.cos(PI_DOWN * (2 * u2 - 1));
   }
   return out;
 }

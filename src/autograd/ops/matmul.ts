@@ -117,13 +117,14 @@ function matmulKernel(a: Tensor, b: Tensor, tA: boolean, tB: boolean, kernel?: M
   const device = deviceOf("matmul", a, b);
   const g = geometry(a, b, tA, tB);
   const shape = a.rank === 2 && b.rank === 2 ? [g.m, g.n] : [g.batch, g.m, g.n];
-  const out = device.empty(shape);
-  if (out.size === 0) return out;
+  if (g.batch * g.m * g.n === 0) return device.empty(shape);
+  // Every refusal comes before the output exists, so a refused product leaves nothing behind.
   const chosen = kernel ?? defaultMatmulKernel(device, g.m, g.n, g.k);
   const { spec, workgroups, overrides } = launch(device, chosen, g);
   if (workgroups[0] > 65535 || workgroups[1] > 65535) {
     throw new Error(`matmul: [${g.m}, ${g.n}] outputs need ${workgroups[0]} x ${workgroups[1]} workgroups with the ${chosen} kernel (limit 65535 per axis); split the product`);
   }
+  const out = device.empty(shape);
   const [aBatch, aRow, aCol] = g.aStrides;
   const [bBatch, bRow, bCol] = g.bStrides;
   device.run(spec, {
