@@ -96,8 +96,10 @@ async function main(argv: string[]): Promise<void> {
     if (stale.length > 0) console.log(`removed ${stale.length} temporary file(s) that interrupted writes left in ${out}`);
     await train(args, out, resumed, progress, signals);
   } finally {
-    signals.dispose();
+    // The lock goes first: a signal that comes after the handlers are gone ends the process at
+    // once, and by then the folder must already be free.
     lock.release();
+    signals.dispose();
   }
   if (signals.received) process.exitCode = signals.exitCode;
 }
