@@ -27,8 +27,9 @@ import { bboxSize } from "../data/masks.js";
  * elementwise temporaries, buffers freed in an open batch that are reused only after it is
  * submitted, small tensors rounded up to the pool's size classes): one iteration's growth of
  * the pool, less the parameters' gradients, measured 2.24 to 3.36 times the walk (lavapipe;
- * 32x32 batch 1 widths 4/8 the most, 128x128 batch 1 widths 8/16 the least: the ratio falls
- * as the maps grow, so larger runs get an estimate up to about 1.6x high).
+ * 32x32 batch 1 widths 4/8 the most, 128x128 batch 1 widths 8/16 the least, where the
+ * estimate is 1.56x the measurement; the ratio falls as the maps grow, and larger runs were
+ * not measured, so there the estimate is likely higher still).
  * test/memory-plan.test.ts checks the estimate stays above the measurement.
  */
 export const ACTIVATION_MARGIN = 3.5;
