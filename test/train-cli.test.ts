@@ -140,7 +140,8 @@ t.test("a batch with a buffer over the adapter's binding is refused before the f
   const fitting = Math.floor(binding / 2);
   const out = join(dir, "big");
   const r = train(["--data", data, "--out", out, "--size", "256", "--batch", String(fitting + 1), "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--steps", "1"]);
-  oneLineError(t, r, new RegExp(`batch of ${fitting + 1} needs a \\d+ MiB buffer .*over the adapter's ${binding} MiB storage binding; pass --batch ${fitting} to fit$`), "over the binding");
+  oneLineError(t, r, new RegExp(`batch of ${fitting + 1} needs a ${2 * (fitting + 1)} MiB buffer .*over the adapter's ${binding} MiB storage binding; pass --batch ${fitting} to fit$`), "over the binding");
+  t.match(r.stdout, new RegExp(`^memory plan: .*\nlargest buffer ${2 * (fitting + 1)} MiB, the x2 resize`, "m"), "the plan is printed first");
   t.notMatch(r.stdout, /^step /m, "no iteration ran");
   t.notOk(existsSync(join(out, "checkpoints")) || existsSync(join(out, "log.jsonl")), "nothing written");
 });

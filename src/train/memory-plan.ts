@@ -182,14 +182,14 @@ function fits(networks: Networks, shape: RunShape, limits: BindingLimits): boole
 }
 
 /**
- * The run's plan, or one line when one of its buffers exceeds the adapter's storage binding,
+ * Throws one line when a buffer of the run at `shape` exceeds the adapter's storage binding,
  * naming the largest --batch that fits (or, when not even one image does, the largest square
  * --size at batch 1). `resumed`: the batch and size are the checkpoint's, so the fix is a new run.
  */
-export function checkMemoryPlan(networks: Networks, shape: RunShape, limits: BindingLimits, resumed = false): MemoryPlan {
+export function checkMemoryPlan(networks: Networks, shape: RunShape, limits: BindingLimits, resumed = false): void {
   const plan = memoryPlan(networks, shape, limits);
   const binding = bindingOf(limits);
-  if (plan.largestBuffer <= binding) return plan;
+  if (plan.largestBuffer <= binding) return;
   let batch = shape.batch - 1;
   while (batch >= 1 && !fits(networks, { ...shape, batch }, limits)) batch--;
   let side = 8 * Math.floor(Math.min(shape.height, shape.width) / 8);
