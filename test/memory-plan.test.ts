@@ -73,6 +73,14 @@ t.test("a buffer over the binding refuses the run with the largest batch that fi
   t.throws(() => checkMemoryPlan(n, shape, stub(MIB), true), /start a new run with --batch 8 \(a resumed run keeps its checkpoint's batch and size\)$/);
 });
 
+t.test("the critics' maps count at twice the batch: they score real and fake images together", async (t) => {
+  const n = networks(t, 64, 2, 32);
+  const plan = memoryPlan(n, { batch: 3, height: 64, width: 64 }, stub(128 * MIB));
+  // The global critic's first layer: 32 channels at 32x32 for each of 2 x 3 images.
+  t.equal(plan.largestBuffer, 2 * 3 * 32 * 32 * 32 * 4);
+  t.match(plan.largestWhat, /globalCritic\.conv1 \(32x32x32\)/);
+});
+
 t.test("when not one image fits, the refusal names the largest size at batch 1", async (t) => {
   const n = networks(t, 64, 4, 8);
   // 8 x s x s x 4 bytes <= 100 KiB: s <= 56.

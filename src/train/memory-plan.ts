@@ -84,16 +84,16 @@ class Walk {
   }
 
   /** A convolution stack recorded for backward: each layer's output and activation, an x2 resize's map. */
-  stack(layers: readonly ConvLayer[], [h, w]: [number, number], cin: number, copies = 2): [number, number, number] {
+  stack(layers: readonly ConvLayer[], [h, w]: [number, number], cin: number, network = ""): [number, number, number] {
     for (const layer of layers) {
       const [cout, layerCin] = layer.weight.shape as [number, number];
       if (layerCin !== cin) throw new Error(`memoryPlan: ${layer.name} reads ${layerCin} channels, the walk has ${cin}`);
       if (layer.name.endsWith("_upsample")) {
         [h, w] = [2 * h, 2 * w];
-        this.keep(cin * h * w, `the x2 resize before ${layer.name} (${cin}x${h}x${w})`);
+        this.keep(cin * h * w, `the x2 resize before ${network}${layer.name} (${cin}x${h}x${w})`);
       }
       [h, w] = [Math.ceil(h / layer.stride), Math.ceil(w / layer.stride)];
-      this.keep(cout * h * w, `the output of ${layer.name} (${cout}x${h}x${w})`, copies);
+      this.keep(cout * h * w, `the output of ${network}${layer.name} (${cout}x${h}x${w})`, 2);
       cin = cout;
     }
     return [cin, h, w];
@@ -129,7 +129,7 @@ function criticsWalk(networks: Networks, height: number, width: number): Walk {
   const box = bboxSize(height, width);
   for (const [critic, h, w] of [[networks.globalCritic, height, width], [networks.localCritic, box.height, box.width]] as const) {
     walk.keep(3 * h * w, `the ${critic.name}'s input`);
-    const [c, hc, wc] = walk.stack(critic.convs, [h, w], critic.inputChannels);
+    const [c, hc, wc] = walk.stack(critic.convs, [h, w], critic.inputChannels, `${critic.name}.`);
     walk.keep(c * hc * wc, `the ${critic.name}'s flattened map`);
   }
   return walk;
