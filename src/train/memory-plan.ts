@@ -32,7 +32,7 @@ import { bboxSize } from "../data/masks.js";
  * not measured, so there the estimate is likely higher still).
  * test/memory-plan.test.ts checks the estimate stays above the measurement.
  */
-export const ACTIVATION_MARGIN = 3.6;
+const ACTIVATION_MARGIN = 3.6;
 
 /** The networks a run trains. */
 export interface Networks {
