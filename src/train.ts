@@ -21,6 +21,7 @@ import { ImageDataset } from "./data/dataset.js";
 import { checkOutputFolder } from "./io/paths.js";
 import { ProgressPrinter, trimLog } from "./train/log.js";
 import { checkpointDir, trainLoop } from "./train/loop.js";
+import { checkMemoryPlan, describePlan, memoryPlan } from "./train/memory-plan.js";
 import { Trainer } from "./train/trainer.js";
 import { restoreTrainer } from "./train/trainer-state.js";
 import { RunLock } from "./train/run-lock.js";
@@ -116,6 +117,9 @@ async function train(args: CliOptions, out: string, resumed: Plan | null, progre
     console.log(`data: ${dataset.count} images from ${dataset.folder}`);
     const trainer = new Trainer(device, config, dataset);
     try {
+      // Before the first iteration: a buffer over the adapter's binding would fail inside it.
+      console.log(describePlan(memoryPlan(trainer, config, device.limits), device.limits));
+      checkMemoryPlan(trainer, config, device.limits, checkpoint !== null);
       if (checkpoint) {
         restoreTrainer(trainer, checkpoint);
         const { later, torn } = trimLog(join(out, "log.jsonl"), checkpoint.step);

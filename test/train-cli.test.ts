@@ -89,6 +89,9 @@ t.test("a 2-iteration run writes log, samples and checkpoint; resume continues e
   t.equal(straight.status, 0, `exit 0 (${straight.stderr})`);
   t.match(straight.stdout, /preset tiny \(--preset\)|preset tiny \(.*adapter/, "says which preset and why");
   t.match(straight.stdout, /done at iteration 2; checkpoint .*step-000002\.json/);
+  t.match(straight.stdout, /^memory plan: parameters [\d.]+ MiB, gradients [\d.]+ MiB, Adam state [\d.]+ MiB, activations ~[\d.]+ MiB \(total ~[\d.]+ MiB\), attention scores [\d.]+ MiB per chunk\nlargest buffer [\d.]+ MiB, .* \(the adapter's binding limit: \d+ MiB\)$/m, "prints the memory plan");
+  const [planAt, firstStepAt] = [straight.stdout.indexOf("memory plan:"), straight.stdout.indexOf("step 1/2")];
+  t.ok(planAt >= 0 && firstStepAt > planAt, "before the first iteration");
   const log = readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
   t.equal(log.length, 2, "a log record per iteration");
   t.same(Object.keys(log[0]), ["step", "warmup", "losses", "step_ms", "images_per_s", "memory", "time"]);
@@ -125,6 +128,22 @@ t.test("a 2-iteration run writes log, samples and checkpoint; resume continues e
   oneLineError(t, train(["--resume", out, "--steps", "3"]), /step-000002\.safetensors have \d+ bytes.*truncated/, "corrupt checkpoint");
   writeFileSync(tensors, bytes);
   t.same(snapshot(join(out, "checkpoints")), before, "every refused start left the checkpoints as they were");
+});
+
+t.test("a batch with a buffer over the adapter's binding is refused before the first iteration, naming the batch that fits", async (t) => {
+  const data = avatars(t, 2);
+  const dir = tempDir(t);
+  const probe = train(["--data", data, "--out", join(dir, "probe"), ...TINY, "--steps", "1"]);
+  const binding = Number(/the adapter's binding limit: (\d+) MiB/.exec(probe.stdout)?.[1]);
+  t.ok(binding > 0, `the adapter's binding: ${binding} MiB`);
+  // At 256x256 with widths 4/8 the widest map is 8 x 256 x 256 floats, 2 MiB an image.
+  const fitting = Math.floor(binding / 2);
+  const out = join(dir, "big");
+  const r = train(["--data", data, "--out", out, "--size", "256", "--batch", String(fitting + 1), "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--steps", "1"]);
+  oneLineError(t, r, new RegExp(`batch of ${fitting + 1} needs a ${2 * (fitting + 1)} MiB buffer .*over the adapter's ${binding} MiB storage binding; pass --batch ${fitting} to fit$`), "over the binding");
+  t.match(r.stdout, new RegExp(`^memory plan: .*\nlargest buffer ${2 * (fitting + 1)} MiB, the x2 resize`, "m"), "the plan is printed first");
+  t.notMatch(r.stdout, /^step /m, "no iteration ran");
+  t.notOk(existsSync(out), "no run folder made for a refused start");
 });
 
 t.test("Ctrl-C finishes the iteration, saves a checkpoint and exits 130", async (t) => {
