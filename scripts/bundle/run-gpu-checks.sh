@@ -49,8 +49,8 @@ if [ -n "$named" ]; then
   icds="$(tr ':' '\n' <<<"$named")"
   while read -r f; do [ -r "$f" ] || { echo "run-gpu-checks: the driver file $f (from VK_ICD_FILENAMES / VK_DRIVER_FILES) is not readable"; exit 1; }; done <<<"$icds"
 else
-  icds="$(ls -1 "${XDG_CONFIG_HOME:-$HOME/.config}"/vulkan/icd.d/*.json /etc/xdg/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json \
-    "${XDG_DATA_HOME:-$HOME/.local/share}"/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json /usr/share/vulkan/icd.d/*.json 2>/dev/null)"
+  icds="$(ls -1 "${XDG_CONFIG_HOME:-${HOME:-/root}/.config}"/vulkan/icd.d/*.json /etc/xdg/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json \
+    "${XDG_DATA_HOME:-${HOME:-/root}/.local/share}"/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json /usr/share/vulkan/icd.d/*.json 2>/dev/null)"
 fi
 if [ -z "$icds" ]; then
   echo "run-gpu-checks: no Vulkan driver file (*.json in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d); install the GPU driver's Vulkan part, or set VK_ICD_FILENAMES"
