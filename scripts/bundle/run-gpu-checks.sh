@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bash run-gpu-checks.sh [--quick] [--out DIR]
+# bash run-gpu-checks.sh [--quick] [--bench-first] [--out DIR]
 #
 # Inside the unpacked bundle (npm run bundle): checks that a Vulkan driver is installed, prints
 # the adapter, runs every test file and then the bench, even when some tests failed, so one
@@ -7,15 +7,19 @@
 # script's output), environment.txt, adapter.txt, tests/*.tap (one per test file),
 # tests-summary.txt, bench.log and bench.json. Exit status 0 only when all of it passed.
 # --quick runs three test files and one bench case, to check the setup in a minute or two.
+# --bench-first runs the bench before the suite: where a session has a time limit, a cut-off
+# run then still brings back the bench JSON and the test logs written so far.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 quick=0
+bench_first=0
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --bench-first) bench_first=1 ;;
     --out) [ $# -ge 2 ] || { echo "run-gpu-checks: --out needs a folder" >&2; exit 2; }; out="$2"; shift ;;
-    *) echo "run-gpu-checks: unknown argument $1; usage: bash run-gpu-checks.sh [--quick] [--out DIR]" >&2; exit 2 ;;
+    *) echo "run-gpu-checks: unknown argument $1; usage: bash run-gpu-checks.sh [--quick] [--bench-first] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -88,22 +92,29 @@ else
 fi
 
 failed=0
-start=$SECONDS
-for file in "${tests[@]}"; do
-  name="$(basename "$file" .js)"
-  t0=$SECONDS
-  # tap's own per-file limit, as in package.json; each file reports in TAP and exits non-zero on a failure.
-  timeout 600 "$node" --enable-source-maps "$file" > "$out/tests/$name.tap" 2>&1
-  rc=$?
-  counts="$(grep -E '^# \{ total' "$out/tests/$name.tap" | tail -n 1)"
-  if [ $rc -eq 0 ]; then verdict=ok; else verdict="FAILED (exit $rc)"; failed=$((failed + 1)); fi
-  echo "$verdict $name $((SECONDS - t0)) s ${counts#\# }" | tee -a "$out/tests-summary.txt"
-done
-echo "run-gpu-checks: ${#tests[@]} test files, $failed failed, $((SECONDS - start)) s" | tee -a "$out/tests-summary.txt"
+run_tests() {
+  local start=$SECONDS file name t0 rc counts verdict
+  for file in "${tests[@]}"; do
+    name="$(basename "$file" .js)"
+    t0=$SECONDS
+    # tap's own per-file limit, as in package.json; each file reports in TAP and exits non-zero on a failure.
+    timeout 600 "$node" --enable-source-maps "$file" > "$out/tests/$name.tap" 2>&1
+    rc=$?
+    counts="$(grep -E '^# \{ total' "$out/tests/$name.tap" | tail -n 1)"
+    if [ $rc -eq 0 ]; then verdict=ok; else verdict="FAILED (exit $rc)"; failed=$((failed + 1)); fi
+    echo "$verdict $name $((SECONDS - t0)) s ${counts#\# }" | tee -a "$out/tests-summary.txt"
+  done
+  echo "run-gpu-checks: ${#tests[@]} test files, $failed failed, $((SECONDS - start)) s" | tee -a "$out/tests-summary.txt"
+}
 
-"$node" --enable-source-maps build/bench/main.js --json "$out/bench.json" "${bench_args[@]}" 2>&1 | tee "$out/bench.log"
-bench_status=${PIPESTATUS[0]}
-[ $bench_status -eq 0 ] || echo "run-gpu-checks: the bench failed (exit $bench_status); see bench.log"
+bench_status=1
+run_bench() {
+  "$node" --enable-source-maps build/bench/main.js --json "$out/bench.json" "${bench_args[@]}" 2>&1 | tee "$out/bench.log"
+  bench_status=${PIPESTATUS[0]}
+  [ $bench_status -eq 0 ] || echo "run-gpu-checks: the bench failed (exit $bench_status); see bench.log"
+}
+
+if [ $bench_first -eq 1 ]; then run_bench; run_tests; else run_tests; run_bench; fi
 
 if [ $failed -eq 0 ] && [ $bench_status -eq 0 ]; then
   echo "run-gpu-checks: all passed; results in $out"
