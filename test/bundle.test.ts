@@ -45,6 +45,8 @@ t.test("every GPU test file is carried and the source-tree checks are not", asyn
     t.equal(files.has(`build/test/${file}`), !leftOut, `${file} ${leftOut ? "left out" : "carried"}`);
   }
   t.ok(built.length > LEFT_OUT.length, `${built.length} built test files`);
+  const strays = [...files].filter((f) => LEFT_OUT.some((name) => f.startsWith(`build/test/${name}.test.`)));
+  t.same(strays, [], "nor their source maps");
 });
 
 t.test("only what runs on linux-x64 comes along: one binding, tap without its runner and TypeScript", async (t) => {

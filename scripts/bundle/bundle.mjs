@@ -76,7 +76,7 @@ function tapRuntimePackages() {
 /** Every step that fills the bundle's folder: `to` is the path inside it. */
 function plan(version) {
   const name = `deepfill-webgpu-${version}-linux-x64`;
-  const testFilter = (path) => !Object.hasOwn(LEFT_OUT_TESTS, path.split(sep).pop());
+  const testFilter = (path) => !Object.hasOwn(LEFT_OUT_TESTS, path.split(sep).pop().replace(/\.map$/, ""));
   const steps = [
     { to: "bin/node", strip: process.execPath },
     { to: "lib/libvulkan.so.1", copy: systemLibrary("libvulkan.so.1", "sudo apt-get install libvulkan1") },
