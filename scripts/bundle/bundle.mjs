@@ -89,7 +89,7 @@ function plan(version) {
     { to: "kernels", tree: "kernels" },
     { to: "scripts/probe-adapter.mjs", copy: "scripts/probe-adapter.mjs" },
     { to: "run-gpu-checks.sh", copy: "scripts/bundle/run-gpu-checks.sh" },
-    { to: "README.txt", text: readFileSync(join(HERE, "README.txt"), "utf8").replaceAll("@NAME@", name) },
+    { to: "README.txt", text: readme(name) },
     { to: "package.json", text: bundleManifest(version) },
     { to: "node_modules/webgpu/dist/linux-x64/dawn.node", strip: "node_modules/webgpu/dist/linux-x64/dawn.node" },
     ...["index.js", "package.json", "LICENSE.md"].map((file) => ({ to: `node_modules/webgpu/${file}`, copy: `node_modules/webgpu/${file}` })),
@@ -98,6 +98,12 @@ function plan(version) {
     ...[...PRODUCTION_PACKAGES, ...tapRuntimePackages()].map((pkg) => ({ to: `node_modules/${pkg}`, tree: `node_modules/${pkg}` })),
   ];
   return { name, steps };
+}
+
+/** README.txt with the archive's name and the tests left out, each with its reason. */
+function readme(name) {
+  const leftOut = Object.entries(LEFT_OUT_TESTS).map(([file, reason]) => `  ${file}: ${reason}`).join("\n");
+  return readFileSync(join(HERE, "README.txt"), "utf8").replaceAll("@NAME@", name).replace("@LEFT_OUT@", leftOut);
 }
 
 /** package.json inside the bundle: ESM for build/, and nothing to install. */
@@ -172,7 +178,8 @@ function main() {
       fail(`the archive would be ${(size / 2 ** 20).toFixed(1)} MiB, over the 64 MiB limit; nothing written`);
     }
     renameSync(partial, archive);
-    console.log(`wrote ${relative(process.cwd(), archive) || archive} (${(size / 2 ** 20).toFixed(1)} MiB)`);
+    const shown = relative(process.cwd(), archive).startsWith("..") ? archive : relative(process.cwd(), archive);
+    console.log(`wrote ${shown} (${(size / 2 ** 20).toFixed(1)} MiB)`);
   } finally {
     // After a failure: neither the staging folder nor a half-written archive stays behind.
     rmSync(work, { recursive: true, force: true });
