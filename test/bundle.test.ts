@@ -3,7 +3,7 @@
 // decode to the published pixels.
 import t from "tap";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
@@ -80,4 +80,48 @@ t.test("an unknown argument is one line with the usage", async (t) => {
   const run = node("bundle.mjs", ["--lsit"]);
   t.equal(run.status, 1);
   t.match(run.stderr, /^bundle: unknown argument --lsit; usage: npm run bundle/);
+});
+
+/** run-gpu-checks.sh in a folder shaped like the unpacked bundle, as far as its first checks look. */
+function checks(t: { teardown: (fn: () => void) => void }, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, "bundle", "lib"), { recursive: true });
+  copyFileSync(join(BUNDLE, "run-gpu-checks.sh"), join(dir, "bundle", "run-gpu-checks.sh"));
+  writeFileSync(join(dir, "bundle", "lib", "libvulkan.so.1"), "");
+  mkdirSync(join(dir, "config", "vulkan", "icd.d"), { recursive: true });
+  writeFileSync(join(dir, "config", "vulkan", "icd.d", "some_icd.json"), "{}");
+  const run = spawnSync("bash", [join(dir, "bundle", "run-gpu-checks.sh"), ...args], {
+    cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, XDG_CONFIG_HOME: join(dir, "config"), ...env },
+  });
+  return { dir, ...run };
+}
+
+t.test("run-gpu-checks.sh refuses bad arguments and a results folder that holds files", async (t) => {
+  const bogus = checks(t, ["--bogus"]);
+  t.equal(bogus.status, 2);
+  t.match(bogus.stderr, /unknown argument --bogus; usage: bash run-gpu-checks.sh/);
+  const full = checks(t, []);
+  mkdirSync(join(full.dir, "r"));
+  writeFileSync(join(full.dir, "r", "keep.txt"), "mine");
+  const again = spawnSync("bash", [join(full.dir, "bundle", "run-gpu-checks.sh"), "--out", join(full.dir, "r")], { encoding: "utf8" });
+  t.equal(again.status, 2);
+  t.match(again.stderr, /already holds files; pass --out with a new folder/);
+  t.same(readdirSync(join(full.dir, "r")), ["keep.txt"], "nothing written beside the file");
+});
+
+t.test("run-gpu-checks.sh stops with one line when the named driver file is missing", async (t) => {
+  const run = checks(t, ["--out", "results"], { VK_ICD_FILENAMES: "/nonexistent/missing_icd.json" });
+  t.equal(run.status, 1);
+  t.match(run.stdout, /the driver file \/nonexistent\/missing_icd.json \(from VK_ICD_FILENAMES \/ VK_DRIVER_FILES\) is not readable/);
+  t.match(readFileSync(join(run.dir, "results", "run.log"), "utf8"), /is not readable/, "and says so in run.log");
+});
+
+const nvidiaIcd = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"].some((dir) => existsSync(join(dir, "nvidia_icd.json")));
+t.test("run-gpu-checks.sh stops where an NVIDIA driver has no Vulkan driver file", { skip: nvidiaIcd && "this machine has NVIDIA's Vulkan driver file" }, async (t) => {
+  const stubs = tempDir(t);
+  writeFileSync(join(stubs, "nvidia-smi"), "#!/bin/sh\necho NVIDIA-SMI stub\n", { mode: 0o755 });
+  const run = checks(t, ["--out", "results"], { PATH: `${stubs}:${process.env.PATH}` });
+  t.equal(run.status, 1);
+  t.match(run.stdout, /has an NVIDIA driver but no nvidia_icd.json/);
+  t.match(readFileSync(join(run.dir, "results", "environment.txt"), "utf8"), /NVIDIA-SMI stub/, "environment.txt records nvidia-smi");
 });
