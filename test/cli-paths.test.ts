@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writePng } from "../src/io/image.js";
 import { maskImage, testImage } from "./inpaint-fixtures.js";
-import { tempDir } from "./tempdir.js";
+import { mountTmpfs, tempDir } from "./tempdir.js";
 
 const BUILD_SRC = join(dirname(fileURLToPath(import.meta.url)), "..", "src");
 
@@ -62,15 +62,9 @@ t.test("eval.js and report.js never write over their inputs", async (t) => {
   t.equal(readFileSync(join(dir, "loss.png"), "utf8"), '{"step": 1, "loss": 2}\n', "the log is untouched");
 });
 
-t.test("a read-only run folder is named as such", async (t) => {
-  const mountPoint = join(dir, "read-only");
-  mkdirSync(mountPoint);
-  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", mountPoint], { encoding: "utf8" });
-  if (mount.status !== 0) {
-    t.comment(`skipped: mounting a read-only tmpfs is not permitted here: ${(mount.stderr || String(mount.error)).trim()}`);
-    return;
-  }
-  t.teardown(() => void spawnSync("umount", [mountPoint]));
+const readOnly = mountTmpfs(t, "read-only", "ro,size=1m");
+t.test("a read-only run folder is named as such", { skip: "why" in readOnly ? readOnly.why : false }, async (t) => {
+  const mountPoint = (readOnly as { dir: string }).dir;
   refused(t, "train", ["--data", data, "--out", join(mountPoint, "run")], 1, /^train: --out .*read-only\/run cannot be written: folder .*read-only is on a read-only file system/);
   refused(t, "report", ["--log", join(dir, "log.jsonl"), "--out", join(mountPoint, "charts")], 1, /^report: --out .*charts cannot be written: .* read-only file system/);
 });

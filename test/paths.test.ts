@@ -2,11 +2,10 @@
 // the path and the fix, and an output that is an input, or two outputs on one file, are
 // refused however the paths are spelled (./, symlinked files and folders, hard links).
 import t from "tap";
-import { spawnSync } from "node:child_process";
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites } from "../src/io/paths.js";
-import { tempDir } from "./tempdir.js";
+import { mountTmpfs, tempDir } from "./tempdir.js";
 
 t.test("outputs that cannot be written are named with the fix", async (t) => {
   const dir = tempDir(t);
@@ -55,16 +54,7 @@ t.test("two outputs on one file are refused, naming both", async (t) => {
   t.throws(() => refuseOverwrites(outputs, []), /^the result of in\/x\.jpg and the result of in\/x\.png would both be written to .*x\.png, so one would be lost/);
 });
 
-/** Mounts a read-only 1 MB tmpfs on a fresh folder (unmounted at the end), or says why it cannot. */
-function readOnlyMount(): { dir: string } | { why: string } {
-  const dir = tempDir(t);
-  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", dir], { encoding: "utf8" });
-  if (mount.status !== 0) return { why: `mounting a read-only tmpfs is not permitted here: ${(mount.stderr || String(mount.error)).trim()}` };
-  t.teardown(() => void spawnSync("umount", [dir]));
-  return { dir };
-}
-
-const readOnly = readOnlyMount();
+const readOnly = mountTmpfs(t, "read-only", "ro,size=1m");
 t.test("a read-only file system is named as such", { skip: "why" in readOnly ? readOnly.why : false }, async (t) => {
   const dir = (readOnly as { dir: string }).dir;
   t.throws(() => checkOutputFolder(join(dir, "run"), "--out"), /^--out .*run cannot be written: folder .* is on a read-only file system; pass a path in a writable folder$/);

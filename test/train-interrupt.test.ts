@@ -6,14 +6,14 @@
 // folder is refused before anything is written or the GPU is opened.
 import t, { type Test } from "tap";
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultDataFolder } from "../src/data/dataset.js";
 import { loadCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { runTool } from "./inpaint-fixtures.js";
-import { tempDir } from "./tempdir.js";
+import { mountTmpfs, tempDir } from "./tempdir.js";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "train.js");
 const TINY = ["--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--log-every", "1", "--sample-every", "1000"];
@@ -86,7 +86,6 @@ function deadPid(): number {
 }
 
 const data = avatars(t, 1);
-const mountParent = tempDir(t);
 
 t.test("one run per folder; SIGTERM saves, releases the folder and exits 143", async (t) => {
   const out = join(tempDir(t), "run");
@@ -227,16 +226,9 @@ t.test("a bad sidecar or a --steps already reached is refused before anything is
   t.same(snapshot(out), before, "every refusal left the run folder as it was");
 });
 
-t.test("a read-only run folder is refused on --resume before the GPU is opened", async (t) => {
-  // In the file's folder, removed after the teardown below has unmounted it.
-  const mountPoint = join(mountParent, "mnt");
-  mkdirSync(mountPoint);
-  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint], { encoding: "utf8" });
-  if (mount.status !== 0) {
-    t.comment(`skipped: mounting a tmpfs is not permitted here: ${(mount.stderr || String(mount.error)).trim()}`);
-    return;
-  }
-  t.teardown(() => void spawnSync("umount", [mountPoint]));
+const mounted = mountTmpfs(t, "mnt", "size=16m");
+t.test("a read-only run folder is refused on --resume before the GPU is opened", { skip: "why" in mounted ? mounted.why : false }, async (t) => {
+  const mountPoint = (mounted as { dir: string }).dir;
   const out = join(mountPoint, "run");
   t.equal(train(["--data", data, "--out", out, ...TINY, "--steps", "1"]).status, 0);
   t.equal(spawnSync("mount", ["-o", "remount,ro", mountPoint]).status, 0, "remounted read-only");

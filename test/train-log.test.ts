@@ -3,26 +3,19 @@
 // losses are written so that a reader can tell them apart.
 import t from "tap";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonlLog, trimLog, type LogRecord } from "../src/train/log.js";
-import { tempDir } from "./tempdir.js";
+import { mountTmpfs, tempDir } from "./tempdir.js";
 
 function record(step: number, g = 1.5): LogRecord {
   return { step, warmup: false, losses: { g }, step_ms: 1, images_per_s: 2, memory: { liveTensors: 1, bytesInUse: 2, bytesPooled: 3, buffersAllocated: 4, pipelines: 5 }, time: "t" };
 }
 
-const top = tempDir(t);
 
-t.test("a full disk leaves the log at its last whole record", async (t) => {
-  const mountPoint = join(top, "small");
-  mkdirSync(mountPoint);
-  const mount = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint], { encoding: "utf8" });
-  if (mount.status !== 0) {
-    t.comment(`skipped: mounting a tmpfs is not permitted here: ${(mount.stderr || String(mount.error)).trim()}`);
-    return;
-  }
-  t.teardown(() => void spawnSync("umount", [mountPoint]));
+const small = mountTmpfs(t, "small", "size=64k");
+t.test("a full disk leaves the log at its last whole record", { skip: "why" in small ? small.why : false }, async (t) => {
+  const mountPoint = (small as { dir: string }).dir;
   const log = new JsonlLog(join(mountPoint, "log.jsonl"));
   log.write(record(1));
   const whole = readFileSync(log.path, "utf8");
