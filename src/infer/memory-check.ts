@@ -4,7 +4,8 @@
  * binding, which WebGPU would otherwise report only after minutes of work, as errors from
  * inside the pass. The refusal names the largest square working size that does fit.
  */
-import { inferenceFootprint, type BindingLimits } from "../models/generator-memory.js";
+import { inferenceFootprint } from "../models/generator-memory.js";
+import { largestBinding, type BindingLimits } from "../tensor/limits.js";
 import type { Generator } from "../models/generator.js";
 import { paddedSide } from "./inpaint-image.js";
 
@@ -14,7 +15,7 @@ const MIB = 2 ** 20;
 /** Why a working size of width x height (padded to multiples of 8) does not fit, or null when it does. */
 function overflow(generator: Generator, width: number, height: number, limits: BindingLimits, budgetBytes: number): string | null {
   const { bytes, largestBuffer } = inferenceFootprint(generator, paddedSide(height), paddedSide(width), limits);
-  const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const binding = largestBinding(limits);
   if (largestBuffer > binding) return `a ${(largestBuffer / MIB).toFixed(0)} MiB buffer, over the adapter's ${(binding / MIB).toFixed(0)} MiB storage binding`;
   if (bytes > budgetBytes) return `about ${(bytes / GIB).toFixed(2)} GiB of GPU memory, over the ${(budgetBytes / GIB).toFixed(2)} GiB budget`;
   return null;

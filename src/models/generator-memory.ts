@@ -8,6 +8,7 @@
  * hold more than this plus the pool's slack (buffers freed in the open batch are reused only
  * after it is submitted), so callers leave a margin: INFERENCE_MARGIN.
  */
+import { largestBinding, type BindingLimits } from "../tensor/limits.js";
 import { sizeClass } from "../tensor/pool.js";
 import { chunkRows } from "./attention/chunks.js";
 import type { ConvLayer } from "./layers.js";
@@ -20,11 +21,6 @@ import type { Generator } from "./generator.js";
  * stays above the measured allocation.
  */
 export const INFERENCE_MARGIN = 3;
-
-export interface BindingLimits {
-  maxStorageBufferBindingSize: number;
-  maxBufferSize: number;
-}
 
 export interface InferenceFootprint {
   /** Bytes of GPU buffers the pass allocates at its peak, parameters included, with INFERENCE_MARGIN. */
@@ -87,7 +83,7 @@ export function inferenceFootprint(generator: Generator, height: number, width: 
   const patches = h * w;
   const halo = ((generator.attention.fuseK ?? 3) - 1) / 2;
   // One row over the binding is what chunkRows refuses; here it is a buffer too large, reported as such.
-  const oneRowOver = (1 + 2 * halo) * w * patches * 4 > Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const oneRowOver = (1 + 2 * halo) * w * patches * 4 > largestBinding(limits);
   const rows = oneRowOver ? 1 : chunkRows({ limits: limits as GPUSupportedLimits }, { batch: 1, height: h, width: w, patches, halo }, generator.attention.chunkSize ?? "auto");
   const chunkScores = (rows + 2 * halo) * w * patches;
   const raw = features * 16 * patches;

@@ -15,7 +15,7 @@
  *   double backward) and the backward through both, counted as three recorded passes.
  */
 import { chunkRows } from "../models/attention/chunks.js";
-import type { BindingLimits } from "../models/generator-memory.js";
+import { largestBinding, type BindingLimits } from "../tensor/limits.js";
 import type { Critic } from "../models/critics.js";
 import type { Generator } from "../models/generator.js";
 import type { ConvLayer } from "../models/layers.js";
@@ -63,9 +63,6 @@ export interface RunShape {
 }
 
 const MIB = 2 ** 20;
-
-/** The most one buffer may hold on this adapter: it must be created and bound as storage. */
-const bindingOf = (limits: BindingLimits) => Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 
 const mib = (bytes: number) => (bytes / MIB < 10 ? String(Number((bytes / MIB).toPrecision(2))) : (bytes / MIB).toFixed(0));
 
@@ -152,7 +149,7 @@ export function memoryPlan(networks: Networks, shape: RunShape, limits: BindingL
   const [h8, w8] = [height / 8, width / 8];
   const halo = ((networks.generator.attention.fuseK ?? 3) - 1) / 2;
   const geometry = { batch: b, height: h8, width: w8, patches: h8 * w8, halo };
-  const binding = bindingOf(limits);
+  const binding = largestBinding(limits);
   const rowBytes = b * w8 * h8 * w8 * 4;
   // chunkRows refuses a single row over the binding; here that row is the largest buffer, reported as such.
   const rows = (1 + 2 * halo) * rowBytes > binding ? 1 : chunkRows({ limits: limits as GPUSupportedLimits }, geometry, networks.generator.attention.chunkSize ?? "auto");
@@ -173,12 +170,12 @@ export function describePlan(plan: MemoryPlan, limits: BindingLimits): string {
   const total = plan.parameters + plan.gradients + plan.adam + plan.activations;
   return `memory plan: parameters ${mib(plan.parameters)} MiB, gradients ${mib(plan.gradients)} MiB, Adam state ${mib(plan.adam)} MiB, ` +
     `activations ~${mib(plan.activations)} MiB (total ~${mib(total)} MiB), attention scores ${mib(plan.scoresPerChunk)} MiB per chunk\n` +
-    `largest buffer ${mib(plan.largestBuffer)} MiB, ${plan.largestWhat} (the adapter's binding limit: ${mib(bindingOf(limits))} MiB)`;
+    `largest buffer ${mib(plan.largestBuffer)} MiB, ${plan.largestWhat} (the adapter's binding limit: ${mib(largestBinding(limits))} MiB)`;
 }
 
 /** The largest buffer of a run at `shape` fits one storage binding of the adapter. */
 function fits(networks: Networks, shape: RunShape, limits: BindingLimits): boolean {
-  return memoryPlan(networks, shape, limits).largestBuffer <= bindingOf(limits);
+  return memoryPlan(networks, shape, limits).largestBuffer <= largestBinding(limits);
 }
 
 /**
@@ -188,7 +185,7 @@ function fits(networks: Networks, shape: RunShape, limits: BindingLimits): boole
  */
 export function checkMemoryPlan(networks: Networks, shape: RunShape, limits: BindingLimits, resumed = false): void {
   const plan = memoryPlan(networks, shape, limits);
-  const binding = bindingOf(limits);
+  const binding = largestBinding(limits);
   if (plan.largestBuffer <= binding) return;
   let batch = shape.batch - 1;
   while (batch >= 1 && !fits(networks, { ...shape, batch }, limits)) batch--;

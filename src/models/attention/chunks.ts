@@ -6,6 +6,7 @@
  * one: a single row is used even where it exceeds the budget, e.g. 512^2 at batch 16).
  */
 import type { Device } from "../../tensor/device.js";
+import { largestBinding } from "../../tensor/limits.js";
 
 /** Bytes all score-sized temporaries of one chunk may take together. */
 export const SCORE_MEMORY_BUDGET = 512 * 2 ** 20;
@@ -36,7 +37,7 @@ export function chunkRows(device: Pick<Device, "limits">, g: ChunkGeometry, chun
     return Math.min(g.height, Math.max(1, Math.floor(chunkSize / g.width)));
   }
   const limits = device.limits;
-  const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const binding = largestBinding(limits);
   const bytesPerRow = g.batch * g.width * g.patches * 4;
   // The adapter's limit is hard: one tensor of scores (with its halo rows) must fit a binding.
   const fitting = Math.floor(binding / bytesPerRow) - 2 * g.halo;
