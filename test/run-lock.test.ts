@@ -2,17 +2,13 @@
 // lives (named in one line), taken over when it is gone, released once; and the removal of
 // the temporary files dead writers left, which spares a live writer's.
 import t from "tap";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { RunLock } from "../src/train/run-lock.js";
 import { removeStaleTemps } from "../src/train/stale-temps.js";
 import { tempDir } from "./tempdir.js";
-
-function deadPid(): number {
-  return spawnSync(process.execPath, ["-e", ""]).pid!;
-}
+import { deadPid } from "./train-fixtures.js";
 
 function writeLock(folder: string, owner: object | string): void {
   writeFileSync(join(folder, "train.lock"), typeof owner === "string" ? owner : JSON.stringify(owner));

@@ -9,8 +9,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
-import { defaultDataFolder } from "../src/data/dataset.js";
 import { tempDir } from "./tempdir.js";
+import { avatars } from "./train-fixtures.js";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "train.js");
 const TINY = ["--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1"];
@@ -29,14 +29,6 @@ function train(args: string[]): Result {
 
 function dropDawnWarnings(text: string): string {
   return text.split("\n").filter((line) => line !== "" && !line.startsWith("Warning: max")).join("\n");
-}
-
-/** A folder with the first `count` fake avatars. */
-function avatars(t: { teardown: (fn: () => void) => void }, count: number): string {
-  const dir = tempDir(t);
-  const files = readdirSync(defaultDataFolder()).filter((f) => f.endsWith(".png")).sort().slice(0, count);
-  for (const f of files) copyFileSync(join(defaultDataFolder(), f), join(dir, f));
-  return dir;
 }
 
 /** Every file under `dir` with its bytes, to show nothing changed. */

@@ -6,14 +6,14 @@
 // folder is refused before anything is written or the GPU is opened.
 import t, { type Test } from "tap";
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultDataFolder } from "../src/data/dataset.js";
 import { loadCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { runTool } from "./inpaint-fixtures.js";
 import { mountTmpfs, tempDir } from "./tempdir.js";
+import { avatars, deadPid } from "./train-fixtures.js";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "train.js");
 const TINY = ["--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--log-every", "1", "--sample-every", "1000"];
@@ -57,13 +57,6 @@ class Background {
   }
 }
 
-function avatars(t: Test, count: number): string {
-  const dir = tempDir(t);
-  const files = readdirSync(defaultDataFolder()).filter((f) => f.endsWith(".png")).sort().slice(0, count);
-  for (const f of files) cpSync(join(defaultDataFolder(), f), join(dir, f));
-  return dir;
-}
-
 /** Every file under `dir` (recursively) with its bytes, to show nothing changed. */
 function snapshot(dir: string): Map<string, string> {
   const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, f)).isFile()).sort();
@@ -78,11 +71,6 @@ function oneLineError(t: Test, r: Result, status: number, pattern: RegExp, what:
 
 function logSteps(out: string): number[] {
   return readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line).step);
-}
-
-/** A process id that is certainly not running: a child that has already exited. */
-function deadPid(): number {
-  return spawnSync(process.execPath, ["-e", ""]).pid!;
 }
 
 const data = avatars(t, 1);
