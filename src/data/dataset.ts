@@ -20,7 +20,8 @@
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
-import { readRgb, type RgbImage } from "../io/image.js";
+import { readRgb } from "../io/image.js";
+import { type RgbImage } from "../io/rgb-image.js";
 import { downscaleArea } from "../io/resize.js";
 import type { Device } from "../tensor/device.js";
 import type { Tensor } from "../tensor/tensor.js";
