@@ -12,7 +12,7 @@ import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 import { openDevice } from "./open-device.js";
-import { listImages } from "./data/dataset.js";
+import { listImages } from "./data/image-folder.js";
 import { MASK_KINDS, type MaskKind } from "./data/masks.js";
 
 interface Options {

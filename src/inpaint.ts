@@ -13,7 +13,7 @@ import { checkWorkingSize } from "./infer/memory-check.js";
 import { readRgb, writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites, type NamedPath } from "./io/paths.js";
 import { openDevice } from "./open-device.js";
-import { listImages } from "./data/dataset.js";
+import { listImages } from "./data/image-folder.js";
 
 interface Options {
   checkpoint?: string;

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
-import { defaultDataFolder } from "../src/data/dataset.js";
+import { defaultDataFolder } from "../src/data/image-folder.js";
 import { tempDir } from "./tempdir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { noGrad, tidy } from "../src/index.js";
 import { loadCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { makeConfig, type TrainConfig } from "../src/train/config.js";
-import { defaultDataFolder, ImageDataset } from "../src/data/dataset.js";
+import { ImageDataset } from "../src/data/dataset.js";
+import { defaultDataFolder, loadImageFolder } from "../src/data/image-folder.js";
 import { maskTensor, sampleMasks } from "../src/data/masks.js";
 import { Rng } from "../src/data/rng.js";
 import { readLosses, Trainer, type Losses } from "../src/train/trainer.js";
@@ -28,7 +29,7 @@ function oneImage(t: { teardown: (fn: () => void) => void }): ImageDataset {
   const dir = tempDir(t);
   const first = readdirSync(defaultDataFolder()).filter((f) => f.endsWith(".png")).sort()[0]!;
   copyFileSync(join(defaultDataFolder(), first), join(dir, first));
-  return ImageDataset.load({ folder: dir, height: 32, width: 32, flip: false });
+  return loadImageFolder({ folder: dir, height: 32, width: 32, flip: false });
 }
 
 async function run(trainer: Trainer, iterations: number): Promise<Losses[]> {
@@ -101,7 +102,7 @@ t.test("generator steps of the whole network (critics present, no critic steps) 
 });
 
 t.test("full iterations: losses are finite, the critics' and generator's steps count, memory stays flat", async (t) => {
-  const dataset = ImageDataset.load({ height: 32, width: 32 });
+  const dataset = loadImageFolder({ height: 32, width: 32 });
   const trainer = new Trainer(device, tinyConfig({ criticSteps: 2 }), dataset);
   const [first] = await run(trainer, 2);
   t.same(Object.keys(first!), ["g", "g_global", "g_local", "l1", "ae", "d", "d_global", "d_local", "gp_global", "gp_local"]);
@@ -125,7 +126,7 @@ t.test("full iterations: losses are finite, the critics' and generator's steps c
 
 t.test("checkpoint round trip is bit-exact; resume at k then n more = n + k straight", async (t) => {
   const dir = tempDir(t);
-  const dataset = ImageDataset.load({ height: 32, width: 32 });
+  const dataset = loadImageFolder({ height: 32, width: 32 });
   const config = tinyConfig({ criticSteps: 2, warmup: 1, seed: 3 });
   const straight = new Trainer(device, config, dataset);
   const before = await run(straight, 2);
