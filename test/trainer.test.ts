@@ -6,14 +6,14 @@ import t from "tap";
 import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { noGrad, tidy } from "../src/index.js";
-import { loadCheckpoint } from "../src/checkpoint/checkpoint.js";
+import { loadCheckpoint, saveCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { makeConfig, type TrainConfig } from "../src/train/config.js";
 import { ImageDataset } from "../src/data/dataset.js";
 import { defaultDataFolder, loadImageFolder } from "../src/data/image-folder.js";
 import { maskTensor, sampleMasks } from "../src/data/masks.js";
 import { Rng } from "../src/data/rng.js";
 import { readLosses, Trainer, type Losses } from "../src/train/trainer.js";
-import { restoreTrainer, saveTrainer, trainerTensors } from "../src/train/trainer-state.js";
+import { restoreTrainer, trainerCheckpoint, trainerTensors } from "../src/train/trainer-state.js";
 import { testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 
@@ -130,7 +130,7 @@ t.test("checkpoint round trip is bit-exact; resume at k then n more = n + k stra
   const config = tinyConfig({ criticSteps: 2, warmup: 1, seed: 3 });
   const straight = new Trainer(device, config, dataset);
   const before = await run(straight, 2);
-  const files = await saveTrainer(dir, straight, 3);
+  const files = await saveCheckpoint(dir, { ...trainerCheckpoint(straight), keep: 3 });
   const after = await run(straight, 2);
 
   const checkpoint = loadCheckpoint(files.sidecarPath);
