@@ -3,7 +3,7 @@
 // run's losses exactly (warm-up and GAN iterations, all random streams), and memory stays
 // flat across iterations.
 import t from "tap";
-import { copyFileSync, readdirSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { noGrad, tidy } from "../src/index.js";
 import { loadCheckpoint, saveCheckpoint } from "../src/checkpoint/checkpoint.js";
@@ -13,7 +13,7 @@ import { defaultDataFolder, loadImageFolder } from "../src/data/image-folder.js"
 import { maskTensor, sampleMasks } from "../src/data/masks.js";
 import { Rng } from "../src/data/rng.js";
 import { readLosses, Trainer, type Losses } from "../src/train/trainer.js";
-import { restoreTrainer, trainerCheckpoint, trainerTensors } from "../src/train/trainer-state.js";
+import { encodeTrainer, restoreTrainer, trainerCheckpoint, trainerTensors } from "../src/train/trainer-state.js";
 import { testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 
@@ -131,6 +131,8 @@ t.test("checkpoint round trip is bit-exact; resume at k then n more = n + k stra
   const straight = new Trainer(device, config, dataset);
   const before = await run(straight, 2);
   const files = await saveCheckpoint(dir, { ...trainerCheckpoint(straight), keep: 3 });
+  const encoded = await encodeTrainer(straight);
+  t.equal(Buffer.compare(readFileSync(files.tensorsPath), encoded.safetensors), 0, "a page's encodeTrainer gives the bytes of the files train.js writes");
   const after = await run(straight, 2);
 
   const checkpoint = loadCheckpoint(files.sidecarPath);
