@@ -15,7 +15,7 @@ export function startBrowserEngine(kernelSources: Readonly<Record<string, string
   installPlatform(browserPlatform(kernelSources));
 }
 
-export { NoSuchAdapterError } from "./platform/platform.js";
+export { NoAdapterError, NoSuchAdapterError } from "./platform/platform.js";
 // The engine: device, tensors, ops, autograd, models.
 export { createDevice, Device, type DeviceOptions, type MemoryStats, type AdapterSummary } from "./tensor/device.js";
 export { WebGpuError } from "./tensor/gpu-error.js";

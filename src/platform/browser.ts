@@ -3,7 +3,7 @@
  * the WGSL text, localStorage (when the page has it) for the tuning store. The page's bundler
  * reads kernels/*.wgsl at build time and passes the map; kernels/ stays the one source.
  */
-import { NoSuchAdapterError, type AdapterChoice, type AdapterRequest, type Platform } from "./platform.js";
+import { NoAdapterError, NoSuchAdapterError, type AdapterChoice, type AdapterRequest, type Platform } from "./platform.js";
 
 /** The localStorage key of the tuning store. */
 const TUNE_KEY = "deepfill-webgpu.tune";
@@ -17,8 +17,9 @@ interface KeyValueStorage {
 /** A browser gives one adapter per power preference; a name filter is checked against its info. */
 async function requestAdapter(options: AdapterChoice): Promise<AdapterRequest> {
   const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  if (!gpu) throw new Error("this browser has no WebGPU (navigator.gpu is missing); use a browser with WebGPU enabled, over https or localhost");
+  if (!gpu) throw new NoAdapterError("this browser has no WebGPU (navigator.gpu is missing); use a browser with WebGPU enabled, on a page served over https or from localhost");
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+  if (!adapter) throw new NoAdapterError("the browser offers no WebGPU adapter; enable hardware acceleration (or WebGPU) in its settings, or try another browser");
   const wanted = options.adapter;
   if (adapter && wanted) {
     const { vendor, architecture, device, description } = adapter.info;

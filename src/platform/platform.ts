@@ -49,6 +49,9 @@ export class NoSuchAdapterError extends Error {
   }
 }
 
+/** The host offers no adapter at all, for a reason its message names with the fix (a browser without WebGPU). */
+export class NoAdapterError extends Error {}
+
 let installed: Platform | null = null;
 
 /** Makes `platform` the one the engine uses from now on. */

@@ -6,7 +6,7 @@
  */
 import { Batcher } from "./batcher.js";
 import { Profiler, type KernelTime } from "./profiler.js";
-import { currentPlatform, NoSuchAdapterError, type AdapterRequest } from "../platform/platform.js";
+import { currentPlatform, NoAdapterError, NoSuchAdapterError, type AdapterRequest } from "../platform/platform.js";
 import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
 import { BufferPool, sizeClass } from "./pool.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
@@ -81,9 +81,10 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
   try {
     request = await currentPlatform().requestAdapter({ adapter: adapterName, backend, powerPreference });
   } catch (error) {
-    // A name that matches none of the listed adapters is answered with the list; the setup
-    // hint is for machines where Dawn refuses for other reasons.
-    if (error instanceof NoSuchAdapterError) throw error;
+    // A name that matches none of the listed adapters is answered with the list, a host that
+    // has none (a browser without WebGPU) with its own fix; the setup hint is for machines
+    // where Dawn refuses for other reasons.
+    if (error instanceof NoSuchAdapterError || error instanceof NoAdapterError) throw error;
     throw noAdapter(` Dawn said: ${(error as Error).message}`);
   }
   const { gpu, adapter } = request;
