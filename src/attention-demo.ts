@@ -12,7 +12,7 @@ import { tidy } from "./index.js";
 import { openDevice } from "./open-device.js";
 import { contextualAttention } from "./models/contextual-attention.js";
 import { copyScene } from "./models/attention/copy-scene.js";
-import { writeFlowPng } from "./io/flow.js";
+import { writeFlowPng } from "./io/flow-png.js";
 
 const HELP = usage(`
 Run contextual attention on a hole whose content is copied from elsewhere, print where each

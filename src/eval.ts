@@ -7,12 +7,13 @@ import { adapterFlag, autoOrInteger, integer, oneOf, parseFlags, required, runCl
 import { evaluate, formatTable, loadSamples } from "./infer/evaluation.js";
 import { paintHoles } from "./infer/grid.js";
 import { tileImages } from "./io/picture.js";
-import { loadGenerator, type LoadedGenerator } from "./infer/load-generator.js";
+import { loadGenerator } from "./infer/load-generator.js";
+import type { LoadedGenerator } from "./infer/generator-checkpoint.js";
 import { atomicWrite } from "./io/atomic.js";
 import { writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFolder, refuseOverwrites } from "./io/paths.js";
 import { openDevice } from "./open-device.js";
-import { listImages } from "./data/dataset.js";
+import { listImages } from "./data/image-folder.js";
 import { MASK_KINDS, type MaskKind } from "./data/masks.js";
 
 interface Options {

@@ -5,14 +5,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { adapterFlag, autoOrInteger, integer, parseFlags, positive, required, runCli, usage, UsageError, type Flag } from "./cli/args.js";
-import { checkMask, readMask } from "./infer/inpaint-image.js";
+import { checkMask } from "./infer/inpaint-image.js";
+import { readMask } from "./infer/mask-file.js";
 import { inpaintRegions } from "./infer/inpaint-regions.js";
 import { loadGenerator } from "./infer/load-generator.js";
 import { checkWorkingSize } from "./infer/memory-check.js";
 import { readRgb, writePng } from "./io/image.js";
 import { checkCheckpointPath, checkOutputFile, checkOutputFolder, refuseOverwrites, type NamedPath } from "./io/paths.js";
 import { openDevice } from "./open-device.js";
-import { listImages } from "./data/dataset.js";
+import { listImages } from "./data/image-folder.js";
 
 interface Options {
   checkpoint?: string;

@@ -13,11 +13,12 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { openDevice } from "./open-device.js";
 import type { Device } from "./tensor/device.js";
-import { findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "./checkpoint/checkpoint.js";
+import { findLatestCheckpoint, loadCheckpoint } from "./checkpoint/checkpoint.js";
+import { type LoadedCheckpoint } from "./checkpoint/checkpoint-bytes.js";
 import { runCli, UsageError } from "./cli/args.js";
 import { DEFAULT_KEEP, HELP, RUNS_FOLDER, SCHEDULES, checkPaths, parseArgs, type CliOptions } from "./train/cli-args.js";
 import { makeConfig, presetForAdapter, resumeConfig, type TrainConfig } from "./train/config.js";
-import { ImageDataset } from "./data/dataset.js";
+import { loadImageFolder } from "./data/image-folder.js";
 import { checkOutputFolder } from "./io/paths.js";
 import { ProgressPrinter, trimLog } from "./train/log.js";
 import { checkpointDir, trainLoop } from "./train/loop.js";
@@ -113,8 +114,8 @@ async function train(args: CliOptions, out: string, resumed: Plan | null, progre
     console.log(`adapter: ${device.adapter.description || device.adapter.device} (${device.adapter.isSoftware ? "software" : "hardware"})`);
     console.log(`preset ${config.preset} (${why}): ${config.height}x${config.width}, batch ${config.batch}, cnum ${config.cnum}/${config.criticCnum}, ` +
       `${config.criticSteps} critic steps per iteration, ${config.mask} masks${config.sharedMask ? " shared by the batch" : ""}`);
-    const dataset = ImageDataset.load({ folder: config.data ?? undefined, height: config.height, width: config.width, flip: config.flip });
-    console.log(`data: ${dataset.count} images from ${dataset.folder}`);
+    const dataset = loadImageFolder({ folder: config.data ?? undefined, height: config.height, width: config.width, flip: config.flip });
+    console.log(`data: ${dataset.count} images from ${dataset.source}`);
     const trainer = new Trainer(device, config, dataset);
     try {
       // Before the first iteration: a buffer over the adapter's binding would fail inside it.

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultDataFolder } from "../src/data/dataset.js";
+import { defaultDataFolder } from "../src/data/image-folder.js";
 import { tempDir } from "./tempdir.js";
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "..", "src");

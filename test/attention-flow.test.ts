@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { PNG } from "pngjs";
-import { flowColors, writeFlowPng } from "../src/io/flow.js";
+import { flowColors } from "../src/io/flow.js";
+import { writeFlowPng } from "../src/io/flow-png.js";
 
 /** Offsets [B, 2, h, w] equal to each position's own coordinate, with `moves` (image, y, x, dy, dx) applied. */
 function offsetsWith(batch: number, h: number, w: number, moves: [number, number, number, number, number][]): Float32Array {

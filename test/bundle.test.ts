@@ -7,12 +7,12 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
-import { defaultDataFolder } from "../src/data/dataset.js";
+import { defaultDataFolder } from "../src/data/image-folder.js";
 import { tempDir } from "./tempdir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BUNDLE = join(ROOT, "scripts", "bundle");
-const LEFT_OUT = ["repository", "layers", "generated-kernels", "peer-torch", "bundle"];
+const LEFT_OUT = ["repository", "layers", "generated-kernels", "peer-torch", "bundle", "browser-bundle"];
 
 function node(script: string, args: string[]) {
   return spawnSync(process.execPath, [join(BUNDLE, script), ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });

@@ -8,9 +8,8 @@ import { join } from "node:path";
 import { mulScalar, type Tensor } from "../src/index.js";
 import { atomicWrite } from "../src/io/atomic.js";
 import { Adam } from "../src/train/adam.js";
-import {
-  addPrefix, assignTensors, checkpointName, checkTensorsMatch, findLatestCheckpoint, listCheckpoints, loadCheckpoint, NonFiniteTensorError, saveCheckpoint, stripPrefix,
-} from "../src/checkpoint/checkpoint.js";
+import { findLatestCheckpoint, listCheckpoints, loadCheckpoint, saveCheckpoint } from "../src/checkpoint/checkpoint.js";
+import { addPrefix, assignTensors, checkpointName, checkTensorsMatch, NonFiniteTensorError, stripPrefix } from "../src/checkpoint/checkpoint-bytes.js";
 import { Rng } from "../src/data/rng.js";
 import { randomValues, testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";

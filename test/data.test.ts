@@ -6,9 +6,10 @@ import t from "tap";
 import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
-import { readRgb, writePng, type RgbImage } from "../src/io/image.js";
+import { readRgb, writePng } from "../src/io/image.js";
+import { type RgbImage } from "../src/io/rgb-image.js";
 import { downscaleArea } from "../src/io/resize.js";
-import { defaultDataFolder, ImageDataset, listImages } from "../src/data/dataset.js";
+import { defaultDataFolder, listImages, loadImageFolder } from "../src/data/image-folder.js";
 import { Rng } from "../src/data/rng.js";
 import { testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
@@ -68,7 +69,7 @@ t.test("follows symlinked folders, once each, and a link back up the tree does n
 
 t.test("crop mode: every batch item is a crop of an image, flipped or not; the seed reproduces it", async (t) => {
   const dir = makeFolder(t);
-  const data = ImageDataset.load({ folder: dir, height: 4, width: 3, mode: "crop" });
+  const data = loadImageFolder({ folder: dir, height: 4, width: 3, mode: "crop" });
   t.equal(data.count, 3);
   const crops = listImages(dir).flatMap((file, index) => allCrops(readRgb(file), 4, 3).map((c) => ({ ...c, index })));
   const byKey = new Map(crops.map((c) => [c.key, c]));
@@ -86,7 +87,7 @@ t.test("crop mode: every batch item is a crop of an image, flipped or not; the s
   t.ok(seen.offsets.size > 10, `many crop offsets (${seen.offsets.size})`);
   t.same([...data.batchArray(Rng.fromSeed(1), 64)], [...batch], "same seed, same batch");
   t.notSame([...data.batchArray(Rng.fromSeed(2), 64)], [...batch], "another seed, another batch");
-  const noFlip = ImageDataset.load({ folder: dir, height: 4, width: 3, mode: "crop", flip: false }).batchArray(Rng.fromSeed(3), 32);
+  const noFlip = loadImageFolder({ folder: dir, height: 4, width: 3, mode: "crop", flip: false }).batchArray(Rng.fromSeed(3), 32);
   // Compared with unflipped crops only: a flat image's crop equals its own mirror image.
   const unflipped = new Set(crops.filter((c) => !c.flipped).map((c) => c.key));
   t.ok(Array.from({ length: 32 }, (_, b) => noFlip.subarray(b * 36, (b + 1) * 36).join()).every((k) => unflipped.has(k)), "flip: false never flips");
@@ -95,13 +96,13 @@ t.test("crop mode: every batch item is a crop of an image, flipped or not; the s
 t.test("scale mode shrinks each image so it just covers the crop", async (t) => {
   const dir = tempDir(t);
   writePng(join(dir, "wide.png"), pattern(16, 8, 3));
-  const data = ImageDataset.load({ folder: dir, height: 4, width: 4 });
+  const data = loadImageFolder({ folder: dir, height: 4, width: 4 });
   const shrunk = downscaleArea(readRgb(join(dir, "wide.png")), 4, 8);
   const keys = new Set(allCrops(shrunk, 4, 4).map((c) => c.key));
   const batch = data.batchArray(Rng.fromSeed(4), 16);
   t.ok(Array.from({ length: 16 }, (_, b) => batch.subarray(b * 48, (b + 1) * 48).join()).every((k) => keys.has(k)), "items are crops of the 8x4 area-shrunk image");
   const progress: string[] = [];
-  ImageDataset.load({ folder: dir, height: 4, width: 4, onProgress: (done, total) => progress.push(`${done}/${total}`) });
+  loadImageFolder({ folder: dir, height: 4, width: 4, onProgress: (done, total) => progress.push(`${done}/${total}`) });
   t.same(progress, ["1/1"], "progress is reported per image");
 });
 
@@ -135,7 +136,7 @@ t.test("bad inputs give one-line errors naming the path and the fix", async (t) 
     [small, /tiny\.png is 6x9, smaller than the 8x8 training crop; remove it or train at a smaller size/],
   ];
   for (const [folder, expected] of cases) {
-    const message = (() => { try { ImageDataset.load({ folder, height: 8, width: 8 }); return ""; } catch (e) { return (e as Error).message; } })();
+    const message = (() => { try { loadImageFolder({ folder, height: 8, width: 8 }); return ""; } catch (e) { return (e as Error).message; } })();
     t.match(message, expected, folder);
     t.notMatch(message, /\n/, "one line");
   }
@@ -145,8 +146,8 @@ t.test("bad inputs give one-line errors naming the path and the fix", async (t) 
 t.test("the default data set is fake-avatars' 263 faces, and batches upload as [B, 3, H, W]", async (t) => {
   const folder = defaultDataFolder();
   t.equal(listImages(folder).length, 263);
-  const data = ImageDataset.load({ height: 32, width: 32 });
-  t.equal(data.folder, folder);
+  const data = loadImageFolder({ height: 32, width: 32 });
+  t.equal(data.source, folder);
   const batch = data.batch(device, Rng.fromSeed(5), 2);
   t.same(batch.shape, [2, 3, 32, 32]);
   const values = await batch.read();

@@ -4,7 +4,7 @@ import t from "tap";
 import {
   add, concat, createDevice, exp, mul, pad, permute, reshape, slice, tidy, type Tensor,
 } from "../src/index.js";
-import { NoSuchAdapterError } from "../src/tensor/binding.js";
+import { NoSuchAdapterError } from "../src/platform/platform.js";
 import { openDevice } from "../src/open-device.js";
 import { testDevice } from "./helpers.js";
 

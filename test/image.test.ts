@@ -6,8 +6,9 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import { readMask } from "../src/infer/inpaint-image.js";
-import { floatToRgb, jpegSize, pngSize, readImage, readRgb, rgbToFloat, writePng, type RgbImage } from "../src/io/image.js";
+import { readMask } from "../src/infer/mask-file.js";
+import { jpegSize, pngSize, readImage, readRgb, writePng } from "../src/io/image.js";
+import { floatToRgb, rgbToFloat, type RgbImage } from "../src/io/rgb-image.js";
 import { tempDir } from "./tempdir.js";
 
 /** A w x h RGB image whose bytes are all different functions of position and channel. */

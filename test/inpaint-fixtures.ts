@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Generator, type Device } from "../src/index.js";
-import type { RgbImage } from "../src/io/image.js";
+import type { RgbImage } from "../src/io/rgb-image.js";
 import { saveCheckpoint } from "../src/checkpoint/checkpoint.js";
 
 export const TINY_MODEL = { cnum: 4, criticCnum: 4, height: 32, width: 32, attention: { softmaxScale: 10, fuseK: 3, sharedMask: true } };

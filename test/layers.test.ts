@@ -12,11 +12,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /**
  * Each folder of src/ (by its first path segment; "." is the programs directly in src/) and
  * the folders it may import from. Top to bottom: the programs; train, infer and report, which
- * do not import each other; checkpoint; data; models; autograd; tensor. io and cli import
- * nothing of the project, so any layer above models may use them.
+ * do not import each other; checkpoint; data; models; autograd; tensor; platform (what the
+ * host provides). io and cli import nothing of the project, so any layer above models may use them.
  */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
-  ".": ["train", "infer", "report", "checkpoint", "data", "models", "autograd", "tensor", "io", "cli"],
+  ".": ["train", "infer", "report", "checkpoint", "data", "models", "autograd", "tensor", "platform", "io", "cli"],
   train: ["checkpoint", "data", "models", "autograd", "tensor", "io", "cli"],
   infer: ["checkpoint", "data", "models", "autograd", "tensor", "io"],
   report: ["io"],
@@ -24,7 +24,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   data: ["tensor", "io"],
   models: ["autograd", "tensor"],
   autograd: ["tensor"],
-  tensor: [],
+  tensor: ["platform"],
+  platform: [],
   io: [],
   cli: [],
 };
@@ -70,6 +71,25 @@ function layerViolations(sources: ReadonlyMap<string, string>): string[] {
     if (!LAUNCHERS.some((folder) => file.startsWith(folder)) && /\bdefineKernel\b|\.run\(\s*[A-Z_]+\s*,/.test(text)) {
       problems.push(`${file}: defines or launches a kernel; only the runtime and the ops (${LAUNCHERS.join(", ")}) do`);
     }
+  }
+  return problems;
+}
+
+/** The folders that run on any platform: they reach the host only through src/platform/platform.ts. */
+const NEUTRAL = ["src/tensor/", "src/autograd/", "src/models/"];
+
+/** Modules that exist only in Node (or only as Node packages); a neutral file must import none. */
+const HOST_ONLY = /^(node:|webgpu$|pngjs$|jpeg-js$|fake-avatars)|\/platform\/(?!platform\.js$)/;
+
+/** One line per host-specific import or environment read in the neutral folders. */
+function neutralityViolations(sources: ReadonlyMap<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [file, text] of sources) {
+    if (!NEUTRAL.some((folder) => file.startsWith(folder))) continue;
+    for (const { fileName: spec } of ts.preProcessFile(text, true, true).importedFiles) {
+      if (HOST_ONLY.test(spec)) problems.push(`${file}: imports ${spec}, which only Node has; reach the host through src/platform/platform.ts`);
+    }
+    if (/\bprocess\s*\.\s*env\b/.test(text)) problems.push(`${file}: reads process.env; take the setting as an option (src/open-device.ts reads the environment)`);
   }
   return problems;
 }
@@ -121,4 +141,15 @@ t.test("the check fails on an import that goes up, sideways or outside, and on a
   t.match(mutate("src/train/trainer.ts", `device.run(ADAM, { inputs: [], outputs: [], params: {}, workgroups: [1, 1, 1] });`), /launches a kernel/);
   t.match(layerViolations(new Map([["src/extra/thing.ts", ""]])), [/src\/extra has no place in the layer table/]);
   t.same(layerViolations(new Map([["src/models/generator.ts", `import { tidy } from "../tensor/scope.js";\n${sources.get("src/models/generator.ts")!}`]])), [], "an import downward passes");
+});
+
+t.test("the tensor runtime, the autograd and the models import nothing of Node and read no environment", async (t) => {
+  t.same(neutralityViolations(sources), []);
+  const mutate = (file: string, line: string) => neutralityViolations(new Map([[file, `${line}\n${sources.get(file)!}`]]));
+  t.match(mutate("src/tensor/device.ts", `import { readFileSync } from "node:fs";`), [/imports node:fs, which only Node has/]);
+  t.match(mutate("src/models/generator.ts", `import { create } from "webgpu";`), [/imports webgpu/]);
+  t.match(mutate("src/autograd/grad.ts", `import { nodePlatform } from "../platform/node.js";`), [/imports \.\.\/platform\/node\.js/]);
+  t.match(mutate("src/tensor/kernels.ts", `const dir = process.env.KERNELS;`), [/reads process\.env/]);
+  t.same(mutate("src/tensor/kernels.ts", `import { currentPlatform } from "../platform/platform.js";`), [], "the platform interface is allowed");
+  t.same(mutate("src/train/loop.ts", `import { join } from "node:path";`), [], "folders above the core may use Node");
 });

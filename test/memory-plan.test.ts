@@ -5,7 +5,7 @@ import t from "tap";
 import { Generator } from "../src/index.js";
 import { globalCritic, localCritic } from "../src/models/critics.js";
 import { bboxSize } from "../src/data/masks.js";
-import { ImageDataset } from "../src/data/dataset.js";
+import { loadImageFolder } from "../src/data/image-folder.js";
 import { makeConfig } from "../src/train/config.js";
 import { Trainer } from "../src/train/trainer.js";
 import { checkMemoryPlan, memoryPlan, type Networks } from "../src/train/memory-plan.js";
@@ -44,7 +44,7 @@ t.test("the activation estimate is above what one iteration allocates, and withi
   const held = () => device.memory().bytesInUse + device.memory().bytesPooled;
   for (const [size, batch, cnum, criticCnum] of [[32, 1, 4, 8], [48, 2, 4, 8], [64, 1, 8, 16]] as const) {
     const config = makeConfig("tiny", { height: size, width: size, batch, cnum, criticCnum, criticSteps: 1 });
-    const trainer = new Trainer(device, config, ImageDataset.load({ height: size, width: size }));
+    const trainer = new Trainer(device, config, loadImageFolder({ height: size, width: size }));
     await device.sync();
     device.trim();
     const before = held();

@@ -4,7 +4,8 @@
 import t from "tap";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors, type HostTensor } from "../src/checkpoint/safetensors.js";
+import { decodeSafetensors, encodeSafetensors, type HostTensor } from "../src/checkpoint/safetensors.js";
+import { readSafetensors, writeSafetensors } from "../src/checkpoint/safetensors-file.js";
 import { randomValues } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { defaultDataFolder } from "../src/data/dataset.js";
+import { defaultDataFolder } from "../src/data/image-folder.js";
 import { tempDir } from "./tempdir.js";
 
 /** A folder with the first `count` fake avatars, removed when `t` ends. */

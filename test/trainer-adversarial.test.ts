@@ -10,7 +10,7 @@ import t from "tap";
 import { grad, noGrad, requireGrad, sum, tidy } from "../src/index.js";
 import type { Critic } from "../src/models/critics.js";
 import { makeConfig } from "../src/train/config.js";
-import { ImageDataset } from "../src/data/dataset.js";
+import { loadImageFolder } from "../src/data/image-folder.js";
 import { maskTensor, sampleMasks, type MaskBatch } from "../src/data/masks.js";
 import { Rng } from "../src/data/rng.js";
 import { readLosses, Trainer, type Losses, type RandomStates } from "../src/train/trainer.js";
@@ -19,7 +19,7 @@ import { gradientPenaltyReference, penaltyNormsReference } from "./reference/gra
 import { uniformReference } from "./reference/random.js";
 
 const device = await testDevice();
-const dataset = ImageDataset.load({ height: 32, width: 32 });
+const dataset = loadImageFolder({ height: 32, width: 32 });
 // Two images with a box each (not shared), so a crop at the wrong box or a mean over the wrong
 // images shows; one critic step per iteration.
 const config = makeConfig("tiny", { height: 32, width: 32, batch: 2, cnum: 4, criticCnum: 8, criticSteps: 1 });

@@ -7,7 +7,7 @@ import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { noGrad, tidy } from "../src/index.js";
 import { makeConfig } from "../src/train/config.js";
-import { defaultDataFolder, ImageDataset } from "../src/data/dataset.js";
+import { defaultDataFolder, loadImageFolder } from "../src/data/image-folder.js";
 import { maskTensor, sampleMasks, type MaskBatch } from "../src/data/masks.js";
 import { Rng } from "../src/data/rng.js";
 import { readLosses, Trainer } from "../src/train/trainer.js";
@@ -65,7 +65,7 @@ function discountedL1(image: Float32Array, coarse: Float32Array, masks: MaskBatc
 t.test("a warm-up step with discount 'nearest' reports the L1 discounted by the distance to the nearest known pixel", async (t) => {
   const dir = tempDir(t);
   for (const file of readdirSync(defaultDataFolder()).filter((f) => f.endsWith(".png")).sort().slice(0, 2)) copyFileSync(join(defaultDataFolder(), file), join(dir, file));
-  const dataset = ImageDataset.load({ folder: dir, height: H, width: W, flip: false });
+  const dataset = loadImageFolder({ folder: dir, height: H, width: W, flip: false });
   const seed = 11;
   const config = makeConfig("tiny", { height: H, width: W, batch: B, cnum: 2, criticCnum: 4, warmup: 1, discount: "nearest", gamma: GAMMA, seed });
   const trainer = new Trainer(device, config, dataset);

@@ -3,16 +3,17 @@
 // run's losses exactly (warm-up and GAN iterations, all random streams), and memory stays
 // flat across iterations.
 import t from "tap";
-import { copyFileSync, readdirSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { noGrad, tidy } from "../src/index.js";
-import { loadCheckpoint } from "../src/checkpoint/checkpoint.js";
+import { loadCheckpoint, saveCheckpoint } from "../src/checkpoint/checkpoint.js";
 import { makeConfig, type TrainConfig } from "../src/train/config.js";
-import { defaultDataFolder, ImageDataset } from "../src/data/dataset.js";
+import { ImageDataset } from "../src/data/dataset.js";
+import { defaultDataFolder, loadImageFolder } from "../src/data/image-folder.js";
 import { maskTensor, sampleMasks } from "../src/data/masks.js";
 import { Rng } from "../src/data/rng.js";
 import { readLosses, Trainer, type Losses } from "../src/train/trainer.js";
-import { restoreTrainer, saveTrainer, trainerTensors } from "../src/train/trainer-state.js";
+import { encodeTrainer, restoreTrainer, trainerCheckpoint, trainerTensors } from "../src/train/trainer-state.js";
 import { testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 
@@ -28,7 +29,7 @@ function oneImage(t: { teardown: (fn: () => void) => void }): ImageDataset {
   const dir = tempDir(t);
   const first = readdirSync(defaultDataFolder()).filter((f) => f.endsWith(".png")).sort()[0]!;
   copyFileSync(join(defaultDataFolder(), first), join(dir, first));
-  return ImageDataset.load({ folder: dir, height: 32, width: 32, flip: false });
+  return loadImageFolder({ folder: dir, height: 32, width: 32, flip: false });
 }
 
 async function run(trainer: Trainer, iterations: number): Promise<Losses[]> {
@@ -101,7 +102,7 @@ t.test("generator steps of the whole network (critics present, no critic steps) 
 });
 
 t.test("full iterations: losses are finite, the critics' and generator's steps count, memory stays flat", async (t) => {
-  const dataset = ImageDataset.load({ height: 32, width: 32 });
+  const dataset = loadImageFolder({ height: 32, width: 32 });
   const trainer = new Trainer(device, tinyConfig({ criticSteps: 2 }), dataset);
   const [first] = await run(trainer, 2);
   t.same(Object.keys(first!), ["g", "g_global", "g_local", "l1", "ae", "d", "d_global", "d_local", "gp_global", "gp_local"]);
@@ -125,11 +126,13 @@ t.test("full iterations: losses are finite, the critics' and generator's steps c
 
 t.test("checkpoint round trip is bit-exact; resume at k then n more = n + k straight", async (t) => {
   const dir = tempDir(t);
-  const dataset = ImageDataset.load({ height: 32, width: 32 });
+  const dataset = loadImageFolder({ height: 32, width: 32 });
   const config = tinyConfig({ criticSteps: 2, warmup: 1, seed: 3 });
   const straight = new Trainer(device, config, dataset);
   const before = await run(straight, 2);
-  const files = await saveTrainer(dir, straight, 3);
+  const files = await saveCheckpoint(dir, { ...trainerCheckpoint(straight), keep: 3 });
+  const encoded = await encodeTrainer(straight);
+  t.equal(Buffer.compare(readFileSync(files.tensorsPath), encoded.safetensors), 0, "a page's encodeTrainer gives the bytes of the files train.js writes");
   const after = await run(straight, 2);
 
   const checkpoint = loadCheckpoint(files.sidecarPath);

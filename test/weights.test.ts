@@ -8,7 +8,8 @@ import t from "tap";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Generator, conv2d, localCritic, tidy } from "../src/index.js";
-import { addPrefix, saveCheckpoint } from "../src/checkpoint/checkpoint.js";
+import { saveCheckpoint } from "../src/checkpoint/checkpoint.js";
+import { addPrefix } from "../src/checkpoint/checkpoint-bytes.js";
 import { randomValues, testDevice } from "./helpers.js";
 import { tempDir } from "./tempdir.js";
 

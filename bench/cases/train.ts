@@ -15,7 +15,7 @@
  */
 import type { Device, Tensor } from "../../src/index.js";
 import { makeConfig } from "../../src/train/config.js";
-import { ImageDataset } from "../../src/data/dataset.js";
+import { loadImageFolder } from "../../src/data/image-folder.js";
 import { Trainer } from "../../src/train/trainer.js";
 import { peakMiB, register, type Prepared } from "../harness.js";
 
@@ -80,7 +80,7 @@ function trainCase(size: number, batch: number, cnum: number, criticCnum: number
     repeats: slow ? 1 : 3,
     peer: { size, batch, cnum, criticCnum, criticSteps: config.criticSteps },
     prepare: async (device): Promise<Prepared> => {
-      const dataset = ImageDataset.load({ height: size, width: size });
+      const dataset = loadImageFolder({ height: size, width: size });
       const trainer = new Trainer(device, config, dataset);
       const run = () => void trainer.step(false);
       const box = trainer.localCritic.size;

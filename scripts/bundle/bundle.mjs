@@ -22,6 +22,7 @@ const LEFT_OUT_TESTS = {
   "generated-kernels.test.js": "runs tools/gen-kernels with Python",
   "peer-torch.test.js": "compares against the PyTorch peer in Python",
   "bundle.test.js": "runs the bundle script, which stays in the repository",
+  "browser-bundle.test.js": "bundles src/browser.ts with esbuild, a development tool",
 };
 const PRODUCTION_PACKAGES = ["pngjs", "jpeg-js", "debug", "ms"];
 

@@ -1,5 +1,6 @@
 /**
- * The safetensors file format (Hugging Face), float32 only, written and read without a library.
+ * The safetensors format (Hugging Face), float32 only, encoded and decoded without a library
+ * (as bytes, on any platform; safetensors-file.ts writes and reads files in Node).
  *
  * Layout: 8 bytes N (unsigned 64-bit little-endian), then N bytes of UTF-8 JSON that starts
  * with "{" and may be padded at the end with spaces, then the data buffer. The JSON maps each
@@ -13,8 +14,6 @@
  * for readers that map the file. The reader checks every rule above and names the first one a
  * file breaks, so a corrupt or foreign file is a one-line error, never a garbage tensor.
  */
-import { readFileSync } from "node:fs";
-import { atomicWrite } from "../io/atomic.js";
 
 /** A tensor on the host: float32 data in row-major order and its shape. */
 export interface HostTensor {
@@ -62,22 +61,6 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, HostTensor>, meta
   new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
   head.set(json, 8);
   return [head, ...chunks];
-}
-
-/** Writes tensors (and string metadata) to `path` as safetensors, atomically. */
-export function writeSafetensors(path: string, tensors: ReadonlyMap<string, HostTensor>, metadata: Record<string, string> = {}): void {
-  atomicWrite(path, ...encodeSafetensors(tensors, metadata));
-}
-
-/** Reads and validates a safetensors file of float32 tensors. */
-export function readSafetensors(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (check the path)`);
-  }
-  return decodeSafetensors(bytes, path);
 }
 
 /** Parses safetensors bytes; `source` names the file in errors, which say what is wrong with it. */

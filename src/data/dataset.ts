@@ -1,27 +1,22 @@
 /**
- * The training data set: a folder of PNG and JPEG images, decoded once into memory at the
- * training scale, from which seeded random crops and horizontal flips make batches.
+ * The training data set: images decoded once into memory at the training scale, from which
+ * seeded random crops and horizontal flips make batches. Built from decoded images on any
+ * platform (ImageDataset.fromImages); in Node, image-folder.ts lists and decodes a folder.
  *
- * - Files: every *.png, *.jpg and *.jpeg under the folder, recursively (through symlinked
- *   folders too), case-insensitive, skipping names that start with "." (hidden files,
- *   editors' temporaries). The extension only selects files; the decoder trusts the bytes, so a mislabelled JPEG still reads. Sorted by
- *   path so the index of each image, and therefore every seeded batch, is the same on every run.
  * - Scale ("scale", the default): each image is shrunk by area averaging so that its shorter
  *   side fits the crop (a 256x256 face becomes the whole 64x64 crop of the small preset), then
  *   cropped at random along the longer side. "crop" keeps native resolution and takes random
  *   crops, as the official loader does at 256.
- * - Images smaller than the crop are an error naming the file and the fix. The official loader
+ * - Images smaller than the crop are an error naming the image and the fix. The official loader
  *   upscales them instead; upscaled pixels teach the network blur, so we ask rather than guess.
  * - Cached as 8-bit RGB (a quarter of float32's memory: 263 faces at 256x256 take 52 MB).
  * - Sampling is uniform with replacement: each batch item draws an image index, a crop offset
  *   and a flip (p = 0.5) from the RNG, so the RNG's state alone is enough to resume exactly.
- *   The official code does no flips; pass flip: false to match it.
+ *   The official code does no flips; pass flip: false to match it. The images' order is the
+ *   caller's (a folder is sorted by path), and with it every seeded batch.
  */
-import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
-import { readRgb, type RgbImage } from "../io/image.js";
 import { downscaleArea } from "../io/resize.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import type { Device } from "../tensor/device.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Rng } from "./rng.js";
@@ -29,8 +24,6 @@ import type { Rng } from "./rng.js";
 export type ScaleMode = "scale" | "crop";
 
 export interface DatasetOptions {
-  /** Folder of images (default: the fake-avatars package's PNGs). */
-  folder?: string;
   /** Training height and width in pixels. */
   height: number;
   width: number;
@@ -38,53 +31,14 @@ export interface DatasetOptions {
   mode?: ScaleMode;
   /** Random horizontal flips (default true). */
   flip?: boolean;
-  /** Called after each image is decoded, for progress output. */
+  /** Called after each image is fitted, for progress output. */
   onProgress?: (done: number, total: number) => void;
 }
 
-const IMAGE_EXTENSIONS = /\.(png|jpe?g)$/i;
-
-/** The folder of fake-avatars' 263 PNG faces (256x256), the default data set. */
-export function defaultDataFolder(): string {
-  const require = createRequire(import.meta.url);
-  let manifest: string;
-  try {
-    manifest = require.resolve("fake-avatars/package.json");
-  } catch {
-    throw new Error("the default data set (npm package fake-avatars) is not installed: run `npm install`, or pass a folder of images");
-  }
-  return join(dirname(manifest), "avatars", "png");
-}
-
-/** Image paths under `folder`, recursively, sorted; errors name the folder and the fix. */
-export function listImages(folder: string): string[] {
-  if (!existsSync(folder)) throw new Error(`data folder ${folder} does not exist; pass a folder of PNG or JPEG images`);
-  if (!statSync(folder).isDirectory()) throw new Error(`data folder ${folder} is a file, not a folder; pass the folder that holds the images`);
-  const found: string[] = [];
-  // Symlinked folders are followed like real ones; each real folder is read once, so a link
-  // back up the tree (a cycle) or two links to one folder neither loop nor list images twice.
-  const visited = new Set<string>();
-  const walk = (dir: string) => {
-    const real = realpathSync(dir);
-    if (visited.has(real)) return;
-    visited.add(real);
-    // By name, so which of two links to one folder is listed does not depend on the file system.
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.name.startsWith(".")) continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory() || (entry.isSymbolicLink() && isFolder(path))) walk(path);
-      else if (IMAGE_EXTENSIONS.test(entry.name)) found.push(path);
-    }
-  };
-  walk(folder);
-  if (found.length === 0) throw new Error(`data folder ${folder} holds no .png, .jpg or .jpeg files (searched recursively); add images or pass another folder`);
-  // Compare relative paths by code unit, not locale, so the order is the same on every machine.
-  return found.sort((a, b) => (relative(folder, a) < relative(folder, b) ? -1 : 1));
-}
-
-/** True for a folder or a link to one; false for anything else, a broken link included. */
-function isFolder(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+/** One decoded image and the name errors call it by (a file's path, a page's file name). */
+export interface NamedImage {
+  name: string;
+  image: RgbImage;
 }
 
 export class ImageDataset {
@@ -92,27 +46,40 @@ export class ImageDataset {
   readonly width: number;
   readonly flip: boolean;
 
-  private constructor(readonly folder: string, readonly files: readonly string[], private readonly images: readonly RgbImage[], options: DatasetOptions) {
+  private constructor(readonly source: string, readonly names: readonly string[], private readonly images: readonly RgbImage[], options: DatasetOptions) {
     this.height = options.height;
     this.width = options.width;
     this.flip = options.flip ?? true;
   }
 
-  /** Lists and decodes every image once; throws a one-line error for the first bad folder or file. */
-  static load(options: DatasetOptions): ImageDataset {
+  /**
+   * Fits decoded images to the crop; `source` says where they came from (a folder, "the
+   * page's images"). Throws a one-line error for the first image smaller than the crop.
+   */
+  static fromImages(images: readonly NamedImage[], options: DatasetOptions, source = "images in memory"): ImageDataset {
+    return ImageDataset.fitting(images.length, (index) => images[index]!, options, source);
+  }
+
+  /**
+   * Like fromImages, with the images produced one at a time by `nth` (a decoder), so only the
+   * fitted copies are kept: a folder of large photos is never in memory at full size at once.
+   */
+  static fitting(count: number, nth: (index: number) => NamedImage, options: DatasetOptions, source: string): ImageDataset {
     const { height, width, mode = "scale" } = options;
     if (!(Number.isInteger(height) && height > 0 && Number.isInteger(width) && width > 0)) {
       throw new Error(`ImageDataset: height ${height} and width ${width} must be positive integers`);
     }
     if (mode !== "scale" && mode !== "crop") throw new Error(`ImageDataset: unknown mode "${mode}"; use scale or crop`);
-    const folder = options.folder ?? defaultDataFolder();
-    const files = listImages(folder);
-    const images = files.map((file, i) => {
-      const image = fitToCrop(file, readRgb(file), height, width, mode);
-      options.onProgress?.(i + 1, files.length);
-      return image;
-    });
-    return new ImageDataset(folder, files, images, options);
+    if (count === 0) throw new Error(`ImageDataset: no images in ${source}; add at least one`);
+    const names: string[] = [];
+    const fitted: RgbImage[] = [];
+    for (let i = 0; i < count; i++) {
+      const { name, image } = nth(i);
+      names.push(name);
+      fitted.push(fitToCrop(name, image, height, width, mode));
+      options.onProgress?.(i + 1, count);
+    }
+    return new ImageDataset(source, names, fitted, options);
   }
 
   get count(): number {

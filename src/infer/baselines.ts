@@ -13,7 +13,7 @@
  *   around an interior hole is reproduced exactly.
  * Both return 8-bit images with the known pixels untouched.
  */
-import type { RgbImage } from "../io/image.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import type { HoleMask } from "./inpaint-image.js";
 
 /** Per channel mean of the known pixels, rounded; throws when there is none. */

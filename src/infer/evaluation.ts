@@ -5,11 +5,11 @@
  * same images and holes. Methods: the two baselines (baselines.ts) and, when given, a
  * generator. Metrics: metrics.ts.
  */
-import type { RgbImage } from "../io/image.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import { readRgb } from "../io/image.js";
 import { downscaleArea } from "../io/resize.js";
 import type { Generator } from "../models/generator.js";
-import { listImages } from "../data/dataset.js";
+import { listImages } from "../data/image-folder.js";
 import { sampleMasks, type MaskKind } from "../data/masks.js";
 import { Rng } from "../data/rng.js";
 import { laplaceFill, meanFill } from "./baselines.js";

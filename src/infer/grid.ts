@@ -1,5 +1,5 @@
 /** An image with its holes painted, as a user sees the input (the grids and enlargements are in src/io/picture.ts). */
-import type { RgbImage } from "../io/image.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import type { HoleMask } from "./inpaint-image.js";
 
 /** `image` with its hole pixels set to `colour` (white by default), as a user sees the input. */

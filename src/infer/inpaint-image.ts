@@ -16,7 +16,7 @@
  *   generator's chunkSize option), so large images fit.
  */
 import { noGrad } from "../autograd/graph.js";
-import { readRgb, type RgbImage } from "../io/image.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import { flowColors } from "../io/flow.js";
 import type { Generator } from "../models/generator.js";
 import { crop, upscale } from "../io/picture.js";
@@ -39,11 +39,6 @@ export interface InpaintResult {
 
 /** The generator's size multiple: two stride-2 layers, then attention at rate 2. */
 export const SIZE_MULTIPLE = 8;
-
-/** Reads a mask image (PNG or JPEG): white (grey level > 127.5) is a hole. */
-export function readMask(path: string): HoleMask {
-  return maskFromRgb(readRgb(path, "over-black"));
-}
 
 /** Holes where the mean of R, G and B exceeds 127.5. */
 export function maskFromRgb(rgb: RgbImage): HoleMask {

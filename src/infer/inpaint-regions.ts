@@ -8,7 +8,7 @@
  * written back; every other pixel of the output is the input's byte. A region that is the
  * whole image at its own size is exactly the whole-image computation.
  */
-import type { RgbImage } from "../io/image.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import { crop } from "../io/picture.js";
 import { downscaleArea } from "../io/resize.js";
 import type { Generator } from "../models/generator.js";

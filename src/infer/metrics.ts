@@ -21,7 +21,7 @@
  * methods in one table, under one definition. The paper's 25% TV also suggests another
  * normalisation; compare TV within a table, against the ground truth's row.
  */
-import type { RgbImage } from "../io/image.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import type { HoleMask } from "./inpaint-image.js";
 
 export interface Metrics {

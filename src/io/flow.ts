@@ -11,7 +11,7 @@
  * the official loop does); a colour of radius <= 1 is blended toward white by 1 - r (1 - c),
  * and one beyond (never, after the division) darkened to 0.75 c. Bytes are floor(255 c).
  */
-import { writePng, type RgbImage } from "./image.js";
+import type { RgbImage } from "./rgb-image.js";
 import { tileImages, upscale } from "./picture.js";
 
 /** The 55 colours of the wheel, [r, g, b] in 0..255. */
@@ -79,14 +79,14 @@ export function flowColors(offsets: Float32Array, shape: readonly [number, numbe
 }
 
 /**
- * Writes the flow of offsets [B, 2, h, w] (read back from the GPU: this layer has none) as one
- * PNG, the batch side by side, each pixel repeated `factor` times in both directions (the
+ * The flow of offsets [B, 2, h, w] (read back from the GPU: this layer has none) as one
+ * picture, the batch side by side, each pixel repeated `factor` times in both directions (the
  * official summary shows 64^2 flows at 256^2).
  */
-export function writeFlowPng(path: string, offsets: Float32Array, shape: readonly number[], factor = 1): void {
+export function flowPicture(offsets: Float32Array, shape: readonly number[], factor = 1): RgbImage {
   if (shape.length !== 4 || !(Number.isInteger(factor) && factor >= 1)) {
-    throw new Error(`writeFlowPng: needs offsets [B, 2, h, w] (got rank ${shape.length}) and a positive integer upscale (got ${factor})`);
+    throw new Error(`flowPicture: needs offsets [B, 2, h, w] (got rank ${shape.length}) and a positive integer upscale (got ${factor})`);
   }
   const images = flowColors(offsets, shape as [number, number, number, number]);
-  writePng(path, tileImages([images.map((image) => upscale(image, factor))], { gap: 0 }));
+  return tileImages([images.map((image) => upscale(image, factor))], { gap: 0 });
 }

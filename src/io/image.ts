@@ -1,5 +1,6 @@
 /**
- * Reading PNG and JPEG images into float tensors' layout, and writing PNGs.
+ * Reading PNG and JPEG files into float tensors' layout, and writing PNGs (Node: files, and the
+ * pngjs and jpeg-js codecs; the image types themselves are in rgb-image.ts, for any platform).
  *
  * Layout: `readImage` returns planar **CHW** RGB float32 in [-1, 1] (x / 127.5 - 1, as the official code), the
  * layout of one item of a [B, 3, H, W] tensor, so a batch is a plain concatenation. Channels are
@@ -13,20 +14,7 @@ import { readFileSync } from "node:fs";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { atomicWrite } from "./atomic.js";
-
-/** An image as planar RGB float32 in [-1, 1]: data[c * H * W + y * W + x]. */
-export interface FloatImage {
-  width: number;
-  height: number;
-  data: Float32Array;
-}
-
-/** An image as interleaved 8-bit RGB: data[(y * W + x) * 3 + c] (RGBA, 4 per pixel, only from decodeRgba). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import { rgbToFloat, type FloatImage, type RgbImage } from "./rgb-image.js";
 
 /**
  * Largest image decoded, in megapixels, for PNG and JPEG alike. The size is read from the
@@ -147,33 +135,6 @@ export function jpegSize(bytes: Uint8Array): { width: number; height: number } |
     at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
   }
   return null;
-}
-
-/** Planar float in [-1, 1] (values outside are clipped) to interleaved 8-bit RGB, rounding to nearest. */
-export function floatToRgb(image: FloatImage): RgbImage {
-  const { width, height, data } = image;
-  const plane = width * height;
-  if (data.length !== 3 * plane) throw new Error(`floatToRgb: ${data.length} values for a 3x${height}x${width} image; pass planar RGB (CHW)`);
-  const out = new Uint8Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      const v = Math.round((data[c * plane + p]! + 1) * 127.5);
-      out[p * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
-  }
-  return { width, height, data: out };
-}
-
-/** Interleaved 8-bit RGB to planar float in [-1, 1] (the inverse of floatToRgb up to rounding). */
-export function rgbToFloat(image: RgbImage): FloatImage {
-  const { width, height, data } = image;
-  const plane = width * height;
-  if (data.length !== 3 * plane) throw new Error(`rgbToFloat: ${data.length} bytes for a ${width}x${height} RGB image; pass interleaved RGB`);
-  const out = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) out[c * plane + p] = data[p * 3 + c]! / 127.5 - 1;
-  }
-  return { width, height, data: out };
 }
 
 /** Encodes interleaved 8-bit RGB as PNG bytes. */

@@ -1,5 +1,5 @@
 /** Pictures made of pictures: 8-bit RGB images enlarged, cropped and laid out in grids. */
-import type { RgbImage } from "./image.js";
+import type { RgbImage } from "./rgb-image.js";
 
 export interface TileOptions {
   /** Pixels between cells and around the grid (default 2). */

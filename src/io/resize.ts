@@ -4,7 +4,7 @@
  * when shrinking photos to the training size: no aliasing (unlike nearest or plain bilinear at
  * large factors) and no ringing. Upscaling is refused: the data set reports small images instead.
  */
-import type { RgbImage } from "./image.js";
+import type { RgbImage } from "./rgb-image.js";
 
 /** Resizes interleaved RGB `image` down to outHeight x outWidth by area averaging. */
 export function downscaleArea(image: RgbImage, outHeight: number, outWidth: number): RgbImage {

@@ -4,7 +4,7 @@
  * chart with axes, grid lines at "nice" tick values (1, 2 or 5 times a power of ten), tick
  * labels, a title, and one or more series.
  */
-import type { RgbImage } from "../io/image.js";
+import type { RgbImage } from "../io/rgb-image.js";
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows, textWidth } from "./font.js";
 
 export type Colour = readonly [number, number, number];

@@ -6,10 +6,10 @@
  *
  * Tuning is explicit and asynchronous (ops themselves are synchronous): a benchmark or a
  * training loop calls the op's tune function at start-up. Choices live per device and, when
- * DEEPFILL_TUNE_CACHE names a JSON file, also on disk, keyed by the adapter's description,
- * so the next process skips the timing.
+ * the platform has a tune store (in Node: the JSON file DEEPFILL_TUNE_CACHE names), also
+ * there, keyed by the adapter's description, so the next process skips the timing.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { currentPlatform, type Platform } from "../platform/platform.js";
 import type { Device } from "./device.js";
 
 export interface TuneOptions {
@@ -27,55 +27,39 @@ export interface Candidate {
   run: () => void;
 }
 
+type TuneStore = NonNullable<Platform["tuneStore"]>;
+
 const choices = new WeakMap<Device, Map<string, string>>();
-let diskLoaded = false;
-const disk = new Map<string, string>();
+/** Each store's entries, read once. */
+const stored = new WeakMap<TuneStore, Map<string, string>>();
 
-function cacheFile(): string | undefined {
-  return process.env.DEEPFILL_TUNE_CACHE || undefined;
+function storedChoices(store: TuneStore): Map<string, string> {
+  let entries = stored.get(store);
+  if (!entries) stored.set(store, (entries = new Map(Object.entries(store.load()))));
+  return entries;
 }
 
-function diskKey(device: Device, key: string): string {
+function storeKey(device: Device, key: string): string {
   return `${device.adapter.description || device.adapter.device}|${key}`;
-}
-
-function loadDisk(): void {
-  if (diskLoaded) return;
-  diskLoaded = true;
-  const file = cacheFile();
-  if (!file || !existsSync(file)) return;
-  try {
-    for (const [k, v] of Object.entries(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>)) disk.set(k, v);
-  } catch (error) {
-    throw new Error(`autotune: cannot read the tuning cache ${file} (${(error as Error).message}); delete it or fix DEEPFILL_TUNE_CACHE`);
-  }
-}
-
-function saveDisk(): void {
-  const file = cacheFile();
-  if (!file) return;
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(Object.fromEntries(disk), null, 1));
-  renameSync(temporary, file);
 }
 
 /** The remembered winner for `key` on this device's adapter, if any. */
 export function tunedChoice(device: Device, key: string): string | undefined {
   const own = choices.get(device)?.get(key);
   if (own !== undefined) return own;
-  if (!cacheFile()) return undefined;
-  loadDisk();
-  return disk.get(diskKey(device, key));
+  const store = currentPlatform().tuneStore;
+  return store ? storedChoices(store).get(storeKey(device, key)) : undefined;
 }
 
 function remember(device: Device, key: string, winner: string): void {
   let map = choices.get(device);
   if (!map) choices.set(device, (map = new Map()));
   map.set(key, winner);
-  if (cacheFile()) {
-    loadDisk();
-    disk.set(diskKey(device, key), winner);
-    saveDisk();
+  const store = currentPlatform().tuneStore;
+  if (store) {
+    const entries = storedChoices(store);
+    entries.set(storeKey(device, key), winner);
+    store.save(Object.fromEntries(entries));
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { Batcher } from "./batcher.js";
 import { Profiler, type KernelTime } from "./profiler.js";
-import { NoSuchAdapterError, quietly, requestAdapter, type AdapterRequest } from "./binding.js";
+import { currentPlatform, NoAdapterError, NoSuchAdapterError, type AdapterRequest } from "../platform/platform.js";
 import { PipelineCache, type KernelSpec, type Overrides } from "./kernels.js";
 import { BufferPool, sizeClass } from "./pool.js";
 import { checkShape, formatShape, sizeOf, type Shape } from "./shape.js";
@@ -20,15 +20,15 @@ export interface DeviceOptions {
    * "swiftshader"); when none does, the error lists the available names.
    */
   adapter?: string;
-  /** Dawn backend, e.g. "vulkan". */
+  /** Dawn backend, e.g. "vulkan" (Node only). */
   backend?: string;
   powerPreference?: GPUPowerPreference;
-  /** Submit after every dispatch and report validation errors with the kernel's name (env DEEPFILL_DEBUG=1). */
+  /** Submit after every dispatch and report validation errors with the kernel's name (openDevice: env DEEPFILL_DEBUG=1). */
   debug?: boolean;
-  /** Dispatches per submitted batch (env DEEPFILL_SUBMIT_EVERY; default 64). */
+  /** Dispatches per submitted batch (openDevice: env DEEPFILL_SUBMIT_EVERY; default 64). */
   submitEvery?: number;
   /**
-   * Time every kernel with timestamp queries (env DEEPFILL_PROFILE=1); device.profile()
+   * Time every kernel with timestamp queries (openDevice: env DEEPFILL_PROFILE=1); device.profile()
    * reports the totals. Needs the adapter's "timestamp-query" feature.
    */
   profile?: boolean;
@@ -74,17 +74,17 @@ const ERROR_SCOPES: GPUErrorFilter[] = ["validation", "out-of-memory", "internal
 const WANTED_FEATURES: GPUFeatureName[] = ["shader-f16", "subgroups", "timestamp-query"];
 
 export async function createDevice(options: DeviceOptions = {}): Promise<Device> {
-  const env = process.env;
   const { adapter: adapterName, backend, powerPreference } = options;
   const wanted = adapterName || backend ? ` matching ${JSON.stringify({ adapter: adapterName, backend })}` : "";
   const noAdapter = (detail: string) => new Error(SETUP_HINT.replace("was found", `was found${wanted}`) + detail);
   let request: AdapterRequest;
   try {
-    request = await requestAdapter({ adapter: adapterName, backend, powerPreference });
+    request = await currentPlatform().requestAdapter({ adapter: adapterName, backend, powerPreference });
   } catch (error) {
-    // A name that matches none of the listed adapters is answered with the list; the setup
-    // hint is for machines where Dawn refuses for other reasons.
-    if (error instanceof NoSuchAdapterError) throw error;
+    // A name that matches none of the listed adapters is answered with the list, a host that
+    // has none (a browser without WebGPU) with its own fix; the setup hint is for machines
+    // where Dawn refuses for other reasons.
+    if (error instanceof NoSuchAdapterError || error instanceof NoAdapterError) throw error;
     throw noAdapter(` Dawn said: ${(error as Error).message}`);
   }
   const { gpu, adapter } = request;
@@ -103,8 +103,8 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
       maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
-  const debug = options.debug ?? env.DEEPFILL_DEBUG === "1";
-  const submitEvery = debug ? 1 : options.submitEvery ?? (Number(env.DEEPFILL_SUBMIT_EVERY) || 64);
+  const debug = options.debug ?? false;
+  const submitEvery = debug ? 1 : options.submitEvery ?? 64;
   const info = adapter.info;
   const summary: AdapterSummary = {
     vendor: info.vendor,
@@ -115,7 +115,7 @@ export async function createDevice(options: DeviceOptions = {}): Promise<Device>
     subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize ?? 0,
     subgroupMaxSize: (info as { subgroupMaxSize?: number }).subgroupMaxSize ?? 0,
   };
-  const profile = options.profile ?? env.DEEPFILL_PROFILE === "1";
+  const profile = options.profile ?? false;
   if (profile && !gpuDevice.features.has("timestamp-query")) {
     gpuDevice.destroy();
     throw new Error(`profiling needs the "timestamp-query" feature, which ${summary.description || "this adapter"} does not offer; run without profile / DEEPFILL_PROFILE`);
@@ -233,8 +233,8 @@ export class Device {
   async sync(): Promise<void> {
     this.checkAlive("sync");
     this.batcher.submit();
-    await quietly(this.gpu.queue.onSubmittedWorkDone());
-    if (this.profiler) await quietly(this.profiler.collect());
+    await this.wait(this.gpu.queue.onSubmittedWorkDone());
+    if (this.profiler) await this.wait(this.profiler.collect());
     await this.collectErrors();
     this.throwRecordedErrors();
   }
@@ -263,7 +263,7 @@ export class Device {
     this.batcher.copyEncoder().copyBufferToBuffer(source, 0, staging, 0, bytes);
     this.batcher.submit();
     try {
-      await quietly(staging.mapAsync(GPUMapMode.READ, 0, bytes));
+      await this.wait(staging.mapAsync(GPUMapMode.READ, 0, bytes));
     } catch (error) {
       await this.collectErrors();
       this.throwRecordedErrors();
@@ -307,6 +307,11 @@ export class Device {
     if (--storage.refs === 0 && !this.destroyed) this.pool.release(storage.buffer);
   }
 
+  /** Awaits a GPU promise the platform's way (Node: without spinning a core). */
+  private wait<T>(promise: Promise<T>): Promise<T> {
+    return currentPlatform().waitForGpu(promise);
+  }
+
   private checkAlive(what: string): void {
     if (this.destroyed) throw new Error(`${what}: the device was destroyed; create a new one with createDevice()`);
   }
@@ -316,7 +321,7 @@ export class Device {
     const kernel = this.lastKernel || "none";
     const closed = ERROR_SCOPES.map(() => this.gpu.popErrorScope());
     for (const filter of ERROR_SCOPES) this.gpu.pushErrorScope(filter);
-    for (const error of await quietly(Promise.all(closed))) {
+    for (const error of await this.wait(Promise.all(closed))) {
       if (error) this.errors.push(`${error.message} (last kernel recorded: ${kernel})`);
     }
   }

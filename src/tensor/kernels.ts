@@ -1,7 +1,7 @@
 /**
  * Kernel declarations, kernel loading and the pipeline cache.
  *
- * Every kernel is a static WGSL file `kernels/<name>.wgsl` with entry point `main` and one
+ * Every kernel is a static WGSL file `kernels/<name>.wgsl` (its text comes from the platform) with entry point `main` and one
  * binding convention: binding 0 is the uniform struct `Params` (shapes and op parameters,
  * bound at a dynamic offset into the batch's arena), then the inputs as read-only storage,
  * then the outputs as read-write storage. Tile and workgroup sizes are WGSL `override`
@@ -11,9 +11,7 @@
  * declared once, with `defineKernel` beside the launcher; test/kernel-contract.test.ts reads
  * every declaration and checks it against the WGSL text.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { currentPlatform } from "../platform/platform.js";
 import type { ParamsLayout } from "./uniforms.js";
 
 export interface KernelSpec<L extends ParamsLayout = ParamsLayout> {
@@ -42,30 +40,6 @@ export function declaredKernels(): readonly KernelSpec[] {
 }
 
 export type Overrides = Readonly<Record<string, number>>;
-
-/** Finds the package's kernels/ folder, wherever the compiled code lives below the root. */
-function findKernelDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, "kernels");
-    if (existsSync(join(dir, "package.json")) && existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("deepfill-webgpu: cannot find the kernels/ folder above " + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-}
-
-const kernelDir = findKernelDir();
-const sources = new Map<string, string>();
-
-export function kernelSource(name: string): string {
-  let source = sources.get(name);
-  if (source === undefined) {
-    source = readFileSync(join(kernelDir, `${name}.wgsl`), "utf8");
-    sources.set(name, source);
-  }
-  return source;
-}
 
 export interface CompiledKernel {
   spec: KernelSpec;
@@ -106,7 +80,7 @@ export class PipelineCache {
   private module(name: string): GPUShaderModule {
     let module = this.modules.get(name);
     if (!module) {
-      const code = kernelSource(name);
+      const code = currentPlatform().kernelSource(name);
       module = this.device.createShaderModule({ label: name, code });
       if (this.debug) reportCompileErrors(module, name, code);
       this.modules.set(name, module);

@@ -8,7 +8,6 @@
  * to its class.
  */
 const MIN_BYTES = 256;
-const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 /** The smallest size class holding `bytes`: m/4 * 2^k for m in 4..7, at least 256 bytes. */
 export function sizeClass(bytes: number): number {
@@ -44,7 +43,7 @@ export class BufferPool {
       return reused;
     }
     this.buffersAllocated++;
-    return this.device.createBuffer({ size, usage: STORAGE_USAGE });
+    return this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
   }
 
   /** Returns a buffer; it becomes reusable after the open batch is submitted. */

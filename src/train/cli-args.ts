@@ -6,7 +6,7 @@
 import { adapterFlag, integer, oneOf, parseFlags, positive, usage, UsageError, type Flag } from "../cli/args.js";
 import { PRESETS, TRAINING_DEFAULTS, type PresetName, type TrainConfig } from "./config.js";
 import { checkCheckpointPath, checkOutputFolder } from "../io/paths.js";
-import { listImages } from "../data/dataset.js";
+import { listImages } from "../data/image-folder.js";
 import { MASK_KINDS } from "../data/masks.js";
 
 export interface CliOptions {

@@ -13,11 +13,12 @@
  * saveCheckpoint refuses non-finite tensors. The last good checkpoints survive.
  */
 import { join } from "node:path";
-import { checkpointName, findLatestCheckpoint, NonFiniteTensorError, type CheckpointFiles } from "../checkpoint/checkpoint.js";
+import { findLatestCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.js";
+import { checkpointName, NonFiniteTensorError, type CheckpointFiles } from "../checkpoint/checkpoint-bytes.js";
 import { JsonlLog, type ProgressPrinter } from "./log.js";
 import { writeSampleGrid } from "./samples.js";
 import { readLosses, type Losses, type Trainer } from "./trainer.js";
-import { saveTrainer } from "./trainer-state.js";
+import { trainerCheckpoint } from "./trainer-state.js";
 
 export interface LoopOptions {
   /** The run folder: log.jsonl, samples/, checkpoints/. */
@@ -105,7 +106,7 @@ export async function trainLoop(trainer: Trainer, options: LoopOptions): Promise
 
 async function save(trainer: Trainer, options: LoopOptions): Promise<CheckpointFiles> {
   try {
-    return await saveTrainer(checkpointDir(options.out), trainer, options.keep);
+    return await saveCheckpoint(checkpointDir(options.out), { ...trainerCheckpoint(trainer), keep: options.keep });
   } catch (error) {
     if (error instanceof NonFiniteTensorError) throw diverged(options.out, trainer.config.lr, error.step, `tensor ${error.tensor} is not finite`);
     throw error;

@@ -9,7 +9,8 @@
  */
 import { noGrad } from "../autograd/graph.js";
 import { affine, add, mul } from "../autograd/ops/elementwise.js";
-import { floatToRgb, writePng } from "../io/image.js";
+import { writePng } from "../io/image.js";
+import { floatToRgb } from "../io/rgb-image.js";
 import { tileImages, upscale } from "../io/picture.js";
 import { composite, type Generator } from "../models/generator.js";
 import { flowColors } from "../io/flow.js";

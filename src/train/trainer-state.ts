@@ -3,10 +3,13 @@
  * name ("generator.*", "globalCritic.*", "localCritic.*"), the Adam moments under
  * "adam.generator." and "adam.critics.", and in the sidecar the configuration (`model` for
  * readers such as inpaint, `training` for resume), the random streams and both optimizers'
- * step counts. Restoring checks everything before it changes anything.
+ * step counts. Restoring checks everything before it changes anything. Pure: the training loop
+ * stores the contents as files (saveCheckpoint), a page encodes them to bytes (encodeTrainer).
  */
 import type { Tensor } from "../tensor/tensor.js";
-import { addPrefix, assignTensors, checkTensorsMatch, saveCheckpoint, stripPrefix, type CheckpointFiles, type LoadedCheckpoint } from "../checkpoint/checkpoint.js";
+import {
+  addPrefix, assignTensors, checkTensorsMatch, encodeCheckpoint, stripPrefix, type CheckpointBytes, type CheckpointContents, type LoadedCheckpoint,
+} from "../checkpoint/checkpoint-bytes.js";
 import { sidecarConfig } from "./config.js";
 import { Rng } from "../data/rng.js";
 import type { Trainer } from "./trainer.js";
@@ -24,16 +27,20 @@ export function trainerTensors(trainer: Trainer): Map<string, Tensor> {
   ]);
 }
 
-/** Writes the trainer's state as the checkpoint of its current iteration into `dir`, keeping the newest `keep`. */
-export function saveTrainer(dir: string, trainer: Trainer, keep: number): Promise<CheckpointFiles> {
-  return saveCheckpoint(dir, {
+/** The checkpoint of the trainer's current iteration: its tensors, configuration, random streams and optimizer steps. */
+export function trainerCheckpoint(trainer: Trainer): CheckpointContents {
+  return {
     step: trainer.iteration,
     tensors: trainerTensors(trainer),
     config: sidecarConfig(trainer.config),
     rng: { ...trainer.randomStates() },
     optimizers: { generator: { step: trainer.generatorOptimizer.stepCount }, critics: { step: trainer.criticOptimizer.stepCount } },
-    keep,
-  });
+  };
+}
+
+/** The trainer's checkpoint as the bytes of its two files (the ones train.js writes, which `--resume` and inpaint.js read). */
+export function encodeTrainer(trainer: Trainer): Promise<CheckpointBytes> {
+  return encodeCheckpoint(trainerCheckpoint(trainer));
 }
 
 /** Loads a checkpoint into a trainer built with the checkpoint's configuration. */

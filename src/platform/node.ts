@@ -1,5 +1,7 @@
 /**
- * The one place that touches the `webgpu` package (Dawn's Node bindings).
+ * The Node platform: the one place that touches the `webgpu` package (Dawn's Node bindings),
+ * reads the kernels from the package's kernels/ folder and keeps the tuning cache in the file
+ * DEEPFILL_TUNE_CACHE names. The Node entry points install it (installNodePlatform).
  *
  * Two quirks of the binding are handled here:
  * - The object returned by `create()` must not live on `globalThis`, or the process never
@@ -9,44 +11,21 @@
  *   adapter that core is one the driver needs (lavapipe ran kernels 1.3-2x faster without
  *   it). `quietly()` swaps `setImmediate` for a 1 ms timer while one of our waits is pending.
  */
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { create, globals } from "webgpu";
+import { installPlatform, NoSuchAdapterError, type AdapterChoice, type AdapterRequest, type ListedAdapter, type Platform } from "./platform.js";
 
 Object.assign(globalThis, globals);
 // Mesa prints an error at start-up without a runtime folder; any writable folder will do.
 process.env.XDG_RUNTIME_DIR ??= "/tmp";
 
-export interface BindingOptions {
-  /** Dawn adapter name filter (a substring of the adapter's name). */
-  adapter?: string;
-  /** Dawn backend: "vulkan", "metal", "d3d12", "opengl", "null". */
-  backend?: string;
-}
-
-export function createGpu(options: BindingOptions): GPU {
+function createGpu(options: { adapter?: string; backend?: string }): GPU {
   const flags: string[] = [];
   if (options.adapter) flags.push(`adapter=${options.adapter}`);
   if (options.backend) flags.push(`backend=${options.backend}`);
   return create(flags);
-}
-
-/** An adapter as Dawn lists it: its backend and its name (Vulkan's device name). */
-export interface ListedAdapter {
-  backend: string;
-  name: string;
-}
-
-/** No adapter's name contains the one asked for; the message (one line) lists those there are. */
-export class NoSuchAdapterError extends Error {
-  constructor(readonly wanted: string, readonly available: readonly ListedAdapter[]) {
-    const names = available.map((a) => `${JSON.stringify(a.name)} (${a.backend})`).join(", ");
-    super(`no WebGPU adapter's name contains ${JSON.stringify(wanted)}; available: ${names}`);
-  }
-}
-
-/** The result of asking for an adapter: the binding's entry object (keep it referenced) and the adapter. */
-export interface AdapterRequest {
-  gpu: GPU;
-  adapter: GPUAdapter | null;
 }
 
 /**
@@ -56,7 +35,7 @@ export interface AdapterRequest {
  * and the name is looked up there again ignoring case, so "swiftshader" works too. With no
  * match, the error is one line listing the available names.
  */
-export async function requestAdapter(options: BindingOptions & { powerPreference?: GPUPowerPreference }): Promise<AdapterRequest> {
+async function requestAdapter(options: AdapterChoice): Promise<AdapterRequest> {
   const ask = async (adapter?: string): Promise<AdapterRequest> => {
     const gpu = createGpu({ adapter, backend: options.backend });
     return { gpu, adapter: await gpu.requestAdapter({ powerPreference: options.powerPreference }) };
@@ -86,7 +65,7 @@ function slowSetImmediate<T extends unknown[]>(callback: (...args: T) => void, .
 }
 
 /** Awaits a GPU promise without letting the binding spin a core while it is pending. */
-export async function quietly<T>(promise: Promise<T>): Promise<T> {
+async function quietly<T>(promise: Promise<T>): Promise<T> {
   if (quietWaits++ === 0) {
     originalSetImmediate = globalThis.setImmediate;
     globalThis.setImmediate = slowSetImmediate as unknown as typeof setImmediate;
@@ -99,4 +78,58 @@ export async function quietly<T>(promise: Promise<T>): Promise<T> {
       originalSetImmediate = null;
     }
   }
+}
+
+/** Finds the package's kernels/ folder, wherever the compiled code lives below the root. */
+function findKernelDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "kernels");
+    if (existsSync(join(dir, "package.json")) && existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("deepfill-webgpu: cannot find the kernels/ folder above " + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+let kernelDir: string | null = null;
+const sources = new Map<string, string>();
+
+function kernelSource(name: string): string {
+  let source = sources.get(name);
+  if (source === undefined) {
+    kernelDir ??= findKernelDir();
+    source = readFileSync(join(kernelDir, `${name}.wgsl`), "utf8");
+    sources.set(name, source);
+  }
+  return source;
+}
+
+/** The tuning cache as a JSON file (DEEPFILL_TUNE_CACHE), replaced atomically on every save. */
+function tuneFile(file: string): NonNullable<Platform["tuneStore"]> {
+  return {
+    load() {
+      if (!existsSync(file)) return {};
+      try {
+        return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+      } catch (error) {
+        throw new Error(`autotune: cannot read the tuning cache ${file} (${(error as Error).message}); delete it or fix DEEPFILL_TUNE_CACHE`);
+      }
+    },
+    save(entries) {
+      const temporary = `${file}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify(entries, null, 1));
+      renameSync(temporary, file);
+    },
+  };
+}
+
+/** The Node platform; `tuneCache` names the tuning cache file (default: DEEPFILL_TUNE_CACHE, none when unset). */
+export function nodePlatform(tuneCache = process.env.DEEPFILL_TUNE_CACHE || undefined): Platform {
+  return { requestAdapter, waitForGpu: quietly, kernelSource, tuneStore: tuneCache ? tuneFile(tuneCache) : undefined };
+}
+
+/** Installs the Node platform (the Node entry points call this on import). */
+export function installNodePlatform(): void {
+  installPlatform(nodePlatform());
 }

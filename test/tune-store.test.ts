@@ -1,0 +1,42 @@
+// Measured kernel choices persist through the platform's tune store: autotune writes the
+// winner under the adapter's name, a later device (another process, another page load) reads
+// it without timing again. The Node store is the JSON file DEEPFILL_TUNE_CACHE names.
+import t from "tap";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { timeCandidates, tunedChoice } from "../src/tensor/autotune.js";
+import { installNodePlatform, nodePlatform } from "../src/platform/node.js";
+import { installPlatform } from "../src/platform/platform.js";
+import { openDevice } from "../src/open-device.js";
+import { tempDir } from "./tempdir.js";
+
+t.teardown(() => installNodePlatform());
+
+t.test("a winner is saved under the adapter's name and read back by a later device", async (t) => {
+  const file = join(tempDir(t), "tune.json");
+  installPlatform(nodePlatform(file));
+  const first = await openDevice();
+  const ran: string[] = [];
+  const { winner } = await timeCandidates(first, "probe", [{ name: "a", run: () => void ran.push("a") }, { name: "b", run: () => void ran.push("b") }], { warmup: 0, repeats: 1 });
+  first.destroy();
+  const key = `${first.adapter.description || first.adapter.device}|probe`;
+  t.same(JSON.parse(readFileSync(file, "utf8")), { [key]: winner }, "the file holds the winner under the adapter's name");
+
+  installPlatform(nodePlatform(file)); // a new process: nothing read yet
+  const later = await openDevice();
+  t.teardown(() => later.destroy());
+  t.equal(tunedChoice(later, "probe"), winner, "a later device finds it");
+  ran.length = 0;
+  await timeCandidates(later, "probe", [{ name: "a", run: () => void ran.push("a") }, { name: "b", run: () => void ran.push("b") }]);
+  t.same(ran, [], "and times nothing");
+  installPlatform({ ...nodePlatform(), tuneStore: undefined });
+  const unstored = await openDevice();
+  t.teardown(() => unstored.destroy());
+  t.equal(tunedChoice(unstored, "probe"), undefined, "without a store nothing persists");
+});
+
+t.test("a damaged cache file is a one-line error naming it and the fix", async (t) => {
+  const file = join(tempDir(t), "tune.json");
+  writeFileSync(file, "{ not json");
+  t.throws(() => nodePlatform(file).tuneStore!.load(), /^autotune: cannot read the tuning cache .*tune\.json \(.*\); delete it or fix DEEPFILL_TUNE_CACHE$/);
+});
