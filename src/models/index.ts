@@ -4,8 +4,10 @@ export { Generator, composite, type GeneratorOptions, type GeneratorOutput, type
 export { Critic, localCritic, globalCritic, type CriticOptions } from "./critics.js";
 export {
   cropBoxes, borderDiscountValues, nearestKnownDiscountValues, borderDiscount, nearestKnownDiscount,
-  l1Loss, aeLoss, wganCriticLoss, wganGeneratorLoss, gradientPenaltyLoss, type Box, type ReconstructionOptions,
+  l1Loss, aeLoss, wganCriticLoss, wganGeneratorLoss, gradientPenaltyLoss, type ReconstructionOptions,
 } from "./losses.js";
+export { type Box } from "./boxes.js";
 export { attentionSoftmax } from "./ops/attention-softmax.js";
 export { diagonalSum } from "./ops/diagonal-sum.js";
 export { gradientPenalty, gradientPenaltyBackward } from "./ops/gradient-penalty.js";
+export { reconstructionL1, type ReconstructionL1Options } from "./ops/reconstruction-l1.js";

@@ -9,7 +9,9 @@
  */
 import { grad } from "../autograd/grad.js";
 import { requireGrad } from "../autograd/graph.js";
-import { abs, add, affine, div, mul, neg, sub } from "../autograd/ops/elementwise.js";
+import { add, mul, neg, sub } from "../autograd/ops/elementwise.js";
+import { checkBoxes, type Box } from "./boxes.js";
+import { reconstructionL1 } from "./ops/reconstruction-l1.js";
 import { gradientPenalty } from "./ops/gradient-penalty.js";
 import { concat, detach, slice } from "../autograd/ops/layout.js";
 import { randomUniform } from "../autograd/ops/random.js";
@@ -18,32 +20,15 @@ import type { Device } from "../tensor/device.js";
 import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-/** A crop rectangle in pixels (the v1 bbox: 128 x 128 at 256^2). */
-export interface Box {
-  top: number;
-  left: number;
-  height: number;
-  width: number;
-}
-
 /**
  * The crop of every image of x [B, C, H, W] to its box: `boxes` holds one box for the whole
  * batch (the official setting) or one per image, all of one size. -> [B, C, height, width].
  */
 export function cropBoxes(x: Tensor, boxes: readonly Box[]): Tensor {
   const [b, c, h, w] = x.shape as [number, number, number, number];
-  if (x.rank !== 4 || (boxes.length !== 1 && boxes.length !== b)) {
-    throw new Error(`cropBoxes: need x as [B, C, H, W] and 1 or B boxes; got ${formatShape(x.shape)} and ${boxes.length} boxes`);
-  }
+  if (x.rank !== 4) throw new Error(`cropBoxes: need x as [B, C, H, W]; got ${formatShape(x.shape)}`);
+  checkBoxes("cropBoxes", boxes, b, h, w);
   const { height, width } = boxes[0]!;
-  for (const box of boxes) {
-    if (box.height !== height || box.width !== width) {
-      throw new Error(`cropBoxes: every box must have one size (${height}x${width}), got ${box.height}x${box.width}`);
-    }
-    if (box.top < 0 || box.left < 0 || box.top + height > h || box.left + width > w) {
-      throw new Error(`cropBoxes: the box at (${box.top}, ${box.left}) of ${height}x${width} does not fit the ${h}x${w} image`);
-    }
-  }
   const crop = (box: Box, first: number, last: number) =>
     slice(x, [first, 0, box.top, box.left], [last, c, box.top + height, box.left + width]);
   if (boxes.length === 1) return crop(boxes[0]!, 0, b);
@@ -115,23 +100,22 @@ export interface ReconstructionOptions {
  * The discounted L1 over the crops: coarseWeight mean(|P(x) - P(x1)| d) + mean(|P(x) - P(x2)| d),
  * with P the crop to the boxes, the raw (not composited) outputs, and d the discount map,
  * broadcastable to the crops ([1, 1, h, w] or [B, 1, h, w]). Means run over B * 3 * h * w.
+ * One fused op (reconstructionL1) that reads the crops in place.
  */
 export function l1Loss(image: Tensor, coarse: Tensor, refined: Tensor, boxes: readonly Box[], discount: Tensor,
   options: ReconstructionOptions = {}): Tensor {
-  const target = cropBoxes(image, boxes);
-  const term = (output: Tensor) => mean(mul(abs(sub(target, cropBoxes(output, boxes))), discount));
-  return add(affine(term(coarse), options.coarseWeight ?? 1.2), term(refined));
+  return reconstructionL1(image, coarse, refined, discount, boxes, { coarseWeight: options.coarseWeight ?? 1.2, normalize: "count" });
 }
 
 /**
  * The L1 over known pixels, normalised by their share:
  * [coarseWeight mean(|x - x1| (1 - m)) + mean(|x - x2| (1 - m))] / mean(1 - m), mask [B, 1, H, W].
+ * The same fused op, over the whole image, weighing by 1 - m and dividing by its sum.
  */
 export function aeLoss(image: Tensor, coarse: Tensor, refined: Tensor, mask: Tensor, options: ReconstructionOptions = {}): Tensor {
-  const known = affine(mask, -1, 1);
-  const term = (output: Tensor) => mean(mul(abs(sub(image, output)), known));
-  const total = add(affine(term(coarse), options.coarseWeight ?? 1.2), term(refined));
-  return div(total, mean(known));
+  const [, , height = 0, width = 0] = image.shape;
+  const whole = [{ top: 0, left: 0, height, width }];
+  return reconstructionL1(image, coarse, refined, mask, whole, { coarseWeight: options.coarseWeight ?? 1.2, complement: true, normalize: "weight" });
 }
 
 /** The critic's WGAN loss mean(D(fake)) - mean(D(real)), scores [B, 1]. */
