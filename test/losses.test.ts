@@ -3,9 +3,9 @@
 // through a whole critic is critic-penalty.test.ts).
 import type { Test } from "tap";
 import {
-  aeLoss, borderDiscount, borderDiscountValues, cropBoxes, grad, gradcheck, gradientPenalty, gradientPenaltyBackward,
+  aeLoss, borderDiscount, borderDiscountValues, cropBoxes, grad, gradcheck, gradgradcheck, gradientPenalty, gradientPenaltyBackward,
   l1Loss, nearestKnownDiscountValues, reconstructionL1, requireGrad, SecondOrderNotSupportedError, tidy, wganCriticLoss,
-  wganGeneratorLoss, type Box, type ReconstructionL1Options, type Tensor,
+  uncropBoxes, wganGeneratorLoss, type Box, type ReconstructionL1Options, type Tensor,
 } from "../src/index.js";
 import { assertClose, FORWARD, GRAD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
 import { gradientPenaltyBackwardReference, gradientPenaltyReference } from "./reference/gradient-penalty.js";
@@ -64,6 +64,51 @@ test("cropBoxes: one box for the batch or one per image", async (t) => {
   t.same(Array.from(await each.read()), [0, 1, 5, 6, 33, 34, 38, 39], "a box per image");
   t.throws(() => cropBoxes(x, [{ top: 3, left: 0, height: 2, width: 2 }]), /does not fit the 4x5 image/, "a box off the image is refused");
   [x, shared, each].forEach((a) => a.dispose());
+});
+
+test("cropBoxes and uncropBoxes match loops on shapes off the 16-element runs, and are each other's adjoint", async (t) => {
+  const shape = [3, 2, 21, 37] as const;
+  const [b, c, h, w] = shape;
+  const boxes = [{ top: 0, left: 7, height: 13, width: 30 }, { top: 8, left: 0, height: 13, width: 30 }, { top: 3, left: 5, height: 13, width: 30 }];
+  const xs = randomValues(b * c * h * w, 21);
+  const gs = randomValues(b * c * 13 * 30, 22);
+  const expectedCrop = new Float32Array(gs.length);
+  const expectedUncrop = new Float32Array(xs.length);
+  for (let n = 0; n < b; n++) {
+    for (let k = 0; k < c; k++) {
+      for (let i = 0; i < 13; i++) {
+        for (let j = 0; j < 30; j++) {
+          const full = ((n * c + k) * h + boxes[n]!.top + i) * w + boxes[n]!.left + j;
+          const crop = ((n * c + k) * 13 + i) * 30 + j;
+          expectedCrop[crop] = xs[full]!;
+          expectedUncrop[full] = gs[crop]!;
+        }
+      }
+    }
+  }
+  const [crop, uncrop, shared] = tidy(() => [
+    cropBoxes(device.tensor(xs, shape), boxes),
+    uncropBoxes(device.tensor(gs, [b, c, 13, 30]), boxes, h, w),
+    cropBoxes(device.tensor(xs, shape), [boxes[2]!]),
+  ]);
+  t.same([...(await crop!.read())], [...expectedCrop], "crop: every image to its own box");
+  t.same([...(await uncrop!.read())], [...expectedUncrop], "uncrop: each crop at its box, zero elsewhere");
+  t.same([...(await shared!.read())].slice(0, 390), [...xs].filter((_, p) => {
+    const [y, x] = [Math.floor(p / w) % h, p % w];
+    return p < c * h * w && y >= 3 && y < 16 && x >= 5 && x < 35;
+  }).slice(0, 390), "one box for the batch: the first image's crop");
+  t.throws(() => uncropBoxes(crop!, boxes, 12, 37), /does not fit the 12x37 image/, "a box off the image is refused");
+  [crop, uncrop, shared].forEach((a) => a!.dispose());
+});
+
+test("cropBoxes passes gradcheck and gradgradcheck (its vjp is uncropBoxes and back)", async (t) => {
+  const boxes = [{ top: 1, left: 0, height: 2, width: 3 }, { top: 0, left: 2, height: 2, width: 3 }];
+  const x = device.tensor(randomValues(2 * 2 * 3 * 5, 23), [2, 2, 3, 5]);
+  const first = await gradcheck((a) => cropBoxes(a, boxes), [x], GRAD);
+  t.ok(first.ok, `gradcheck (worst excess ${first.worstExcess.toExponential(2)})`);
+  const second = await gradgradcheck((a) => cropBoxes(a, boxes), [x], GRAD);
+  t.ok(second.ok, `gradgradcheck (worst excess ${second.worstExcess.toExponential(2)})`);
+  x.dispose();
 });
 
 test("l1 and ae losses equal direct loops on tiny tensors", async (t) => {
@@ -182,13 +227,20 @@ test("reconstructionL1 passes gradcheck for both estimates, refuses second order
   [image, weight, coarse, refined].forEach((a) => a.dispose());
 });
 
-test("WGAN terms: critic mean(fake) - mean(real), generator -mean(fake)", async (t) => {
-  const real = device.tensor([0.5, -1, 2], [3, 1]);
-  const fake = device.tensor([1, 3, -0.5], [3, 1]);
-  const [d, g] = tidy(() => [wganCriticLoss(real, fake), wganGeneratorLoss(fake)]);
-  assertClose(t, [await d.item()], [3.5 / 3 - 1.5 / 3], FORWARD, "critic loss");
-  assertClose(t, [await g.item()], [-3.5 / 3], FORWARD, "generator loss");
-  [real, fake, d, g].forEach((a) => a.dispose());
+test("WGAN terms: critic mean(fake) - mean(real) from the joint scores, generator -mean(fake), and their gradients", async (t) => {
+  const both = requireGrad(device.tensor([0.5, -1, 2, 1, 3, -0.5], [6, 1]));
+  const fake = requireGrad(device.tensor([1, 3, -0.5], [3, 1]));
+  const [d, g, dBoth, dFake] = tidy(() => {
+    const d = wganCriticLoss(both);
+    const g = wganGeneratorLoss(fake);
+    return [d, g, ...grad(d, [both]), ...grad(g, [fake])];
+  });
+  assertClose(t, [await d!.item()], [3.5 / 3 - 1.5 / 3], FORWARD, "critic loss");
+  assertClose(t, [await g!.item()], [-3.5 / 3], FORWARD, "generator loss");
+  assertClose(t, await dBoth!.read(), [-1, -1, -1, 1, 1, 1].map((v) => v / 3), FORWARD, "critic loss gradient: -1/B on the real scores, 1/B on the fakes");
+  assertClose(t, await dFake!.read(), [-1, -1, -1].map((v) => v / 3), FORWARD, "generator loss gradient");
+  t.throws(() => wganCriticLoss(fake), /must be \[2B, 1\] \(B real, then B fake\), got \[3, 1\]/, "an odd number of scores is refused");
+  [both, fake, d, g, dBoth, dFake].forEach((a) => a!.dispose());
 });
 
 /** Shapes that are not multiples of the 256-lane workgroup, one plane longer than it. */

@@ -9,31 +9,16 @@
  */
 import { grad } from "../autograd/grad.js";
 import { requireGrad } from "../autograd/graph.js";
-import { add, mul, neg, sub } from "../autograd/ops/elementwise.js";
-import { checkBoxes, type Box } from "./boxes.js";
+import { add, affine, mul, sub } from "../autograd/ops/elementwise.js";
+import type { Box } from "./boxes.js";
 import { reconstructionL1 } from "./ops/reconstruction-l1.js";
 import { gradientPenalty } from "./ops/gradient-penalty.js";
-import { concat, detach, slice } from "../autograd/ops/layout.js";
+import { detach } from "../autograd/ops/layout.js";
 import { randomUniform } from "../autograd/ops/random.js";
-import { mean, sum } from "../autograd/ops/reduce.js";
+import { sum } from "../autograd/ops/reduce.js";
 import type { Device } from "../tensor/device.js";
 import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-
-/**
- * The crop of every image of x [B, C, H, W] to its box: `boxes` holds one box for the whole
- * batch (the official setting) or one per image, all of one size. -> [B, C, height, width].
- */
-export function cropBoxes(x: Tensor, boxes: readonly Box[]): Tensor {
-  const [b, c, h, w] = x.shape as [number, number, number, number];
-  if (x.rank !== 4) throw new Error(`cropBoxes: need x as [B, C, H, W]; got ${formatShape(x.shape)}`);
-  checkBoxes("cropBoxes", boxes, b, h, w);
-  const { height, width } = boxes[0]!;
-  const crop = (box: Box, first: number, last: number) =>
-    slice(x, [first, 0, box.top, box.left], [last, c, box.top + height, box.left + width]);
-  if (boxes.length === 1) return crop(boxes[0]!, 0, b);
-  return concat(boxes.map((box, i) => crop(box, i, i + 1)), 0);
-}
 
 /**
  * The official discount map for an h x w crop: gamma^min(i, h - i, j, w - j), 1 on the top and
@@ -118,14 +103,32 @@ export function aeLoss(image: Tensor, coarse: Tensor, refined: Tensor, mask: Ten
   return reconstructionL1(image, coarse, refined, mask, whole, { coarseWeight: options.coarseWeight ?? 1.2, complement: true, normalize: "weight" });
 }
 
-/** The critic's WGAN loss mean(D(fake)) - mean(D(real)), scores [B, 1]. */
-export function wganCriticLoss(realScores: Tensor, fakeScores: Tensor): Tensor {
-  return sub(mean(fakeScores), mean(realScores));
+/**
+ * The critic's WGAN loss mean(D(fake)) - mean(D(real)) from the scores of one forward pass
+ * over both, [2B, 1]: the B real images first, then the B fakes (the official code's concat).
+ * Taken as one weighted sum (weights -1/B, then 1/B), so the two halves are never sliced out:
+ * two dispatches each way instead of seven and eight.
+ */
+export function wganCriticLoss(scores: Tensor): Tensor {
+  const count = scores.shape[0]!;
+  if (scores.rank !== 2 || scores.shape[1] !== 1 || count % 2 !== 0 || count === 0) {
+    throw new Error(`wganCriticLoss: the scores must be [2B, 1] (B real, then B fake), got ${formatShape(scores.shape)}`);
+  }
+  const half = count / 2;
+  const weights = scores.device.tensor(Array.from({ length: count }, (_, i) => (i < half ? -1 : 1) / half), scores.shape);
+  const weighted = mul(scores, weights);
+  const loss = sum(weighted);
+  // Outside a tidy() the intermediates would leak; the graph keeps what the vjps need.
+  [weights, weighted].forEach((t) => t.dispose());
+  return loss;
 }
 
-/** The generator's WGAN loss -mean(D(fake)). */
+/** The generator's WGAN loss -mean(D(fake)), as one scaled sum. */
 export function wganGeneratorLoss(fakeScores: Tensor): Tensor {
-  return neg(mean(fakeScores));
+  const total = sum(fakeScores);
+  const loss = affine(total, -1 / fakeScores.size);
+  total.dispose();
+  return loss;
 }
 
 /**

@@ -22,6 +22,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { record, requiresGrad } from "../../autograd/graph.js";
 import { deviceOf, expectRank, launchLinear } from "../../autograd/ops/common.js";
 import { checkBoxes, type Box } from "../boxes.js";
+import { boxTable } from "./crop-boxes.js";
 
 const GEOMETRY = {
   batch: "u32", channels: "u32", height: "u32", width: "u32", crop_h: "u32", crop_w: "u32", box_stride: "u32", weight_stride: "u32",
@@ -61,25 +62,25 @@ export function reconstructionL1(image: Tensor, coarse: Tensor, refined: Tensor,
     throw new Error(`${op}: the image and the weight are constants of the loss and must not require a gradient; pass detach() of them`);
   }
   const geometry = checkGeometry(op, image, coarse, refined, weight, boxes);
-  const boxTable = device.tensor(boxes.flatMap((box) => [box.top, box.left]), [boxes.length, 2]);
+  const table = boxTable(image, boxes);
   const complement = options.complement ? 1 : 0;
   const loss = device.empty([]);
   const scale = device.empty([1]);
   device.run(FORWARD, {
-    inputs: [image, coarse, refined, weight, boxTable].map((t) => t.buffer(op)),
+    inputs: [image, coarse, refined, weight, table].map((t) => t.buffer(op)),
     outputs: [loss.buffer(op), scale.buffer(op)],
     params: { ...geometry, coarse_weight: options.coarseWeight, complement, normalize: options.normalize === "weight" ? 1 : 0 },
     workgroups: gridFor(1, 1),
     overrides: { WG: REDUCE_WG },
   });
-  const y = record(op, loss, [coarse, refined], (gy, needed, [image, coarse, refined, weight, boxTable, scale]) => {
+  const y = record(op, loss, [coarse, refined], (gy, needed, [image, coarse, refined, weight, table, scale]) => {
     const backward = (estimate: Tensor, factor: number) => launchLinear("reconstructionL1Backward", BACKWARD,
-      [gy, image!, estimate, weight!, boxTable!, scale!], estimate.shape, { ...geometry, factor, complement },
+      [gy, image!, estimate, weight!, table!, scale!], estimate.shape, { ...geometry, factor, complement },
       { overrides: { PER_LANE }, invocations: geometry.batch * geometry.channels * geometry.height * Math.ceil(geometry.width / PER_LANE) });
     return [needed[0] ? backward(coarse!, options.coarseWeight) : null, needed[1] ? backward(refined!, 1) : null];
-  }, { saved: [image, coarse, refined, weight, boxTable, scale], firstOrderOnly: true });
+  }, { saved: [image, coarse, refined, weight, table, scale], firstOrderOnly: true });
   // The node holds what the vjp reads; without one (no gradient wanted) these are done with.
-  boxTable.dispose();
+  table.dispose();
   scale.dispose();
   return y;
 }
