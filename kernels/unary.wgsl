@@ -6,8 +6,8 @@
 //   7 elu  x > 0 ? x : p0 (e^x - 1)              8 leaky_relu  x > 0 ? x : p0 x
 //   9 clip  min(max(x, p0), p1)                  10 affine  p0 x + p1
 //   11 pow  x^p0 (negative x allowed when p0 is an integer)
-//   12 sign  -1, 0 or 1  13 step  x > p0 ? 1 : 0  14 leaky_slope  x > 0 ? 1 : p0
-//   15 inside  p0 <= x <= p1 ? 1 : 0  (the derivative mask of clip)
+//   12 sign  -1, 0 or 1  13 step  x > p0 ? 1 : 0
+//   14 inside  p0 <= x <= p1 ? 1 : 0  (the derivative mask of clip)
 // Bindings: 0 uniform Params, 1 x (read), 2 y (write), both as vec4 arrays: pooled buffers
 // are sized in multiples of 16 bytes, so the last partial vec4 is inside the allocation.
 // Dispatch: each invocation handles PER_LANE consecutive vec4s (16 elements by default):
@@ -44,8 +44,7 @@ fn apply(v: vec4f) -> vec4f {
     case 11u: { return signed_pow(v, u.p0); }
     case 12u: { return sign(v); }
     case 13u: { return select(vec4f(0.0), vec4f(1.0), v > vec4f(u.p0)); }
-    case 14u: { return select(vec4f(u.p0), vec4f(1.0), v > vec4f(0.0)); }
-    case 15u: { return select(vec4f(0.0), vec4f(1.0), (v >= vec4f(u.p0)) & (v <= vec4f(u.p1))); }
+    case 14u: { return select(vec4f(0.0), vec4f(1.0), (v >= vec4f(u.p0)) & (v <= vec4f(u.p1))); }
     default: { return v; }
   }
 }

@@ -55,6 +55,31 @@ for (const options of [{}, { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-6 }]) {
   });
 }
 
+t.test("an odd number of tensors and one gradient tensor shared by two parameters match the reference", async (t) => {
+  // The shared gradient keeps the first two apart: the first goes alone (slot 1 empty, bound
+  // to scratch), then 2 + 2.
+  const params = new Map([[5], [5], [7], [3], [1]].map((shape, i) => [`layer${i}.weight`, device.tensor(randomValues(shape[0]!, 70 + i), shape)]));
+  const adam = new Adam(params, { lr: 0.03 });
+  const names = [...params.keys()];
+  const refs = await Promise.all(names.map(async (n) => adamReferenceInit(await params.get(n)!.read())));
+  for (let step = 1; step <= 3; step++) {
+    const grads = names.map((n, i) => device.tensor(randomValues(params.get(n)!.size, 300 + 10 * step + i, -1, 1), params.get(n)!.shape));
+    grads[1]!.dispose();
+    grads[1] = grads[0]!;
+    for (const [i, g] of grads.entries()) adamReferenceStep(refs[i]!, await g.read(), adam.lr, adam.beta1, adam.beta2, adam.eps);
+    adam.step(grads);
+    disposeAll(grads.slice(1));
+  }
+  const { moments } = adam.state();
+  for (const [i, name] of names.entries()) {
+    assertClose(t, await params.get(name)!.read(), refs[i]!.param, ADAM_TOL, `${name} parameter`);
+    assertClose(t, await moments.get(`v.${name}`)!.read(), refs[i]!.v, ADAM_TOL, `${name} second moment`);
+  }
+  adam.dispose();
+  disposeAll(params.values());
+  t.equal(device.memory().liveTensors, 0, "no live tensors left (the scratch of the unpaired tensor included)");
+});
+
 t.test("gradients by name equal gradients by position; missing ones leave the parameter alone", async (t) => {
   const a = makeParams(20);
   const b = makeParams(20);

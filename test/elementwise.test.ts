@@ -2,9 +2,9 @@
 // differentiable elementwise op (second order too for the ones the gradient penalty needs).
 import type { Test } from "tap";
 import {
-  abs, add, affine, addScalar, clip, div, elu, equal, exp, full, gradcheck, gradgradcheck, greater, greaterEqual,
+  abs, add, affine, addScalar, clip, div, elu, equal, exp, full, grad, gradcheck, gradgradcheck, greater, greaterEqual,
   leakyRelu, log, maximum, minimum, mul, mulScalar, neg, ones, onesLike, pow, powScalar, relu, sign, sqrt, square,
-  step, sub, where, zeros, zerosLike, type Tensor,
+  requireGrad, step, sub, tidy, where, zeros, zerosLike, type Tensor,
 } from "../src/index.js";
 import { binaryRef, fullRef, unaryRef, whereRef, type BinaryName, type UnaryName } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
@@ -167,6 +167,25 @@ test("gradients of the binary ops, with broadcasting", async (t) => {
   ];
   for (const [name, f, inputs, second] of cases) await checkGradients(t, name, f, inputs, second);
   [a, b, col, positive, exponent, cond].forEach((x) => x.dispose());
+});
+
+test("the activations' fused vjps equal g * f'(x) in float64 on every shape", async (t) => {
+  const slopes: [string, (x: Tensor) => Tensor, (x: number) => number][] = [
+    ["relu", relu, (x) => (x > 0 ? 1 : 0)],
+    ["leakyRelu", (x) => leakyRelu(x, 0.15), (x) => (x > 0 ? 1 : 0.15)],
+    ["elu", (x) => elu(x, 0.8), (x) => (x > 0 ? 1 : 0.8 * Math.exp(x))],
+  ];
+  for (const [name, f, slope] of slopes) {
+    for (const [i, shape] of SHAPES.entries()) {
+      const x = random(shape, 40 + i, -3, 2);
+      const g = random(shape, 60 + i, -1, 1);
+      const dx = tidy(() => {
+        const input = requireGrad(upload(x));
+        return grad(f(input), [input], { gradOutputs: [upload(g)] })[0]!;
+      });
+      await expectMatch(t, dx, { shape, data: Float64Array.from(x.data, (v, k) => g.data[k]! * slope(v)) }, FORWARD, `${name}'s vjp ${JSON.stringify(shape)}`);
+    }
+  }
 });
 
 test("gradients of the unary ops, away from their kinks", async (t) => {

@@ -3,12 +3,13 @@
 // through a whole critic is critic-penalty.test.ts).
 import type { Test } from "tap";
 import {
-  aeLoss, borderDiscount, borderDiscountValues, cropBoxes, grad, gradcheck, gradientPenalty, gradientPenaltyBackward,
-  l1Loss, nearestKnownDiscountValues, requireGrad, SecondOrderNotSupportedError, tidy, wganCriticLoss, wganGeneratorLoss,
-  type Box,
+  aeLoss, borderDiscount, borderDiscountValues, cropBoxes, grad, gradcheck, gradgradcheck, gradientPenalty, gradientPenaltyBackward,
+  l1Loss, nearestKnownDiscountValues, reconstructionL1, requireGrad, SecondOrderNotSupportedError, tidy, wganCriticLoss,
+  uncropBoxes, wganGeneratorLoss, type Box, type ReconstructionL1Options, type Tensor,
 } from "../src/index.js";
 import { assertClose, FORWARD, GRAD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
 import { gradientPenaltyBackwardReference, gradientPenaltyReference } from "./reference/gradient-penalty.js";
+import { reconstructionL1Reference } from "./reference/reconstruction-l1.js";
 
 const device = await testDevice();
 const test = (name: string, body: (t: Test) => Promise<void>) => leakCheckedTest(device, name, body);
@@ -65,6 +66,51 @@ test("cropBoxes: one box for the batch or one per image", async (t) => {
   [x, shared, each].forEach((a) => a.dispose());
 });
 
+test("cropBoxes and uncropBoxes match loops on shapes off the 16-element runs, and are each other's adjoint", async (t) => {
+  const shape = [3, 2, 21, 37] as const;
+  const [b, c, h, w] = shape;
+  const boxes = [{ top: 0, left: 7, height: 13, width: 30 }, { top: 8, left: 0, height: 13, width: 30 }, { top: 3, left: 5, height: 13, width: 30 }];
+  const xs = randomValues(b * c * h * w, 21);
+  const gs = randomValues(b * c * 13 * 30, 22);
+  const expectedCrop = new Float32Array(gs.length);
+  const expectedUncrop = new Float32Array(xs.length);
+  for (let n = 0; n < b; n++) {
+    for (let k = 0; k < c; k++) {
+      for (let i = 0; i < 13; i++) {
+        for (let j = 0; j < 30; j++) {
+          const full = ((n * c + k) * h + boxes[n]!.top + i) * w + boxes[n]!.left + j;
+          const crop = ((n * c + k) * 13 + i) * 30 + j;
+          expectedCrop[crop] = xs[full]!;
+          expectedUncrop[full] = gs[crop]!;
+        }
+      }
+    }
+  }
+  const [crop, uncrop, shared] = tidy(() => [
+    cropBoxes(device.tensor(xs, shape), boxes),
+    uncropBoxes(device.tensor(gs, [b, c, 13, 30]), boxes, h, w),
+    cropBoxes(device.tensor(xs, shape), [boxes[2]!]),
+  ]);
+  t.same([...(await crop!.read())], [...expectedCrop], "crop: every image to its own box");
+  t.same([...(await uncrop!.read())], [...expectedUncrop], "uncrop: each crop at its box, zero elsewhere");
+  t.same([...(await shared!.read())].slice(0, 390), [...xs].filter((_, p) => {
+    const [y, x] = [Math.floor(p / w) % h, p % w];
+    return p < c * h * w && y >= 3 && y < 16 && x >= 5 && x < 35;
+  }).slice(0, 390), "one box for the batch: the first image's crop");
+  t.throws(() => uncropBoxes(crop!, boxes, 12, 37), /does not fit the 12x37 image/, "a box off the image is refused");
+  [crop, uncrop, shared].forEach((a) => a!.dispose());
+});
+
+test("cropBoxes passes gradcheck and gradgradcheck (its vjp is uncropBoxes and back)", async (t) => {
+  const boxes = [{ top: 1, left: 0, height: 2, width: 3 }, { top: 0, left: 2, height: 2, width: 3 }];
+  const x = device.tensor(randomValues(2 * 2 * 3 * 5, 23), [2, 2, 3, 5]);
+  const first = await gradcheck((a) => cropBoxes(a, boxes), [x], GRAD);
+  t.ok(first.ok, `gradcheck (worst excess ${first.worstExcess.toExponential(2)})`);
+  const second = await gradgradcheck((a) => cropBoxes(a, boxes), [x], GRAD);
+  t.ok(second.ok, `gradgradcheck (worst excess ${second.worstExcess.toExponential(2)})`);
+  x.dispose();
+});
+
 test("l1 and ae losses equal direct loops on tiny tensors", async (t) => {
   const [b, c, h, w] = [2, 3, 6, 7];
   const n = b * c * h * w;
@@ -116,13 +162,85 @@ test("l1 and ae losses equal direct loops on tiny tensors", async (t) => {
   results.forEach((r) => r.dispose());
 });
 
-test("WGAN terms: critic mean(fake) - mean(real), generator -mean(fake)", async (t) => {
-  const real = device.tensor([0.5, -1, 2], [3, 1]);
-  const fake = device.tensor([1, 3, -0.5], [3, 1]);
-  const [d, g] = tidy(() => [wganCriticLoss(real, fake), wganGeneratorLoss(fake)]);
-  assertClose(t, [await d.item()], [3.5 / 3 - 1.5 / 3], FORWARD, "critic loss");
-  assertClose(t, [await g.item()], [-3.5 / 3], FORWARD, "generator loss");
-  [real, fake, d, g].forEach((a) => a.dispose());
+/**
+ * The fused reconstruction op's cases: shapes that are not multiples of the 256 lanes or of the
+ * backward kernel's 16-element row chunks, crops narrower and wider than the workgroup's
+ * stride, one box or one per image, a shared or per-image weight, both normalisations.
+ */
+const RECONSTRUCTION_CASES: { shape: [number, number, number, number]; boxes: Box[]; weightBatch: number; options: ReconstructionL1Options }[] = [
+  { shape: [3, 2, 9, 11], boxes: [{ top: 2, left: 3, height: 5, width: 7 }], weightBatch: 1, options: { coarseWeight: 1.2, normalize: "count" } },
+  {
+    shape: [2, 3, 40, 37], boxes: [{ top: 0, left: 4, height: 33, width: 30 }, { top: 7, left: 0, height: 33, width: 30 }], weightBatch: 2,
+    options: { coarseWeight: 0.7, normalize: "count" },
+  },
+  { shape: [3, 3, 17, 19], boxes: [{ top: 0, left: 0, height: 17, width: 19 }], weightBatch: 3, options: { coarseWeight: 1.2, complement: true, normalize: "weight" } },
+];
+
+test("reconstructionL1 and its gradients match the float64 reference", async (t) => {
+  for (const [index, { shape, boxes, weightBatch, options }] of RECONSTRUCTION_CASES.entries()) {
+    const [b, c, h, w] = shape;
+    const { height, width } = boxes[0]!;
+    const n = b * c * h * w;
+    const images = randomValues(n, 10 * index + 1);
+    const coarses = randomValues(n, 10 * index + 2);
+    const refineds = randomValues(n, 10 * index + 3);
+    const weightCount = weightBatch * height * width;
+    const weights = options.complement
+      ? randomValues(weightCount, 10 * index + 4).map((v) => (v < 0.3 ? 1 : 0))
+      : randomValues(weightCount, 10 * index + 4, 0, 1);
+    const expected = reconstructionL1Reference(images, coarses, refineds, weights, shape, boxes, { complement: false, ...options });
+    const [loss, dCoarse, dRefined] = tidy(() => {
+      const coarse = requireGrad(device.tensor(coarses, shape));
+      const refined = requireGrad(device.tensor(refineds, shape));
+      const y = reconstructionL1(device.tensor(images, shape), coarse, refined, device.tensor(weights, [weightBatch, 1, height, width]), boxes, options);
+      return [y, ...grad(y, [coarse, refined])] as Tensor[];
+    });
+    const label = `[${shape}], ${boxes.length} box(es), ${JSON.stringify(options)}`;
+    assertClose(t, [await loss!.item()], [expected.loss], FORWARD, `loss, ${label}`);
+    assertClose(t, await dCoarse!.read(), expected.dCoarse, FORWARD, `gradient w.r.t. coarse, ${label}`);
+    assertClose(t, await dRefined!.read(), expected.dRefined, FORWARD, `gradient w.r.t. refined, ${label}`);
+    [loss, dCoarse, dRefined].forEach((a) => a!.dispose());
+  }
+});
+
+test("reconstructionL1 passes gradcheck for both estimates, refuses second order and differentiable constants", async (t) => {
+  const shape = [2, 2, 5, 6];
+  const boxes = [{ top: 1, left: 2, height: 3, width: 4 }, { top: 2, left: 0, height: 3, width: 4 }];
+  const image = device.tensor(randomValues(120, 7), shape);
+  const weight = device.tensor(randomValues(24, 8, 0.2, 1), [2, 1, 3, 4]);
+  const options = { coarseWeight: 1.2, normalize: "count" } as const;
+  // Estimates at least 0.1 from the image, so a finite-difference step never crosses the kink of |.|.
+  const offsets = randomValues(120, 9).map((v) => v + (v >= 0 ? 0.1 : -0.1));
+  const images = await image.read();
+  const coarse = device.tensor(images.map((v, i) => v + offsets[i]!), shape);
+  const refined = device.tensor(images.map((v, i) => v - offsets[i]!), shape);
+  const result = await gradcheck((x, y) => reconstructionL1(image, x, y, weight, boxes, options), [coarse, refined], GRAD);
+  t.ok(result.ok, `gradcheck (worst excess ${result.worstExcess.toExponential(2)})`);
+  tidy(() => {
+    const x = requireGrad(device.tensor(images, shape));
+    const loss = reconstructionL1(image, x, refined, weight, boxes, options);
+    t.throws(() => grad(loss, [x], { createGraph: true }), SecondOrderNotSupportedError, "createGraph through the fused op");
+    t.throws(() => reconstructionL1(x, coarse, refined, weight, boxes, options), /must not require a gradient/, "a differentiable image is refused");
+    t.throws(() => reconstructionL1(image, coarse, refined, device.tensor(new Float32Array(12), [1, 1, 4, 3]), boxes, options),
+      /the weight must be \[1 or 2, 1, 3, 4\]/, "a weight of another size than the crop is refused");
+  });
+  [image, weight, coarse, refined].forEach((a) => a.dispose());
+});
+
+test("WGAN terms: critic mean(fake) - mean(real) from the joint scores, generator -mean(fake), and their gradients", async (t) => {
+  const both = requireGrad(device.tensor([0.5, -1, 2, 1, 3, -0.5], [6, 1]));
+  const fake = requireGrad(device.tensor([1, 3, -0.5], [3, 1]));
+  const [d, g, dBoth, dFake] = tidy(() => {
+    const d = wganCriticLoss(both);
+    const g = wganGeneratorLoss(fake);
+    return [d, g, ...grad(d, [both]), ...grad(g, [fake])];
+  });
+  assertClose(t, [await d!.item()], [3.5 / 3 - 1.5 / 3], FORWARD, "critic loss");
+  assertClose(t, [await g!.item()], [-3.5 / 3], FORWARD, "generator loss");
+  assertClose(t, await dBoth!.read(), [-1, -1, -1, 1, 1, 1].map((v) => v / 3), FORWARD, "critic loss gradient: -1/B on the real scores, 1/B on the fakes");
+  assertClose(t, await dFake!.read(), [-1, -1, -1].map((v) => v / 3), FORWARD, "generator loss gradient");
+  t.throws(() => wganCriticLoss(fake), /must be \[2B, 1\] \(B real, then B fake\), got \[3, 1\]/, "an odd number of scores is refused");
+  [both, fake, d, g, dBoth, dFake].forEach((a) => a!.dispose());
 });
 
 /** Shapes that are not multiples of the 256-lane workgroup, one plane longer than it. */

@@ -1,6 +1,6 @@
 /**
- * Adam (Kingma and Ba): the optimizer's state and schedule, with one fused in-place update per
- * parameter tensor (the adamUpdate op, kernels/adam.wgsl).
+ * Adam (Kingma and Ba): the optimizer's state and schedule, with a fused in-place update of two
+ * parameter tensors per dispatch (the adamUpdate op, kernels/adam.wgsl).
  *
  * Defaults are DeepFill's (docs/model.md#training-schedule): lr 1e-4, beta1 0.5, beta2 0.9, eps 1e-8. The update is
  * TensorFlow's form, which the official code trains with: the bias corrections fold into one
@@ -10,7 +10,7 @@
  * checkpoint's moments are loaded), and kept out of every tidy() scope. step() writes the
  * parameters and moments in place, so a training step allocates nothing here.
  */
-import { adamUpdate, checkAdamSlot, type AdamSlot } from "../autograd/ops/adam-update.js";
+import { adamUpdate, type AdamSlot } from "../autograd/ops/adam-update.js";
 import type { HostTensor } from "../checkpoint/safetensors.js";
 import type { Device } from "../tensor/device.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
@@ -90,12 +90,11 @@ export class Adam {
       const grad = list[i];
       return grad ? [{ name, param: this.params.get(name)!, grad, m: this.m[i]!, v: this.v[i]! }] : [];
     });
-    // Check every gradient before touching anything, so a bad call changes no state.
-    for (const slot of slots) checkAdamSlot(slot);
-    this.steps++;
-    const t = this.steps;
+    // adamUpdate checks every slot before it records anything, so a bad call changes no state.
+    const t = this.steps + 1;
     const step = { stepSize: (this.lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t), beta1: this.beta1, beta2: this.beta2, eps: this.eps };
-    for (const slot of slots) adamUpdate(slot, step);
+    adamUpdate(slots, step);
+    this.steps = t;
   }
 
   /** The step count and the moments (the optimizer's own tensors: read or save them, do not dispose them). */

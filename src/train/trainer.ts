@@ -14,12 +14,13 @@
 import { grad } from "../autograd/grad.js";
 import { noGrad } from "../autograd/graph.js";
 import { add, affine } from "../autograd/ops/elementwise.js";
-import { concat, detach, reshape, slice } from "../autograd/ops/layout.js";
+import { concat, detach, reshape } from "../autograd/ops/layout.js";
 import { globalCritic, localCritic, type Critic } from "../models/critics.js";
 import { Generator, composite } from "../models/generator.js";
 import {
-  aeLoss, borderDiscount, cropBoxes, gradientPenaltyLoss, l1Loss, nearestKnownDiscount, wganCriticLoss, wganGeneratorLoss,
+  aeLoss, borderDiscount, gradientPenaltyLoss, l1Loss, nearestKnownDiscount, wganCriticLoss, wganGeneratorLoss,
 } from "../models/losses.js";
+import { cropBoxes } from "../models/ops/crop-boxes.js";
 import type { Device } from "../tensor/device.js";
 import { tidy } from "../tensor/scope.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -153,11 +154,9 @@ export class Trainer {
     return cropBoxes(nearestKnownDiscount(this.device, masks.data, [b, h, w], this.config.gamma), masks.boxes);
   }
 
-  /** Scores of the real and the fake images from one forward pass over both (the official code's concat). */
-  private scores(critic: Critic, real: Tensor, fake: Tensor): { real: Tensor; fake: Tensor } {
-    const b = real.shape[0]!;
-    const both = critic.forward(concat([real, fake], 0));
-    return { real: slice(both, [0, 0], [b, 1]), fake: slice(both, [b, 0], [2 * b, 1]) };
+  /** Scores [2B, 1] of the real images, then the fakes, from one forward pass over both (the official code's concat). */
+  private scores(critic: Critic, real: Tensor, fake: Tensor): Tensor {
+    return critic.forward(concat([real, fake], 0));
   }
 
   /** The critics' step: dLoss = d_global + d_local + 10 (gp_global + gp_local), Adam on both critics. */
@@ -168,10 +167,8 @@ export class Trainer {
       const fake = detach(composite(image, refined, mask));
       const realCrop = cropBoxes(image, masks.boxes);
       const fakeCrop = cropBoxes(fake, masks.boxes);
-      const global = this.scores(this.globalCritic, image, fake);
-      const local = this.scores(this.localCritic, realCrop, fakeCrop);
-      const dGlobal = wganCriticLoss(global.real, global.fake);
-      const dLocal = wganCriticLoss(local.real, local.fake);
+      const dGlobal = wganCriticLoss(this.scores(this.globalCritic, image, fake));
+      const dLocal = wganCriticLoss(this.scores(this.localCritic, realCrop, fakeCrop));
       const gpGlobal = gradientPenaltyLoss((x) => this.globalCritic.forward(x), image, fake, mask, this.gpRng.seed());
       const gpLocal = gradientPenaltyLoss((x) => this.localCritic.forward(x), realCrop, fakeCrop, cropBoxes(mask, masks.boxes), this.gpRng.seed());
       const dLoss = add(add(dGlobal, dLocal), affine(add(gpGlobal, gpLocal), GP_LAMBDA));

@@ -7,7 +7,7 @@
 import type { Device } from "../../tensor/device.js";
 import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { broadcastShapes, broadcastStrides, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
+import { broadcastShapes, broadcastStrides, formatShape, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { record } from "../graph.js";
 import { AXES, deviceOf, expectMaxRank, launchLinear } from "./common.js";
 import { sumToShape } from "./reduce.js";
@@ -18,6 +18,9 @@ const BINARY = defineKernel({
   params: { count: "u32", rank: "u32", out_shape: AXES, a_strides: AXES, b_strides: AXES },
 });
 const FILL = defineKernel({ name: "fill", inputs: [], outputs: ["y"], params: { vec_count: "u32", value: "f32" } });
+const ACTIVATION_BACKWARD = defineKernel({
+  name: "activation_backward", inputs: ["g", "x"], outputs: ["dx"], params: { vec_count: "u32", p0: "f32" },
+});
 const WHERE = defineKernel({
   name: "where", inputs: ["cond", "a", "b"], outputs: ["out"],
   params: { count: "u32", rank: "u32", out_shape: AXES, cond_strides: AXES, a_strides: AXES, b_strides: AXES },
@@ -26,7 +29,7 @@ const WHERE = defineKernel({
 /** Op codes of kernels/unary.wgsl. */
 export const UnaryOp = {
   neg: 0, exp: 1, log: 2, sqrt: 3, square: 4, abs: 5, relu: 6, elu: 7, leakyRelu: 8,
-  clip: 9, affine: 10, pow: 11, sign: 12, step: 13, leakySlope: 14, inside: 15,
+  clip: 9, affine: 10, pow: 11, sign: 12, step: 13, inside: 14,
 } as const;
 
 /** Op codes of kernels/binary.wgsl. */
@@ -34,7 +37,10 @@ export const BinaryOp = {
   add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, greater: 7, greaterEqual: 8, equal: 9,
 } as const;
 
-/** vec4s each lane of the unary and same-shape binary kernels handles (see unary.wgsl). */
+/** Op codes of kernels/activation_backward.wgsl. */
+const ActivationSlope = { relu: 0, elu: 1, leakyRelu: 2, eluCurve: 3 } as const;
+
+/** vec4s each lane of the unary, activation-backward and same-shape binary kernels handles (see unary.wgsl). */
 const VEC4S_PER_LANE = 4;
 
 function unaryKernel(op: string, x: Tensor, code: number, p0 = 0, p1 = 0): Tensor {
@@ -210,23 +216,43 @@ export function powScalar(x: Tensor, p: number): Tensor {
 }
 
 export function relu(x: Tensor): Tensor {
-  return record("relu", unaryKernel("relu", x, UnaryOp.relu), [x], (g, _, [x]) => [mul(g, step(x))], { saved: [x] });
+  return record("relu", unaryKernel("relu", x, UnaryOp.relu), [x], (g, _, [x]) => [activationBackward("relu", g, x!, 0)], { saved: [x] });
 }
 
 export function leakyRelu(x: Tensor, alpha = 0.2): Tensor {
   const y = unaryKernel("leakyRelu", x, UnaryOp.leakyRelu, alpha);
-  return record("leakyRelu", y, [x], (g, _, [x]) => [mul(g, unaryKernel("leakyRelu", x, UnaryOp.leakySlope, alpha))], { saved: [x] });
+  return record("leakyRelu", y, [x], (g, _, [x]) => [activationBackward("leakyRelu", g, x!, alpha)], { saved: [x] });
 }
 
 /** ELU: x for x > 0, alpha (e^x - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   const y = unaryKernel("elu", x, UnaryOp.elu, alpha);
-  // dy/dx = 1 for x > 0 and y + alpha below: (y + alpha) + step(x) * (1 - alpha - y).
-  return record("elu", y, [x], (g, _, [x]) => {
-    const e = elu(x, alpha);
-    const slope = add(affine(e, 1, alpha), mul(step(x), affine(e, -1, 1 - alpha)));
-    return [mul(g, slope)];
-  }, { saved: [x] });
+  return record("elu", y, [x], (g, _, [x]) => [activationBackward("elu", g, x!, alpha)], { saved: [x] });
+}
+
+/**
+ * g * f'(x) for an activation f, in one kernel (kernels/activation_backward.wgsl). Itself
+ * differentiable, so the activations keep their second derivatives (leaky ReLU is on the
+ * gradient penalty's path): w.r.t. g it is the same op; w.r.t. x the slopes of ReLU and leaky
+ * ReLU are constant (no gradient), and ELU's, alpha e^x below 0, is its own derivative there
+ * ("eluCurve", whose derivative w.r.t. x is again itself).
+ */
+function activationBackward(kind: keyof typeof ActivationSlope, g: Tensor, x: Tensor, p0: number): Tensor {
+  const op = `${kind}Backward`;
+  deviceOf(op, g, x);
+  if (!sameShape(g.shape, x.shape)) throw new Error(`${op}: the gradient ${formatShape(g.shape)} and the input ${formatShape(x.shape)} differ in shape`);
+  const vecCount = Math.ceil(x.size / 4);
+  const dx = launchLinear(op, ACTIVATION_BACKWARD, [g, x], x.shape, { vec_count: vecCount, p0 }, {
+    overrides: { OP: ActivationSlope[kind], PER_LANE: VEC4S_PER_LANE },
+    invocations: Math.ceil(vecCount / VEC4S_PER_LANE),
+  });
+  return record(op, dx, [g, x], (gg, needed, [g, x]) => {
+    const curved = kind === "elu" || kind === "eluCurve";
+    return [
+      needed[0] ? activationBackward(kind, gg, x!, p0) : null,
+      needed[1] && curved ? activationBackward("eluCurve", mul(gg, g!), x!, p0) : null,
+    ];
+  }, { saved: [g, x] });
 }
 
 export function clip(x: Tensor, low: number, high: number): Tensor {
