@@ -92,26 +92,34 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
     if (!allFinite(data)) throw new NonFiniteTensorError(step, name);
     host.set(name, { shape: [...tensor.shape], data });
   }
-  const chunks = encodeSafetensors(host, { format: CHECKPOINT_FORMAT, step: String(step) });
+  const files = writeCheckpointPair(dir, checkpointName(step), host, { step, config: options.config, rng: options.rng ?? {}, optimizers: options.optimizers ?? {} });
+  pruneCheckpoints(dir, keep);
+  return files;
+}
+
+/** What a sidecar says besides the tensors file's name, size and hash. */
+export type SidecarFields = Pick<CheckpointSidecar, "step" | "config" | "rng" | "optimizers">;
+
+/**
+ * Writes `<dir>/<base>.safetensors` and then its sidecar `<dir>/<base>.json`, each atomically.
+ * The sidecar names the tensors file without a folder, so the two can be moved together.
+ */
+export function writeCheckpointPair(dir: string, base: string, host: ReadonlyMap<string, HostTensor>, fields: SidecarFields): CheckpointFiles {
+  const chunks = encodeSafetensors(host, { format: CHECKPOINT_FORMAT, step: String(fields.step) });
   const hash = createHash("sha256");
   for (const chunk of chunks) hash.update(chunk);
-  const base = checkpointName(step);
-  const files = { step, sidecarPath: join(dir, `${base}.json`), tensorsPath: join(dir, `${base}.safetensors`) };
+  const files = { step: fields.step, sidecarPath: join(dir, `${base}.json`), tensorsPath: join(dir, `${base}.safetensors`) };
   atomicWrite(files.tensorsPath, ...chunks);
   const sidecar: CheckpointSidecar = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
-    step,
-    config: options.config,
-    rng: options.rng ?? {},
-    optimizers: options.optimizers ?? {},
+    ...fields,
     tensorsFile: `${base}.safetensors`,
     tensorsBytes: chunks.reduce((a, c) => a + c.byteLength, 0),
     tensorsSha256: hash.digest("hex"),
     savedAt: new Date().toISOString(),
   };
   atomicWrite(files.sidecarPath, new TextEncoder().encode(JSON.stringify(sidecar, null, 2) + "\n"));
-  pruneCheckpoints(dir, keep);
   return files;
 }
 
