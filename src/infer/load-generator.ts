@@ -4,13 +4,13 @@
  * The checkpoint contract (docs/weights.md): the sidecar's `config.model` holds the generator's
  * width `cnum` and its attention options; the tensors file holds every generator parameter
  * under its own name ("generator.coarse.conv1.weight", ...) beside the critics' and the
- * optimizers' tensors, which inference ignores. Every failure is one line naming the file and
+ * optimizers' tensors, which inference ignores (a pair export.js wrote holds the generator's alone). Every failure is one line naming the file and
  * the fix; the checks of loadCheckpoint (missing file, corrupt JSON, size or hash mismatch,
  * malformed safetensors) come first.
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { assignTensors, checkTensorsMatch, findLatestCheckpoint, loadCheckpoint } from "../checkpoint/checkpoint.js";
+import { assignTensors, checkTensorsMatch, findLatestCheckpoint, loadCheckpoint, type LoadedCheckpoint } from "../checkpoint/checkpoint.js";
 import type { HostTensor } from "../checkpoint/safetensors.js";
 import { Generator, type AttentionOptions } from "../models/generator.js";
 import type { Device } from "../tensor/device.js";
@@ -33,25 +33,12 @@ export interface LoadGeneratorOptions {
   chunkSize?: number | "auto";
 }
 
-const GENERATOR_PREFIX = "generator.";
-
 /** Builds the generator a checkpoint describes (sidecar, tensors file, checkpoint folder or run folder: the newest) and loads its weights. */
 export function loadGenerator(device: Device, path: string, options: LoadGeneratorOptions = {}): LoadedGenerator {
-  const what = "pass a step-*.json sidecar, its .safetensors file, or the checkpoint folder of a training run";
-  if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist; ${what}`);
-  let source = path;
-  if (statSync(path).isDirectory() && !findLatestCheckpoint(path)) {
-    // A run folder: train.js keeps its checkpoints in <run>/checkpoints.
-    source = join(path, "checkpoints");
-    if (!findLatestCheckpoint(source)) throw new Error(`folder ${path} holds no checkpoint (no step-*.json, nor a checkpoints/ folder with one); ${what}`);
-  }
-  const checkpoint = loadCheckpoint(source);
+  const checkpoint = loadCheckpoint(checkpointSource(path));
   const { sidecarPath } = checkpoint;
   const model = modelConfig(checkpoint.config, sidecarPath);
-  const tensors = new Map<string, HostTensor>([...checkpoint.tensors].filter(([name]) => name.startsWith(GENERATOR_PREFIX)));
-  if (tensors.size === 0) {
-    throw new Error(`checkpoint ${sidecarPath} holds no generator weights (no tensor named "${GENERATOR_PREFIX}*"); pass a checkpoint written by train.js`);
-  }
+  const tensors = generatorTensors(checkpoint);
   const attention: AttentionOptions = { ...model.attention, chunkSize: options.chunkSize ?? "auto" };
   const generator = new Generator(device, { cnum: model.cnum, attention });
   try {
@@ -67,8 +54,30 @@ export function loadGenerator(device: Device, path: string, options: LoadGenerat
   return { generator, step: checkpoint.step, sidecarPath, cnum: model.cnum, attention, trainedSize: model.trainedSize };
 }
 
+/** What loadCheckpoint should read for `path`: the path itself, or for a run folder its checkpoints/ folder. */
+export function checkpointSource(path: string): string {
+  const what = "pass a step-*.json sidecar, its .safetensors file, or the checkpoint folder of a training run";
+  if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist; ${what}`);
+  if (!statSync(path).isDirectory() || findLatestCheckpoint(path)) return path;
+  // A run folder: train.js keeps its checkpoints in <run>/checkpoints.
+  const source = join(path, "checkpoints");
+  if (!findLatestCheckpoint(source)) throw new Error(`folder ${path} holds no checkpoint (no step-*.json, nor a checkpoints/ folder with one); ${what}`);
+  return source;
+}
+
+const GENERATOR_PREFIX = "generator.";
+
+/** The generator's tensors of a checkpoint (the critics' and optimizers' left out); none is an error. */
+export function generatorTensors(checkpoint: Pick<LoadedCheckpoint, "tensors" | "sidecarPath">): Map<string, HostTensor> {
+  const tensors = new Map([...checkpoint.tensors].filter(([name]) => name.startsWith(GENERATOR_PREFIX)));
+  if (tensors.size === 0) {
+    throw new Error(`checkpoint ${checkpoint.sidecarPath} holds no generator weights (no tensor named "${GENERATOR_PREFIX}*"); pass a checkpoint written by train.js`);
+  }
+  return tensors;
+}
+
 /** The sidecar's `config.model`, checked for what building the generator needs. */
-function modelConfig(config: unknown, sidecarPath: string): { cnum: number; attention: AttentionOptions; trainedSize?: number } {
+export function modelConfig(config: unknown, sidecarPath: string): { cnum: number; attention: AttentionOptions; trainedSize?: number } {
   const model = (config as { model?: unknown } | null)?.model as { cnum?: unknown; attention?: unknown; height?: unknown; width?: unknown } | undefined;
   if (typeof model !== "object" || model === null || !Number.isInteger(model.cnum) || (model.cnum as number) < 2) {
     throw new Error(`checkpoint ${sidecarPath} has no generator configuration (config.model.cnum, an integer); pass a checkpoint written by train.js`);
