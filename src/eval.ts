@@ -30,7 +30,7 @@ interface Options {
 }
 
 const FLAGS: Flag<Options>[] = [
-  { name: "--checkpoint", value: "PATH", help: "a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (the newest); leave it out to evaluate only the baselines", parse: (v, _, o) => void (o.checkpoint = v) },
+  { name: "--checkpoint", value: "PATH", help: "a step-*.json sidecar or a model export.js wrote (NAME.json), its .safetensors, or a run or checkpoints folder (the newest); leave it out to evaluate only the baselines", parse: (v, _, o) => void (o.checkpoint = v) },
   { name: "--data", value: "DIR", help: "PNG/JPEG images, sorted by path; the first --count are used", parse: (v, _, o) => void (o.data = v) },
   { name: "--size", value: "N", help: "each image is shrunk so its shorter side is N, then centre-cropped to N x N (default 64)", parse: (v, f, o) => void (o.size = integer(8, 4096)(v, f)) },
   { name: "--count", value: "N", help: "how many images (default 100)", parse: (v, f, o) => void (o.count = integer(1)(v, f)) },

@@ -30,7 +30,7 @@ interface Options {
 }
 
 const FLAGS: Flag<Options>[] = [
-  { name: "--checkpoint", value: "PATH", help: "a step-*.json sidecar, its .safetensors, or a run or checkpoints folder (its newest checkpoint)", parse: (v, _, o) => void (o.checkpoint = v) },
+  { name: "--checkpoint", value: "PATH", help: "a step-*.json sidecar or a model export.js wrote (NAME.json), its .safetensors, or a run or checkpoints folder (its newest checkpoint)", parse: (v, _, o) => void (o.checkpoint = v) },
   { name: "--image", value: "FILE", help: "PNG or JPEG, any size: each group of holes is filled in a square region around it (twice the holes' size, at least the working size), then only the hole pixels are pasted back", parse: (v, _, o) => void (o.image = v) },
   { name: "--mask", value: "FILE", help: "same size as the image; white (grey > 127.5) = hole, black = keep; any shape; with alpha, it is composited over black first: a transparent pixel is no hole", parse: (v, _, o) => void (o.mask = v) },
   { name: "--out", value: "FILE|DIR", help: "the completed PNG (known pixels are copied unchanged), or a folder in batch mode", parse: (v, _, o) => void (o.out = v) },

@@ -25,6 +25,7 @@ import { checkpointDir, trainLoop } from "./train/loop.js";
 import { checkMemoryPlan, describePlan, memoryPlan } from "./train/memory-plan.js";
 import { Trainer } from "./train/trainer.js";
 import { restoreTrainer } from "./train/trainer-state.js";
+import { isGeneratorOnly } from "./infer/export-generator.js";
 import { RunLock } from "./train/run-lock.js";
 import { removeStaleTemps } from "./train/stale-temps.js";
 import { StopSignals } from "./train/stop-signals.js";
@@ -58,6 +59,9 @@ interface Plan {
 /** What a resumed run continues: everything checked before anything is written or the GPU opened. */
 function planResume(args: CliOptions, resume: string, out: string): Plan {
   const checkpoint = resumedCheckpoint(resume);
+  if (isGeneratorOnly(checkpoint.config)) {
+    throw new Error(`${checkpoint.sidecarPath} is a generator exported by export.js, without the critics, optimizer state and random streams a run continues from; resume from the training run's folder instead`);
+  }
   const config = resumeConfig(checkpoint.config, args.config, checkpoint.sidecarPath);
   if (args.preset && args.preset !== config.preset) {
     throw new Error(`checkpoint ${checkpoint.sidecarPath} was trained with preset ${config.preset}, not ${args.preset}; drop --preset to resume, or start a new run`);

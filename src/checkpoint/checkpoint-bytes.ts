@@ -76,6 +76,9 @@ export function checkpointName(step: number): string {
   return `step-${String(step).padStart(6, "0")}`;
 }
 
+/** What a sidecar says besides the tensors file's name, size and hash. */
+export type SidecarFields = Pick<CheckpointSidecar, "step" | "config" | "rng" | "optimizers">;
+
 /** Reads the tensors back from the GPU and encodes them and the sidecar; throws NonFiniteTensorError for NaN or infinite values. */
 export async function encodeCheckpoint(contents: CheckpointContents): Promise<CheckpointBytes> {
   const { step } = contents;
@@ -87,17 +90,21 @@ export async function encodeCheckpoint(contents: CheckpointContents): Promise<Ch
     if (!allFinite(data)) throw new NonFiniteTensorError(step, name);
     host.set(name, { shape: [...tensor.shape], data });
   }
-  const chunks = encodeSafetensors(host, { format: CHECKPOINT_FORMAT, step: String(step) });
+  return encodeHostCheckpoint(checkpointName(step), host, { step, config: contents.config, rng: contents.rng ?? {}, optimizers: contents.optimizers ?? {} });
+}
+
+/**
+ * Encodes tensors already on the host as the pair `<name>.safetensors` and `<name>.json`. The
+ * sidecar names its tensors file without a folder, so the two can be moved together.
+ */
+export async function encodeHostCheckpoint(name: string, host: ReadonlyMap<string, HostTensor>, fields: SidecarFields): Promise<CheckpointBytes> {
+  const chunks = encodeSafetensors(host, { format: CHECKPOINT_FORMAT, step: String(fields.step) });
   const safetensors = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
   chunks.reduce((at, chunk) => (safetensors.set(chunk, at), at + chunk.byteLength), 0);
-  const name = checkpointName(step);
   const sidecar: CheckpointSidecar = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
-    step,
-    config: contents.config,
-    rng: contents.rng ?? {},
-    optimizers: contents.optimizers ?? {},
+    ...fields,
     tensorsFile: `${name}.safetensors`,
     tensorsBytes: safetensors.byteLength,
     tensorsSha256: await sha256Hex(safetensors),

@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { atomicWrite } from "../io/atomic.js";
-import { decodeCheckpoint, encodeCheckpoint, parseSidecar, type CheckpointContents, type CheckpointFiles, type LoadedCheckpoint } from "./checkpoint-bytes.js";
+import { decodeCheckpoint, encodeCheckpoint, parseSidecar, type CheckpointBytes, type CheckpointContents, type CheckpointFiles, type LoadedCheckpoint } from "./checkpoint-bytes.js";
 
 export interface SaveCheckpointOptions extends CheckpointContents {
   /** Complete checkpoints to keep, the newest ones (default 3; at least 1). */
@@ -29,10 +29,16 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   const { keep = 3 } = options;
   if (!(Number.isInteger(keep) && keep >= 1)) throw new Error(`saveCheckpoint: keep ${keep} must be an integer of at least 1`);
   const encoded = await encodeCheckpoint(options);
-  const files = { step: options.step, sidecarPath: join(dir, `${encoded.name}.json`), tensorsPath: join(dir, `${encoded.name}.safetensors`) };
+  const files = writeCheckpointPair(dir, encoded, options.step);
+  pruneCheckpoints(dir, keep);
+  return files;
+}
+
+/** Writes an encoded pair into `dir`: the tensors file, then its sidecar, each atomically. */
+export function writeCheckpointPair(dir: string, encoded: CheckpointBytes, step: number): CheckpointFiles {
+  const files = { step, sidecarPath: join(dir, `${encoded.name}.json`), tensorsPath: join(dir, `${encoded.name}.safetensors`) };
   atomicWrite(files.tensorsPath, encoded.safetensors);
   atomicWrite(files.sidecarPath, new TextEncoder().encode(encoded.json));
-  pruneCheckpoints(dir, keep);
   return files;
 }
 

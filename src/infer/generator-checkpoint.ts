@@ -6,7 +6,8 @@
  * The checkpoint contract (docs/weights.md): the sidecar's `config.model` holds the generator's
  * width `cnum` and its attention options; the tensors file holds every generator parameter
  * under its own name ("generator.coarse.conv1.weight", ...) beside the critics' and the
- * optimizers' tensors, which inference ignores. Every failure is one line naming the file and
+ * optimizers' tensors, which inference ignores (a pair export.js wrote holds the generator's
+ * alone). Every failure is one line naming the file and
  * the fix; the checks of the checkpoint's reading (corrupt JSON, size or hash mismatch,
  * malformed safetensors) come first.
  */
@@ -39,10 +40,7 @@ const GENERATOR_PREFIX = "generator.";
 export function generatorFromCheckpoint(device: Device, checkpoint: LoadedCheckpoint, options: LoadGeneratorOptions = {}): LoadedGenerator {
   const { sidecarPath } = checkpoint;
   const model = modelConfig(checkpoint.config, sidecarPath);
-  const tensors = new Map<string, HostTensor>([...checkpoint.tensors].filter(([name]) => name.startsWith(GENERATOR_PREFIX)));
-  if (tensors.size === 0) {
-    throw new Error(`checkpoint ${sidecarPath} holds no generator weights (no tensor named "${GENERATOR_PREFIX}*"); pass a checkpoint written by train.js`);
-  }
+  const tensors = generatorTensors(checkpoint);
   const attention: AttentionOptions = { ...model.attention, chunkSize: options.chunkSize ?? "auto" };
   const generator = new Generator(device, { cnum: model.cnum, attention });
   try {
@@ -63,8 +61,17 @@ export async function readGeneratorCheckpoint(device: Device, safetensors: Uint8
   return generatorFromCheckpoint(device, await readCheckpointBytes(safetensors, sidecarJson), options);
 }
 
+/** The generator's tensors of a checkpoint (the critics' and optimizers' left out); none is an error. */
+export function generatorTensors(checkpoint: Pick<LoadedCheckpoint, "tensors" | "sidecarPath">): Map<string, HostTensor> {
+  const tensors = new Map([...checkpoint.tensors].filter(([name]) => name.startsWith(GENERATOR_PREFIX)));
+  if (tensors.size === 0) {
+    throw new Error(`checkpoint ${checkpoint.sidecarPath} holds no generator weights (no tensor named "${GENERATOR_PREFIX}*"); pass a checkpoint written by train.js`);
+  }
+  return tensors;
+}
+
 /** The sidecar's `config.model`, checked for what building the generator needs. */
-function modelConfig(config: unknown, sidecarPath: string): { cnum: number; attention: AttentionOptions; trainedSize?: number } {
+export function modelConfig(config: unknown, sidecarPath: string): { cnum: number; attention: AttentionOptions; trainedSize?: number } {
   const model = (config as { model?: unknown } | null)?.model as { cnum?: unknown; attention?: unknown; height?: unknown; width?: unknown } | undefined;
   if (typeof model !== "object" || model === null || !Number.isInteger(model.cnum) || (model.cnum as number) < 2) {
     throw new Error(`checkpoint ${sidecarPath} has no generator configuration (config.model.cnum, an integer); pass a checkpoint written by train.js`);
