@@ -1,7 +1,8 @@
 /**
  * npm run bench [-- --filter TEXT] [--json FILE] [--repeats N] [--all] [--peers [--python PATH]] [--adapter NAME]
  *
- * Measures the ceilings, runs every registered case (those whose name contains TEXT), prints
+ * Measures the ceilings, runs every registered case (those whose name contains TEXT, or one
+ * of several TEXTs separated by "|"; a TEXT ending in "$" must end the name), prints
  * a table and, with --json, writes one JSON record per case (one per line). --all includes
  * the cases marked slow. --peers runs each case that names a peer configuration again in
  * PyTorch (bench/peers.ts; --python or DEEPFILL_PYTHON picks the interpreter) and adds its
@@ -39,7 +40,7 @@ try {
   const before = await measureCeilings();
   const results: BenchResult[] = [];
   for (const bench of registeredCases()) {
-    if (filter !== undefined && !bench.name.includes(filter)) continue;
+    if (filter !== undefined && !filter.split("|").some((text) => text.endsWith("$") ? bench.name.endsWith(text.slice(0, -1)) : bench.name.includes(text))) continue;
     if (bench.slow && !all && filter === undefined) continue;
     const result = await runCase(device, bench, before, repeats);
     results.push(result);

@@ -7,10 +7,9 @@ import {
   leakyRelu, requireGrad, samePadding, tidy, type ConvOptions, type Tensor,
 } from "../src/index.js";
 import type { ConvVariant } from "../src/autograd/ops/conv-params.js";
-import { lanesMissing } from "../src/autograd/ops/lanes.js";
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePaddingRef, type RefConvParams } from "./reference/conv.js";
 import type { NdArray } from "./reference/layout.js";
-import { assertClose, randomValues, runnableVariants, testDevice, type Tolerance } from "./helpers.js";
+import { assertClose, randomValues, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
 
 const device = await testDevice();
 
@@ -18,8 +17,8 @@ const device = await testDevice();
 const CONV: Tolerance = { atol: 2e-5, rtol: 1e-4 };
 /** Inner products of whole tensors (a few thousand terms) in float32. */
 const ADJOINT: Tolerance = { atol: 1e-4, rtol: 1e-4 };
-/** Every kernel family this adapter runs; the lanes kernels only where they fit. */
-const VARIANTS = runnableVariants<ConvVariant>("conv2d", ["direct", "gemm", "lanes"], (variant) => (variant === "lanes" ? lanesMissing(device) : null));
+/** Every kernel family this adapter runs; the lanes kernels at the adapter's subgroup width, where there is one. */
+const VARIANTS = runnableWithLanes<ConvVariant>(device, "conv2d", ["direct", "gemm", "lanes"]);
 
 interface Case {
   name: string;

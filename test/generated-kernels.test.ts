@@ -1,12 +1,14 @@
-// The generated kernels (conv2d_lanes_m*.wgsl, matmul_lanes.wgsl) are exactly what
+// The generated kernels (conv2d_lanes_w*_m*.wgsl, matmul_lanes_w*.wgsl) are exactly what
 // tools/gen-kernels writes: an edit to a .wgsl file that the generators would undo, or a
-// generator change whose output was not committed, fails here.
+// generator change whose output was not committed, fails here. The launchers' tile table
+// must be the generators' too, or they would dispatch a grid for another tile.
 import t from "tap";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempDir } from "./tempdir.js";
+import { LANES_TILES } from "../src/autograd/ops/lanes.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const GENERATOR = join(ROOT, "tools", "gen-kernels", "generate.py");
@@ -19,13 +21,21 @@ t.test("the committed lanes kernels equal the generators' output", { skip: noPyt
   const run = spawnSync("python3", [GENERATOR, out], { encoding: "utf8" });
   t.equal(run.status, 0, `the generator runs: ${run.stderr}`);
   const written = readdirSync(out).sort();
-  t.same(written, ["conv2d_lanes_m16.wgsl", "conv2d_lanes_m32.wgsl", "conv2d_lanes_m8.wgsl", "matmul_lanes.wgsl"], "the four generated kernels");
+  const expected = Object.entries(LANES_TILES).flatMap(([w, tile]) =>
+    [`matmul_lanes_w${w}.wgsl`, ...tile.convRows.map((perLane) => `conv2d_lanes_w${w}_m${Number(w) * perLane}.wgsl`)]).sort();
+  t.same(written, expected, "one matmul and the conv tile heights per subgroup width of the launchers' table");
   for (const name of written) {
     const committed = readFileSync(join(ROOT, "kernels", name), "utf8");
     const generated = readFileSync(join(out, name), "utf8");
     const line = firstDifference(committed, generated);
     t.ok(line === null, line === null ? `${name} is up to date` : `kernels/${name} differs from the generator's output at line ${line}; run npm run gen:kernels and commit the result`);
   }
+});
+
+t.test("the launchers' lanes tiles are the generators'", { skip: noPython }, async (t) => {
+  const run = spawnSync("python3", [GENERATOR, "--tiles"], { encoding: "utf8" });
+  t.equal(run.status, 0, `the generator prints its table: ${run.stderr}`);
+  t.same(JSON.parse(run.stdout), JSON.parse(JSON.stringify(LANES_TILES)), "src/autograd/ops/lanes.ts LANES_TILES equals tools/gen-kernels/lanes_core.py TILES");
 });
 
 /** The 1-based number of the first line where two texts differ, or null when they are equal. */

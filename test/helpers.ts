@@ -5,6 +5,7 @@
 import t, { type Test } from "tap";
 import { tidy, type Device, type Tensor } from "../src/index.js";
 import { openDevice } from "../src/open-device.js";
+import { LANES_WIDTHS, lanesMissing, type LanesWidth } from "../src/autograd/ops/lanes.js";
 import { size, type NdArray } from "./reference/layout.js";
 
 /** Opens a device for this test file (on the adapter DEEPFILL_ADAPTER names) and destroys it when the file's tests end. */
@@ -27,6 +28,20 @@ export function runnableVariants<V extends string>(family: string, variants: rea
     else t.test(`${family} ${variant} on this adapter`, { skip: reason }, () => {});
   }
   return runnable;
+}
+
+/**
+ * runnableVariants for a family with a "lanes" variant, which is listed once per subgroup
+ * width ("lanes w4" .. "lanes w32"): an adapter runs at most one width, and the run reports
+ * the widths it left uncovered and why. Returns the runnable variants as the op names them.
+ */
+export function runnableWithLanes<V extends string>(device: Device, family: string, variants: readonly V[]): V[] {
+  const labels = variants.flatMap((v) => (v === "lanes" ? LANES_WIDTHS.map((w) => `lanes w${w}`) : [v as string]));
+  const width = (label: string) => /^lanes w(\d+)$/.exec(label)?.[1];
+  return runnableVariants(family, labels, (label) => {
+    const w = width(label);
+    return w === undefined ? null : lanesMissing(device, Number(w) as LanesWidth);
+  }).map((label) => (width(label) === undefined ? label : "lanes") as V);
 }
 
 /** A subtest that, after its body, asserts the body left no live tensor on `device`. */

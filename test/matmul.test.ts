@@ -1,14 +1,15 @@
-// matmul against the float64 triple loop for every kernel, on shapes that are not tile
+// matmul against the float64 triple loop for every kernel this adapter runs (the lanes
+// kernel at the adapter's subgroup width; the other widths are reported skipped), on shapes that are not tile
 // multiples, every transpose combination and shared batches; gradients of both inputs
 // checked once and twice; and the error for mismatched shapes.
 import t from "tap";
 import { gradcheck, gradgradcheck, matmul, MATMUL_KERNELS, type Tensor } from "../src/index.js";
 import { referenceMatmul } from "./reference/matmul.js";
 import { lanesMissing } from "../src/autograd/ops/lanes.js";
-import { assertClose, FORWARD, randomValues, runnableVariants, testDevice } from "./helpers.js";
+import { assertClose, FORWARD, randomValues, runnableWithLanes, testDevice } from "./helpers.js";
 
 const device = await testDevice();
-const KERNELS = runnableVariants("matmul", MATMUL_KERNELS, (kernel) => (kernel === "lanes" ? lanesMissing(device) : null));
+const KERNELS = runnableWithLanes(device, "matmul", MATMUL_KERNELS);
 // Sums of up to 131 products of values in [-1, 1): absolute error grows with K.
 const MATMUL_TOL = { atol: 1e-4, rtol: 1e-4 };
 

@@ -3,12 +3,14 @@
  * 128 -> 128, 64x64) at batch 1 and 4 and dilation 1 to 16; the model's first layer (5x5,
  * 5 -> 32, 256x256); a stride-2 downsampling layer (3x3, 32 -> 64, 256x256); the global
  * critic's second layer (5x5 stride 2, 64 -> 128, 128x128); and the attention paste-back
- * (transposed 4x4 stride 2, 1024 -> 128, 32x32 -> 64x64). "auto" is what the model runs;
- * the other variants of the reference shape come with --all, for comparison.
+ * (transposed 4x4 stride 2, 1024 -> 128, 32x32 -> 64x64). "auto" is what the model runs,
+ * after tuneConv has timed the candidate kernels of that direction and shape (the note
+ * names the winner and each candidate's time); the other variants of the reference shape
+ * come with --all, for comparison.
  */
 import {
-  conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d,
-  type ConvOptions, type ConvVariant, type Device, type Tensor,
+  conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d, tuneConv,
+  type ConvDirection, type ConvOptions, type ConvVariant, type Device, type Tensor,
 } from "../../src/index.js";
 import { register, sineValues, type Prepared } from "../harness.js";
 
@@ -23,7 +25,18 @@ interface Shape {
   options: ConvOptions;
 }
 
-function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Prepared {
+const DIRECTION: Record<Which, ConvDirection> = { forward: "conv2d", backwardInput: "conv2dBackwardInput", backwardFilter: "conv2dBackwardFilter" };
+
+/** "won lanes (gemm 12.1 ms, lanes 4.2 ms)": the tuned choice for this case's class. */
+async function tuneNote(device: Device, s: Shape, which: Which): Promise<string> {
+  const [b, cin, h, w] = s.x;
+  const { variant, ms } = await tuneConv(device, DIRECTION[which], [b, cin, h, w], [s.cout, cin, s.k, s.k], s.options);
+  const times = Object.entries(ms).map(([name, t]) => `${name} ${t.toFixed(1)} ms`).join(", ");
+  return `won ${variant}${times ? ` (${times})` : " (tuned earlier)"}`;
+}
+
+async function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Promise<Prepared> {
+  const note = variant === "auto" ? await tuneNote(device, s, which) : undefined;
   const [b, cin, h, w] = s.x;
   const x = device.tensor(sineValues(b * cin * h * w, 1), s.x);
   const wt = device.tensor(sineValues(s.cout * cin * s.k * s.k, 2), [s.cout, cin, s.k, s.k]);
@@ -40,6 +53,7 @@ function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): 
   return {
     run: () => runs[which]().dispose(),
     flops,
+    note,
     dispose: () => [x, wt, gy].forEach((t) => t.dispose()),
   };
 }

@@ -5,7 +5,7 @@
  *
  * The note gives the peak memory of an iteration (pool trimmed, one iteration run, bytes the
  * pool then holds) and, on a device made with DEEPFILL_PROFILE=1, the share of GPU time per
- * kernel family (tile variants such as conv2d_lanes_m8/_m32 merged) over one iteration.
+ * kernel family (width and tile variants such as conv2d_lanes_w8_m8/_w8_m32 merged) over one iteration.
  *
  * FLOPs are an estimate by the usual count, so the rate compares runs rather than
  * measuring the machine: convolutions, dense layers and the attention products of a forward
@@ -64,7 +64,7 @@ async function kernelShares(device: Device, run: () => void): Promise<string> {
   run();
   const families = new Map<string, number>();
   for (const k of await device.profile()) {
-    const family = k.kernel.replace(/_m\d+$/, "");
+    const family = k.kernel.replace(/(_w\d+)?(_m\d+)?$/, "");
     families.set(family, (families.get(family) ?? 0) + k.ms);
   }
   const total = [...families.values()].reduce((a, b) => a + b, 0);

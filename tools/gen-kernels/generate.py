@@ -1,11 +1,15 @@
-"""Writes the generated WGSL kernels: conv2d_lanes_m{8,16,32}.wgsl and matmul_lanes.wgsl.
+"""Writes the generated WGSL kernels: matmul_lanes_w{W}.wgsl and conv2d_lanes_w{W}_m{rows}.wgsl
+for every subgroup width W and tile of lanes_core.TILES.
 
     python3 tools/gen-kernels/generate.py [OUT_DIR]    (npm run gen:kernels)
+    python3 tools/gen-kernels/generate.py --tiles      (prints the tile table as JSON)
 
 OUT_DIR defaults to the repository's kernels/ folder. The files are committed; the test
 suite (test/generated-kernels.test.ts) regenerates them into a temporary folder and fails
-when they differ, so edit the generators, not the .wgsl files.
+when they differ, and compares --tiles with the launchers' table, so edit the generators,
+not the .wgsl files.
 """
+import json
 import os
 import sys
 
@@ -14,13 +18,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import gen_conv_lanes  # noqa: E402
 import gen_matmul_lanes  # noqa: E402
+from lanes_core import TILES  # noqa: E402
 
 
 def main():
+    if sys.argv[1:] == ["--tiles"]:
+        print(json.dumps({str(w): {"matmul": list(t["matmul"]), "convRows": list(t["conv_rows"]), "convCols": t["conv_cols"]} for w, t in TILES.items()}))
+        return
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "kernels")
     files = dict(gen_conv_lanes.kernels())
-    files["matmul_lanes.wgsl"] = gen_matmul_lanes.kernel(4, 32)
+    for w, t in TILES.items():
+        files[f"matmul_lanes_w{w}.wgsl"] = gen_matmul_lanes.kernel(w, *t["matmul"])
     os.makedirs(out, exist_ok=True)
     for name, text in sorted(files.items()):
         with open(os.path.join(out, name), "w", encoding="utf-8", newline="\n") as f:

@@ -1,33 +1,37 @@
 /**
- * The convolution family on kernels/conv2d_lanes_m{32,16,8}.wgsl, the fast path on CPU
- * adapters (src/autograd/ops/lanes.ts says which). The kernel (three tile heights of one
- * generated design) is an implicit GEMM, C[m, n] = sum_k A[m, k] B[k, n], in which B is an
+ * The convolution family on kernels/conv2d_lanes_w{W}_m{rows}.wgsl, the fast path on CPU
+ * adapters (src/autograd/ops/lanes.ts says where, and which width W). The kernel (per
+ * width, up to three tile heights of one generated design) is an implicit GEMM, C[m, n] = sum_k A[m, k] B[k, n], in which B is an
  * image read in place: the column n and the reduction index k each split into three axes,
  * the first of each selecting a plane of the image and the other two moving the window's
  * row and column. This file maps each convolution onto it. Zero padding is the kernel's
  * bounds test, so no padded copy is made.
  */
 import { defineKernel } from "../../tensor/kernels.js";
+import type { Device } from "../../tensor/device.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { ConvGeometry } from "./conv-kernels.js";
 import { axisPhases } from "./conv-phases.js";
+import { LANES_TILES, LANES_WIDTHS, lanesUnavailable, lanesWidth } from "./lanes.js";
 
-/**
- * Tile heights, shortest first: 32 rows (4 per lane) reuse each gathered pixel most; 16 and
- * 8 rows waste less where there are few rows (an image's 3 to 5 channels, the first and
- * last layers of a narrow model). The shortest tile that holds every row wins.
- */
 const LANES_PARAMS = {
   m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",
   a_base: "i32", a_m: "i32", a_k0: "i32", a_k1: "i32", a_k2: "i32",
   b_base: "i32", b_n0: "i32", b_k0: "i32", h: "i32", w: "i32", y0: "i32", yn: "i32", yk: "i32", x0: "i32", xn: "i32", xk: "i32",
   c_base: "i32", c_m: "i32", c_n0: "i32", c_n1: "i32", c_n2: "i32",
 } as const;
-const TILES = [8, 16, 32].map((rows) => ({
-  spec: defineKernel({ name: `conv2d_lanes_m${rows}`, inputs: ["a", "image", "bias"], outputs: ["c"], params: LANES_PARAMS }),
-  rows,
-}));
-const TILE_COLS = 32;
+/**
+ * Per width, the tile heights, shortest first: the tallest reuses each gathered pixel most;
+ * shorter ones waste less where there are few rows (an image's 3 to 5 channels, the first
+ * and last layers of a narrow model). The shortest tile that holds every row wins.
+ */
+const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => [width, {
+  cols: LANES_TILES[width].convCols,
+  heights: LANES_TILES[width].convRows.map((perLane) => ({
+    spec: defineKernel({ name: `conv2d_lanes_w${width}_m${width * perLane}`, inputs: ["a", "image", "bias"], outputs: ["c"], params: LANES_PARAMS }),
+    rows: width * perLane,
+  })),
+}]));
 const MAX_GROUPS = 65535;
 
 type Triple = readonly [number, number, number];
@@ -55,8 +59,9 @@ function launch(op: string, a: Tensor, image: Tensor, bias: Tensor | undefined, 
   const n = g.nAxes[0] * g.nAxes[1] * g.nAxes[2];
   if (n === 0 || g.m === 0) return;
   const { y, x } = g.image;
-  const tile = TILES.find((t) => g.m <= t.rows) ?? TILES[TILES.length - 1]!;
-  const tiles = Math.ceil(n / TILE_COLS);
+  const { cols, heights } = TILES[widthFor(op, a.device)]!;
+  const tile = heights.find((t) => g.m <= t.rows) ?? heights[heights.length - 1]!;
+  const tiles = Math.ceil(n / cols);
   const rows = Math.ceil(g.m / tile.rows);
   const groupsX = Math.min(tiles, MAX_GROUPS);
   const groupsZ = Math.ceil(tiles / groupsX);
@@ -74,6 +79,12 @@ function launch(op: string, a: Tensor, image: Tensor, bias: Tensor | undefined, 
     workgroups: [groupsX, rows, groupsZ],
     overrides: { HAS_BIAS: bias ? 1 : 0 },
   });
+}
+
+function widthFor(op: string, device: Device): number {
+  const width = lanesWidth(device);
+  if (width === null) throw lanesUnavailable(op, device, 'variant "gemm"');
+  return width;
 }
 
 /**

@@ -9,7 +9,9 @@ import type { PadMode } from "./layout.js";
 /**
  * Which kernels run: "direct" computes one output per invocation (simple, the checking
  * variant); "gemm" is the workgroup-tiled implicit-GEMM kernel (the GPU design); "lanes" is
- * the implicit GEMM built for CPU adapters (8-lane subgroups); "auto" picks per adapter.
+ * the implicit GEMM built for CPU adapters (one-subgroup workgroups, see lanes.ts); "auto"
+ * takes the variant tuneConv measured fastest for this adapter and shape class, else the
+ * adapter's default.
  */
 export type ConvVariant = "auto" | "direct" | "gemm" | "lanes";
 

@@ -21,7 +21,8 @@ import {
   type ConvOptions, type ConvParams, type ConvVariant,
 } from "./conv-params.js";
 import { backwardFilterLanes, backwardInputLanes, forwardLanes } from "./conv-lanes.js";
-import { lanesFits, lanesUnavailable } from "./lanes.js";
+import { lanesByDefault, lanesFits, lanesUnavailable } from "./lanes.js";
+import { tunedChoice } from "../../tensor/autotune.js";
 import { pad } from "./layout.js";
 import { sum } from "./reduce.js";
 
@@ -48,15 +49,33 @@ function withMirrorPad(x: Tensor, p: ConvParams, conv: (padded: Tensor, p: ConvP
   return y;
 }
 
+export type ConvDirection = "conv2d" | "conv2dBackwardInput" | "conv2dBackwardFilter";
+export type ConvKernel = Exclude<ConvVariant, "auto">;
+
 /**
- * The kernel family for a variant: "auto" takes the lanes kernels where they fit (CPU
- * adapters with 8-lane subgroups, where they ran about 4x faster than gemm; see the bench)
- * and the workgroup-tiled gemm kernels elsewhere.
+ * Convolutions of one direction whose channel counts and output pixels are within a factor
+ * of two of each other, with the same window (size, stride, dilation), share a tuning result.
  */
-function chooseKernel(op: string, device: Device, p: ConvParams): Exclude<ConvVariant, "auto"> {
+export function convShapeClass(op: ConvDirection, g: ConvGeometry): string {
+  const bucket = (x: number) => Math.ceil(Math.log2(Math.max(1, x)));
+  const [batch, cin] = g.input;
+  const { kernel, stride, dilation } = g.params;
+  return `${op}:${bucket(cin)}:${bucket(g.cout)}:${bucket(batch * g.out[0] * g.out[1])}:${kernel.join("x")}:s${stride.join("x")}:d${dilation.join("x")}`;
+}
+
+/**
+ * The kernel family for a variant: "auto" takes what tuneConv measured fastest for this
+ * adapter and shape class, else the lanes kernels where they are the default (CPU adapters
+ * with a fixed subgroup width, where they ran about 4x faster than gemm on lavapipe; see
+ * the bench) and the workgroup-tiled gemm kernels elsewhere.
+ */
+function chooseKernel(op: ConvDirection, device: Device, g: ConvGeometry): ConvKernel {
+  const p = g.params;
   if (p.variant === "lanes" && !lanesFits(device)) throw lanesUnavailable(op, device, 'variant "gemm"');
   if (p.variant !== "auto") return p.variant;
-  return lanesFits(device) ? "lanes" : "gemm";
+  const tuned = tunedChoice(device, convShapeClass(op, g));
+  if (tuned === "gemm" || tuned === "direct" || (tuned === "lanes" && lanesFits(device))) return tuned;
+  return lanesByDefault(device) ? "lanes" : "gemm";
 }
 
 function geometry(op: string, input: Shape, cout: number, p: ConvParams): ConvGeometry {
@@ -80,7 +99,7 @@ export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: T
   const p = resolveConvParams(op, options, [w.shape[2]!, w.shape[3]!], [x.shape[2]!, x.shape[3]!]);
   if (p.padMode !== "zero" && hasPadding(p)) return withMirrorPad(x, p, (padded, q) => conv2d(padded, w, q, bias));
   const g = geometry(op, x.shape, w.shape[0]!, p);
-  const kernel = chooseKernel(op, deviceOf(op, x), p);
+  const kernel = chooseKernel(op, deviceOf(op, x), g);
   const y = kernel === "lanes" ? forwardLanes(x, w, bias, g) : kernel === "gemm" ? forwardGemm(x, w, bias, g) : forwardDirect(x, w, bias, g);
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(op, y, inputs, (gy, needed, [x, w]) => [
@@ -110,7 +129,7 @@ export function conv2dBackwardInput(gy: Tensor, w: Tensor, inputShape: Shape, op
     throw new Error(`${op}: a convolution of ${formatShape(input)} by ${formatShape(w.shape)} (${describe(p)}) gives ${formatShape(expected)}, not the gradient's ${formatShape(gy.shape)}`);
   }
   const g = geometry(op, input, w.shape[0]!, p);
-  const kernel = chooseKernel(op, deviceOf(op, gy), p);
+  const kernel = chooseKernel(op, deviceOf(op, gy), g);
   const gx = kernel === "lanes" ? backwardInputLanes(gy, w, g) : kernel === "gemm" ? backwardInputGemm(gy, w, g) : backwardInputDirect(gy, w, g);
   return record(op, gx, [gy, w], (gz, needed, [gy, w]) => [
     needed[0] ? conv2d(gz, w, p) : null,
@@ -136,7 +155,7 @@ export function conv2dBackwardFilter(x: Tensor, gy: Tensor, weightShape: Shape, 
     throw new Error(`${op}: a convolution of ${formatShape(x.shape)} by ${formatShape(wShape)} (${describe(p)}) gives ${formatShape(expected)}, not the gradient's ${formatShape(gy.shape)}`);
   }
   const g = geometry(op, x.shape, wShape[0], p);
-  const kernel = chooseKernel(op, deviceOf(op, x), p);
+  const kernel = chooseKernel(op, deviceOf(op, x), g);
   const gw = kernel === "lanes" ? backwardFilterLanes(x, gy, g) : kernel === "gemm" ? backwardFilterGemm(x, gy, g) : backwardFilterDirect(x, gy, g);
   return record(op, gw, [x, gy], (gv, needed, [x, gy]) => [
     needed[0] ? conv2dBackwardInput(gy, gv, x.shape, p) : null,

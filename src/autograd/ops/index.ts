@@ -10,5 +10,6 @@ export { softmax } from "./softmax.js";
 export { matmul, tuneMatmul, defaultMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulOptions } from "./matmul.js";
 export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resize.js";
 export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
-export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
+export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvDirection, type ConvKernel, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
+export { tuneConv } from "./conv-tune.js";
 export { adamUpdate, checkAdamSlot, type AdamSlot, type AdamStep } from "./adam-update.js";

@@ -1,20 +1,66 @@
 /**
- * Whether the "lanes" kernels (matmul_lanes, conv2d_lanes) may run: they are written for
- * CPU adapters whose subgroups are exactly 8 lanes (one AVX2 vector); an AVX-512 build of
- * llvmpipe would have 16 and SwiftShader has 4, and either would get wrong results; on a
- * GPU a workgroup of 8 wastes most of a SIMD unit.
+ * Where the "lanes" kernels (matmul_lanes_w*, conv2d_lanes_w*_m*) may run, and with which
+ * tiles. A lanes kernel's workgroup is exactly one subgroup: lane l gathers some values and
+ * hands them to the other lanes with subgroupBroadcast from constant lanes. So a kernel is
+ * written for one subgroup width W (one generated file per width: 4 for SwiftShader's SSE,
+ * 8 for lavapipe on AVX2, 16 for lavapipe on AVX-512, 32 for most GPUs), and it is only
+ * correct when every subgroup of its pipeline has exactly W lanes: with fewer, the
+ * workgroup would span several subgroups and a broadcast would read another subgroup's
+ * lane; with more, lanes would idle and the lane ids could not be relied on.
+ *
+ * The adapter reports the range its subgroups can take (subgroupMinSize..subgroupMaxSize);
+ * WebGPU lets the driver pick the width per pipeline within it and gives no way to ask for
+ * one. So a width is relied on only when the range is a single width (min = max); an
+ * adapter whose range is wider (Intel's 8..32, AMD's 32..64) gets the workgroup-memory
+ * kernels (matmul "tiled", conv "gemm"), which need no subgroups at all.
  */
 import type { Device } from "../../tensor/device.js";
 
-/** Why the lanes kernels cannot run on `device`, or null when they can. */
-export function lanesMissing(device: Device): string | null {
-  const { isSoftware, subgroupMinSize, subgroupMaxSize, description } = device.adapter;
+export type LanesWidth = 4 | 8 | 16 | 32;
+export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
+
+/**
+ * The tiles of each width's generated kernels: the matmul tile as [rows per lane, columns]
+ * and the conv tiles' rows per lane (one file each, shortest first) and columns. The same
+ * table is lanes_core.TILES in tools/gen-kernels, which writes the files;
+ * test/generated-kernels.test.ts checks that the two agree.
+ */
+export const LANES_TILES: Readonly<Record<LanesWidth, { matmul: readonly [number, number]; convRows: readonly number[]; convCols: number }>> = {
+  4: { matmul: [4, 32], convRows: [1, 2, 4], convCols: 32 },
+  8: { matmul: [4, 32], convRows: [1, 2, 4], convCols: 32 },
+  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32 },
+  32: { matmul: [1, 32], convRows: [1], convCols: 32 },
+};
+
+/** The subgroup width the lanes kernels can rely on here, or why there is none. */
+function widthOrReason(device: Device): LanesWidth | string {
+  const { subgroupMinSize, subgroupMaxSize, description } = device.adapter;
   const adapter = description || "this adapter";
-  if (!isSoftware) return `${adapter} is not a CPU adapter, and the lanes kernels are built for one`;
   if (!device.features.has("subgroups")) return `${adapter} does not offer the "subgroups" feature`;
-  if (subgroupMinSize !== 8 || subgroupMaxSize !== 8) {
-    const width = subgroupMinSize === subgroupMaxSize ? `${subgroupMinSize}` : `${subgroupMinSize} to ${subgroupMaxSize}`;
-    return `${adapter} has subgroups of ${width} lanes, and the lanes kernels need exactly 8`;
+  if (subgroupMinSize !== subgroupMaxSize) {
+    return `${adapter} may give a pipeline subgroups of any width from ${subgroupMinSize} to ${subgroupMaxSize} lanes, and the lanes kernels need one known width`;
+  }
+  if (!(LANES_WIDTHS as readonly number[]).includes(subgroupMinSize)) {
+    return `${adapter} has subgroups of ${subgroupMinSize} lanes, and the lanes kernels exist for ${LANES_WIDTHS.join(", ")}`;
+  }
+  return subgroupMinSize as LanesWidth;
+}
+
+/** The subgroup width of the lanes kernels that run here, or null when none can. */
+export function lanesWidth(device: Device): LanesWidth | null {
+  const width = widthOrReason(device);
+  return typeof width === "number" ? width : null;
+}
+
+/**
+ * Why the lanes kernels cannot run on `device`, or null when they can; with `width`, why
+ * that width's kernels cannot (the tests list every width and skip the others with this).
+ */
+export function lanesMissing(device: Device, width?: LanesWidth): string | null {
+  const own = widthOrReason(device);
+  if (typeof own === "string") return own;
+  if (width !== undefined && width !== own) {
+    return `${device.adapter.description || "this adapter"} has subgroups of ${own} lanes, and these kernels are built for ${width}`;
   }
   return null;
 }
@@ -25,4 +71,14 @@ export function lanesFits(device: Device): boolean {
 
 export function lanesUnavailable(op: string, device: Device, instead: string): Error {
   return new Error(`${op}: the lanes kernel cannot run here: ${lanesMissing(device)}; use ${instead}`);
+}
+
+/**
+ * Whether the lanes kernels are the default before any tuning: on a CPU adapter, where a
+ * subgroup is one SIMD vector, they measured several times faster than the workgroup-memory
+ * kernels; on a GPU they run correctly but leave workgroup memory unused, so only a
+ * measurement (tuneMatmul, tuneConv) makes them the choice there.
+ */
+export function lanesByDefault(device: Device): boolean {
+  return device.adapter.isSoftware && lanesFits(device);
 }

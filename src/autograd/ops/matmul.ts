@@ -6,10 +6,11 @@
  * shared batch, so matmul can be differentiated twice.
  *
  * Three kernels compute the same thing: "naive" (one output per invocation, the checkable
- * baseline), "tiled" (workgroup-memory tiles, the GPU design) and "lanes" (8-lane
- * workgroups with broadcast loads, the CPU-adapter design); their headers explain why. The
- * default follows the adapter (software: lanes, hardware: tiled) unless tuneMatmul() has
- * timed the candidates for this adapter and shape class.
+ * baseline), "tiled" (workgroup-memory tiles, the GPU design) and "lanes" (one-subgroup
+ * workgroups with broadcast loads, the CPU-adapter design, one file per subgroup width; see
+ * lanes.ts); their headers explain why. The default follows the adapter (software with a
+ * fixed subgroup width: lanes, otherwise tiled) unless tuneMatmul() has timed the candidates
+ * for this adapter and shape class.
  */
 import type { Device } from "../../tensor/device.js";
 import { defineKernel, type KernelSpec, type Overrides } from "../../tensor/kernels.js";
@@ -18,7 +19,7 @@ import { formatShape } from "../../tensor/shape.js";
 import { timeCandidates, tunedChoice, type TuneOptions } from "../../tensor/autotune.js";
 import { record } from "../graph.js";
 import { deviceOf } from "./common.js";
-import { lanesFits, lanesUnavailable } from "./lanes.js";
+import { LANES_TILES, LANES_WIDTHS, lanesByDefault, lanesFits, lanesUnavailable, lanesWidth, type LanesWidth } from "./lanes.js";
 import { reshape } from "./layout.js";
 import { sumToShape } from "./reduce.js";
 
@@ -31,8 +32,9 @@ const MATMUL_PARAMS = {
   a_batch: "u32", a_row: "u32", a_col: "u32", b_batch: "u32", b_row: "u32", b_col: "u32",
 } as const;
 type MatmulSpec = KernelSpec<typeof MATMUL_PARAMS>;
-const SPECS = Object.fromEntries(MATMUL_KERNELS.map((kernel) =>
-  [kernel, defineKernel({ name: `matmul_${kernel}`, inputs: ["a", "b"], outputs: ["c"], params: MATMUL_PARAMS })])) as Record<MatmulKernel, MatmulSpec>;
+const matmulSpec = (name: string) => defineKernel({ name, inputs: ["a", "b"], outputs: ["c"], params: MATMUL_PARAMS });
+const SPECS = { naive: matmulSpec("matmul_naive"), tiled: matmulSpec("matmul_tiled") };
+const LANES_SPECS = Object.fromEntries(LANES_WIDTHS.map((w) => [w, matmulSpec(`matmul_lanes_w${w}`)])) as Record<LanesWidth, MatmulSpec>;
 
 export interface MatmulOptions {
   /** a is stored as [K, M] (or [B, K, M]) and used transposed. */
@@ -43,8 +45,7 @@ export interface MatmulOptions {
   kernel?: MatmulKernel;
 }
 
-/** Output tile sides of the kernels (fixed in their WGSL; see the headers for why). */
-const LANES_TILE = 32;
+/** Output tile sides of the kernels (fixed in their WGSL; see the headers for why; lanes: LANES_TILES). */
 const TILED_TILE = 64;
 const NAIVE_WG = 8;
 
@@ -86,17 +87,17 @@ function geometry(a: Tensor, b: Tensor, tA: boolean, tB: boolean): Geometry {
 function launch(device: Device, kernel: MatmulKernel, g: Geometry): {
   spec: MatmulSpec; workgroups: [number, number, number]; overrides: Overrides;
 } {
-  const spec = SPECS[kernel];
   switch (kernel) {
     case "naive":
-      return { spec, workgroups: [Math.ceil(g.n / NAIVE_WG), Math.ceil(g.m / NAIVE_WG), g.batch], overrides: {} };
+      return { spec: SPECS.naive, workgroups: [Math.ceil(g.n / NAIVE_WG), Math.ceil(g.m / NAIVE_WG), g.batch], overrides: {} };
     case "tiled":
-      return { spec, workgroups: [Math.ceil(g.n / TILED_TILE), Math.ceil(g.m / TILED_TILE), g.batch], overrides: {} };
-    case "lanes":
-      if (!lanesFits(device)) {
-        throw lanesUnavailable("matmul", device, 'kernel "tiled"');
-      }
-      return { spec, workgroups: [Math.ceil(g.n / LANES_TILE), Math.ceil(g.m / LANES_TILE), g.batch], overrides: {} };
+      return { spec: SPECS.tiled, workgroups: [Math.ceil(g.n / TILED_TILE), Math.ceil(g.m / TILED_TILE), g.batch], overrides: {} };
+    case "lanes": {
+      const width = lanesWidth(device);
+      if (width === null) throw lanesUnavailable("matmul", device, 'kernel "tiled"');
+      const [rowsPerLane, cols] = LANES_TILES[width].matmul;
+      return { spec: LANES_SPECS[width], workgroups: [Math.ceil(g.n / cols), Math.ceil(g.m / (width * rowsPerLane)), g.batch], overrides: {} };
+    }
   }
 }
 
@@ -104,7 +105,7 @@ function launch(device: Device, kernel: MatmulKernel, g: Geometry): {
 export function defaultMatmulKernel(device: Device, m: number, n: number, k: number): MatmulKernel {
   const tuned = tunedChoice(device, shapeClass(m, n, k));
   if (tuned && (MATMUL_KERNELS as readonly string[]).includes(tuned)) return tuned as MatmulKernel;
-  return lanesFits(device) ? "lanes" : "tiled";
+  return lanesByDefault(device) ? "lanes" : "tiled";
 }
 
 /** Shapes within a factor of two of each other share a tuning result. */
