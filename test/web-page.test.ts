@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import type { Page } from "playwright-core";
 import { noGrad, tidy } from "../src/index.js";
-import { ImageDataset } from "../src/data/dataset.js";
+import { loadImageFolder } from "../src/data/image-folder.js";
 import { loadGenerator } from "../src/infer/load-generator.js";
 import { makeConfig } from "../src/train/config.js";
 import { readLosses, Trainer } from "../src/train/trainer.js";
@@ -33,7 +33,7 @@ interface Hook {
   loadCheckpoint(safetensors: readonly number[], json: string): Promise<{ step: number; cnum: number }>;
   forward(x: readonly number[], mask: readonly number[], height: number, width: number): Promise<{ coarse: number[]; refined: number[] }>;
   mask(): { width: number; height: number; data: number[] };
-  train(options: { steps: number; faces?: number; overrides?: object }): Promise<{ losses: Record<string, number>[]; seconds: number; checkpoint: { safetensors: number[]; json: string; name: string } }>;
+  train(options: { steps: number; faces?: number; overrides?: object }): Promise<{ losses: Record<string, number>[]; seconds: number[]; checkpoint: { safetensors: number[]; json: string; name: string } }>;
 }
 // The callbacks passed to page.evaluate run in the page; these are the browser's globals they use.
 declare const window: { deepfill: Hook };
@@ -58,14 +58,11 @@ if (why) {
   t.teardown(browser.close);
   const dir = tempDir(t, "deepfill-web-test-");
 
-  const openPage = async (): Promise<Page> => {
-    const page = await browser.context.newPage();
-    await page.goto(server.url);
-    const adapter = await page.evaluate(() => window.deepfill.ready);
-    t.match(adapter, /swiftshader/i, "the page runs on Chromium's SwiftShader");
-    return page;
-  };
-  const page = await openPage();
+  const page: Page = await browser.context.newPage();
+  await page.goto(server.url);
+  const adapter = await page.evaluate(() => window.deepfill.ready);
+  // Checked before any comparison: the reason Node runs on SwiftShader is that the page does.
+  if (!/swiftshader/i.test(adapter)) throw new Error(`the page runs on ${adapter}, not Chromium's SwiftShader; the comparisons with Node need both on one driver`);
   const sidecar = await tinyCheckpoint(device, dir, 3);
   const tensorsFile = sidecar.replace(/\.json$/, ".safetensors");
 
@@ -94,7 +91,7 @@ if (why) {
     const faces = avatars(t, FACES);
     const trained = await page.evaluate(([steps, faces, overrides]) => window.deepfill.train({ steps, faces, overrides }), [STEPS, FACES, TRAIN] as const);
     const config = makeConfig("tiny", TRAIN);
-    const trainer = new Trainer(device, config, ImageDataset.load({ folder: faces, height: TRAIN.height, width: TRAIN.width }));
+    const trainer = new Trainer(device, config, loadImageFolder({ folder: faces, height: TRAIN.height, width: TRAIN.width }));
     const nodeLosses = [];
     for (let i = 0; i < STEPS; i++) nodeLosses.push(await readLosses(trainer.step(true)!));
     trainer.dispose();
@@ -157,8 +154,20 @@ if (why) {
     }
     t.equal(changed, 0, `all ${known} known pixels are the input's bytes`);
     t.equal(await page.evaluate(() => window.deepfill.error()), null, "no error shown");
+    // The README's picture: a default face with a keyboard-made hole, filled by the demo model
+    // when the checkout has it (else by the test's untrained one).
+    if (existsSync(join(ROOT, "web", "demo-model", "demo.json"))) {
+      await page.click("#demo-model");
+      await page.waitForFunction(() => /^the demo model:/.test(document.getElementById("model-status")!.textContent ?? ""));
+    }
+    await page.selectOption("#sample", "1.png");
+    await page.waitForFunction(() => /^1\.png: /.test(document.getElementById("inpaint-status")!.textContent ?? ""));
+    await page.click("#hole-middle");
+    await page.click("#run");
+    await page.waitForFunction(() => /Filled in/.test(document.getElementById("inpaint-status")!.textContent ?? ""));
+    t.equal(await page.evaluate(() => window.deepfill.error()), null, "a sample face with the keyboard's hole fills too");
     mkdirSync(join(ROOT, "docs", "images"), { recursive: true });
-    await page.screenshot({ path: join(ROOT, "docs", "images", "page.png") });
+    await page.screenshot({ path: join(ROOT, "docs", "images", "page.png"), fullPage: true });
   });
 
   t.test("a file that is neither a checkpoint nor an image, or a mask of another size, gets a message", async (t) => {

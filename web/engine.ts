@@ -5,9 +5,9 @@
  */
 import kernels from "kernels:wgsl";
 import {
-  checkWorkingSize, createDevice, inpaintRegions, makeConfig, readGeneratorCheckpoint, readLosses, sampleGrid, startBrowserEngine,
-  Trainer, ImageDataset, writeTrainerCheckpoint, noGrad, tidy,
-  type Device, type Generator, type HoleMask, type Losses, type RgbImage, type TrainConfig,
+  checkWorkingSize, createDevice, encodeTrainer, inpaintRegions, makeConfig, readGeneratorCheckpoint, readLosses, sampleGrid, startBrowserEngine,
+  Trainer, ImageDataset, noGrad, tidy,
+  type CheckpointBytes, type Device, type Generator, type HoleMask, type Losses, type RgbImage, type TrainConfig,
 } from "../src/browser";
 
 export type { Device, HoleMask, Losses, RgbImage };
@@ -36,13 +36,17 @@ export interface LoadedModel {
 
 /** A generator from a checkpoint's two files; one-line errors for anything that is not one. */
 export async function loadModel(device: Device, tensors: Uint8Array, sidecar: string, label: string): Promise<LoadedModel> {
-  let json: unknown;
   try {
-    json = JSON.parse(sidecar);
+    JSON.parse(sidecar);
   } catch {
     throw new Error(`${label}: the .json is not JSON, so not a checkpoint's sidecar; open the pair train.js writes (step-*.json with its .safetensors)`);
   }
-  const loaded = readGeneratorCheckpoint(device, tensors, json, label);
+  let loaded;
+  try {
+    loaded = await readGeneratorCheckpoint(device, tensors, sidecar);
+  } catch (error) {
+    throw new Error(`${label}: ${(error as Error).message}`);
+  }
   return { ...loaded, workSize: loaded.trainedSize ?? DEFAULT_WORK_SIZE, label, dispose: () => loaded.generator.dispose() };
 }
 
@@ -58,10 +62,10 @@ export async function fill(model: LoadedModel, image: RgbImage, mask: HoleMask, 
   const device = model.generator.store.device;
   const side = (n: number) => Math.min(n, model.workSize);
   checkWorkingSize(model.generator, side(image.width), side(image.height), device.limits, MEMORY_BUDGET_BYTES);
-  const result = await inpaintRegions(model.generator, image, mask, { workSize: model.workSize, flow: true, coarse: true, onRegion: (_, index, count) => onRegion(index, count) });
+  const result = await inpaintRegions(model.generator, image, mask, { workSize: model.workSize, flow: true, onRegion: (_, index, count) => onRegion(index, count) });
   const input = { width: image.width, height: image.height, data: new Uint8Array(image.data) };
   for (let p = 0; p < mask.data.length; p++) if (mask.data[p]) input.data.fill(255, 3 * p, 3 * p + 3);
-  return { input, coarse: result.coarse!, refined: result.image, flow: result.flow! };
+  return { input, coarse: result.coarse, refined: result.image, flow: result.flow! };
 }
 
 /** The generator on raw inputs (x in [-1, 1], planar [1, 3, H, W]; mask [1, 1, H, W]): what the page's hook compares with Node. */
@@ -86,7 +90,7 @@ export class TrainingRun {
 
   static async create(device: Device, faces: readonly RgbImage[], overrides: TrainOverrides): Promise<TrainingRun> {
     const config = makeConfig("tiny", overrides);
-    const dataset = ImageDataset.fromImages(faces, { height: config.height, width: config.width });
+    const dataset = ImageDataset.fromImages(faces.map((image, i) => ({ name: `face ${i}`, image })), { height: config.height, width: config.width }, "the default faces");
     return new TrainingRun(new Trainer(device, config, dataset), dataset);
   }
 
@@ -115,8 +119,8 @@ export class TrainingRun {
   }
 
   /** The checkpoint train.js would write now: { safetensors, json } and its base name. */
-  checkpoint(): Promise<{ safetensors: Uint8Array; json: string; name: string }> {
-    return writeTrainerCheckpoint(this.trainer);
+  checkpoint(): Promise<CheckpointBytes> {
+    return encodeTrainer(this.trainer);
   }
 
   dispose(): void {

@@ -20,8 +20,8 @@ export interface DeepfillHook {
   mask(): { width: number; height: number; data: number[] };
   /** The Inpaint tab's last result (the refined image), or null. */
   result(): { width: number; height: number; data: number[] } | null;
-  /** Trains `steps` iterations of the tiny preset (with overrides) on the first `faces` default faces, reading every iteration's losses. */
-  train(options: { steps: number; faces?: number; overrides?: TrainOverrides }): Promise<{ losses: Losses[]; seconds: number; checkpoint: { safetensors: number[]; json: string; name: string } }>;
+  /** Trains `steps` iterations of the tiny preset (with overrides) on the first `faces` default faces, reading every iteration's losses and timing each. */
+  train(options: { steps: number; faces?: number; overrides?: TrainOverrides }): Promise<{ losses: Losses[]; seconds: number[]; checkpoint: { safetensors: number[]; json: string; name: string } }>;
 }
 
 const plain = (image: RgbImage) => ({ width: image.width, height: image.height, data: [...image.data] });
@@ -61,9 +61,12 @@ export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): 
       const run = await TrainingRun.create(tab.device, await loadFaces(faces), overrides);
       try {
         const losses: Losses[] = [];
-        const started = performance.now();
-        for (let i = 0; i < steps; i++) losses.push((await run.step(true))!);
-        const seconds = (performance.now() - started) / 1000;
+        const seconds: number[] = [];
+        for (let i = 0; i < steps; i++) {
+          const started = performance.now();
+          losses.push((await run.step(true))!);
+          seconds.push((performance.now() - started) / 1000);
+        }
         const saved = await run.checkpoint();
         return { losses, seconds, checkpoint: { ...saved, safetensors: [...saved.safetensors] } };
       } finally {

@@ -22,7 +22,7 @@ export function showStatus(id: string, text: string): void {
 }
 
 /** Runs `action`, showing what it throws; the page stays usable. Resolves to whether it succeeded. */
-export async function reporting(action: () => Promise<void> | void): Promise<boolean> {
+export async function reporting(action: () => Promise<unknown> | unknown): Promise<boolean> {
   try {
     showError(null);
     await action();

@@ -59,13 +59,13 @@ export class TrainTab {
   }
 
   /** Downloads the checkpoint of the current iteration (taken between two iterations). */
-  async save(): Promise<{ safetensors: Uint8Array; json: string; name: string }> {
+  async save(): Promise<void> {
     if (!this.run) throw new Error("start training first");
     const saved = await this.run.exclusive(() => this.run!.checkpoint());
-    download(new Blob([saved.safetensors]), `${saved.name}.safetensors`);
+    // encodeTrainer's bytes are a fresh ArrayBuffer of their own, never a shared one.
+    download(new Blob([saved.safetensors as Uint8Array<ArrayBuffer>]), `${saved.name}.safetensors`);
     download(new Blob([saved.json], { type: "application/json" }), `${saved.name}.json`);
     showStatus("train-status", `Saved ${saved.name}.safetensors and ${saved.name}.json: put both in one folder for inpaint.js or train.js --resume.`);
-    return saved;
   }
 
   /** What the chart shows: one iteration's losses. */
