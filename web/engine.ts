@@ -5,7 +5,7 @@
  */
 import kernels from "kernels:wgsl";
 import {
-  checkWorkingSize, createDevice, encodeTrainer, inpaintRegions, makeConfig, readGeneratorCheckpoint, readLosses, sampleGrid, startBrowserEngine,
+  checkWorkingSize, createDevice, encodeTrainer, inpaintRegions, largestFittingSide, makeConfig, readGeneratorCheckpoint, readLosses, sampleGrid, startBrowserEngine,
   Trainer, ImageDataset, noGrad, tidy,
   type CheckpointBytes, type Device, type Generator, type HoleMask, type Losses, type RgbImage, type TrainConfig,
 } from "../src/browser";
@@ -60,8 +60,17 @@ export interface Filled {
 /** Fills the holes as inpaint.js does (regions at up to the training size), refusing up front a size the adapter cannot take. */
 export async function fill(model: LoadedModel, image: RgbImage, mask: HoleMask, onRegion: (index: number, count: number) => void): Promise<Filled> {
   const device = model.generator.store.device;
-  const side = (n: number) => Math.min(n, model.workSize);
-  checkWorkingSize(model.generator, side(image.width), side(image.height), device.limits, MEMORY_BUDGET_BYTES);
+  // Regions are at most workSize on a side, and a smaller image makes smaller ones.
+  const [width, height] = [Math.min(image.width, model.workSize), Math.min(image.height, model.workSize)];
+  try {
+    checkWorkingSize(model.generator, width, height, device.limits, MEMORY_BUDGET_BYTES);
+  } catch {
+    // checkWorkingSize words its fix for inpaint.js's flags; a page's user can only change the image.
+    const fits = largestFittingSide(model.generator, device.limits, MEMORY_BUDGET_BYTES, Math.max(width, height));
+    throw new Error(fits === 0
+      ? `this GPU's limits are too small for any region of this width-${model.cnum} generator; use a smaller checkpoint or another browser or GPU`
+      : `this GPU's limits are too small for a ${width}×${height} region of this width-${model.cnum} generator; the largest that fits is ${fits}×${fits}: open an image (or a crop) no larger than that`);
+  }
   const result = await inpaintRegions(model.generator, image, mask, { workSize: model.workSize, flow: true, onRegion: (_, index, count) => onRegion(index, count) });
   const input = { width: image.width, height: image.height, data: new Uint8Array(image.data) };
   for (let p = 0; p < mask.data.length; p++) if (mask.data[p]) input.data.fill(255, 3 * p, 3 * p + 3);
