@@ -27,7 +27,7 @@ export interface DeepfillHook {
 const plain = (image: RgbImage) => ({ width: image.width, height: image.height, data: [...image.data] });
 
 export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): void {
-  const device = async () => {
+  const runningTab = async () => {
     await ready;
     return inpaint();
   };
@@ -38,12 +38,12 @@ export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): 
       return box.hidden ? null : box.textContent;
     },
     async loadCheckpoint(safetensors, json) {
-      const tab = await device();
+      const tab = await runningTab();
       await tab.setModel(Uint8Array.from(safetensors), json, "the checkpoint given to the hook");
       return { step: tab.model!.step, cnum: tab.model!.cnum };
     },
     async forward(x, mask, height, width) {
-      const tab = await device();
+      const tab = await runningTab();
       if (!tab.model) throw new Error("load a checkpoint first");
       const out = await forward(tab.model, Float32Array.from(x), Float32Array.from(mask), height, width);
       return { coarse: [...out.coarse], refined: [...out.refined] };
@@ -57,7 +57,7 @@ export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): 
       return result ? plain(result.refined) : null;
     },
     async train({ steps, faces, overrides = {} }) {
-      const tab = await device();
+      const tab = await runningTab();
       const run = await TrainingRun.create(tab.device, await loadFaces(faces), overrides);
       try {
         const losses: Losses[] = [];

@@ -3,7 +3,7 @@
  * sample face) with holes painted on it, and the fill, shown as input, coarse, refined and
  * attention flow, with the refined image offered as a PNG download.
  */
-import { fill, loadModel, type Device, type Filled, type HoleMask, type LoadedModel, type RgbImage } from "./engine";
+import { fill, loadModel, maskFromRgb, type Device, type Filled, type HoleMask, type LoadedModel, type RgbImage } from "./engine";
 import { acceptDrops, classifyFiles } from "./files";
 import { decodeImage, download, drawImage, encodePng } from "./images";
 import { MaskPainter } from "./mask-painter";
@@ -83,11 +83,8 @@ export class InpaintTab {
 
   async openMask(file: File | undefined): Promise<void> {
     if (!file) return;
-    const rgb = await decodeImage(file, file.name);
-    const data = new Uint8Array(rgb.width * rgb.height);
     // inpaint.js's rule: a hole where the grey level is above mid-grey.
-    for (let p = 0; p < data.length; p++) data[p] = rgb.data[3 * p]! + rgb.data[3 * p + 1]! + rgb.data[3 * p + 2]! > 382.5 ? 1 : 0;
-    this.painter.setHoles({ width: rgb.width, height: rgb.height, data });
+    this.painter.setHoles(maskFromRgb(await decodeImage(file, file.name)));
   }
 
   async run(): Promise<Filled> {
