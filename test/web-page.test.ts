@@ -33,7 +33,7 @@ interface Hook {
   loadCheckpoint(safetensors: readonly number[], json: string): Promise<{ step: number; cnum: number }>;
   forward(x: readonly number[], mask: readonly number[], height: number, width: number): Promise<{ coarse: number[]; refined: number[] }>;
   mask(): { width: number; height: number; data: number[] };
-  train(options: { steps: number; faces?: number; overrides?: object }): Promise<{ losses: Record<string, number>[]; seconds: number[]; checkpoint: { safetensors: number[]; json: string; name: string } }>;
+  train(options: { steps: number; faces?: number; overrides?: object; checkpoint?: boolean }): Promise<{ losses: Record<string, number>[]; seconds: number[]; checkpoint?: { safetensors: number[]; json: string; name: string } }>;
 }
 // The callbacks passed to page.evaluate run in the page; these are the browser's globals they use.
 declare const window: { deepfill: Hook };
@@ -89,7 +89,7 @@ if (why) {
 
   t.test("five training iterations give the page Node's losses, and its checkpoint is train.js's", async (t) => {
     const faces = avatars(t, FACES);
-    const trained = await page.evaluate(([steps, faces, overrides]) => window.deepfill.train({ steps, faces, overrides }), [STEPS, FACES, TRAIN] as const);
+    const trained = await page.evaluate(([steps, faces, overrides]) => window.deepfill.train({ steps, faces, overrides, checkpoint: true }), [STEPS, FACES, TRAIN] as const);
     const config = makeConfig("tiny", TRAIN);
     const trainer = new Trainer(device, config, loadImageFolder({ folder: faces, height: TRAIN.height, width: TRAIN.width }));
     const nodeLosses = [];
@@ -118,17 +118,18 @@ if (why) {
       }
     }
     t.comment(`largest |page - Node| loss difference over ${STEPS} iterations: ${worst.toExponential(2)}`);
+    const checkpoint = trained.checkpoint!;
     const saved = join(dir, "from-page");
     mkdirSync(saved);
-    writeFileSync(join(saved, `${trained.checkpoint.name}.safetensors`), Uint8Array.from(trained.checkpoint.safetensors));
-    writeFileSync(join(saved, `${trained.checkpoint.name}.json`), trained.checkpoint.json);
+    writeFileSync(join(saved, `${checkpoint.name}.safetensors`), Uint8Array.from(checkpoint.safetensors));
+    writeFileSync(join(saved, `${checkpoint.name}.json`), checkpoint.json);
     const image = join(dir, "face.png");
     const mask = join(dir, "mask.png");
     writeFileSync(image, encodePng(testImage(32, 32)));
     writeFileSync(mask, encodePng({ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(255, 3 * 32 * 10, 3 * 32 * 20) }));
     const inpainted = runTool("inpaint", ["--checkpoint", saved, "--image", image, "--mask", mask, "--out", join(dir, "filled.png")]);
     t.equal(inpainted.status, 0, `inpaint.js reads the page's checkpoint: ${inpainted.stderr}`);
-    const resumed = runTool("train", ["--resume", join(saved, `${trained.checkpoint.name}.json`), "--data", faces, "--steps", String(STEPS + 1), "--out", join(dir, "resumed"), "--log-every", "1"]);
+    const resumed = runTool("train", ["--resume", join(saved, `${checkpoint.name}.json`), "--data", faces, "--steps", String(STEPS + 1), "--out", join(dir, "resumed"), "--log-every", "1"]);
     t.equal(resumed.status, 0, `train.js --resume continues the page's run: ${resumed.stderr}`);
     t.ok(existsSync(join(dir, "resumed", "checkpoints", "step-000006.json")), "and reaches the next iteration");
   });

@@ -20,8 +20,12 @@ export interface DeepfillHook {
   mask(): { width: number; height: number; data: number[] };
   /** The Inpaint tab's last result (the refined image), or null. */
   result(): { width: number; height: number; data: number[] } | null;
-  /** Trains `steps` iterations of the tiny preset (with overrides) on the first `faces` default faces, reading every iteration's losses and timing each. */
-  train(options: { steps: number; faces?: number; overrides?: TrainOverrides }): Promise<{ losses: Losses[]; seconds: number[]; checkpoint: { safetensors: number[]; json: string; name: string } }>;
+  /**
+   * Trains `steps` iterations of the tiny preset (with overrides) on the first `faces` default
+   * faces, reading every iteration's losses and timing each; with `checkpoint`, also returns the
+   * checkpoint after them (as plain numbers, so only for small runs: the tiny preset's is tens of MB).
+   */
+  train(options: { steps: number; faces?: number; overrides?: TrainOverrides; checkpoint?: boolean }): Promise<{ losses: Losses[]; seconds: number[]; checkpoint?: { safetensors: number[]; json: string; name: string } }>;
 }
 
 const plain = (image: RgbImage) => ({ width: image.width, height: image.height, data: [...image.data] });
@@ -56,7 +60,7 @@ export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): 
       const result = inpaint().result;
       return result ? plain(result.refined) : null;
     },
-    async train({ steps, faces, overrides = {} }) {
+    async train({ steps, faces, overrides = {}, checkpoint = false }) {
       const tab = await runningTab();
       const run = await TrainingRun.create(tab.device, await loadFaces(faces), overrides);
       try {
@@ -67,6 +71,7 @@ export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): 
           losses.push((await run.step(true))!);
           seconds.push((performance.now() - started) / 1000);
         }
+        if (!checkpoint) return { losses, seconds };
         const saved = await run.checkpoint();
         return { losses, seconds, checkpoint: { ...saved, safetensors: [...saved.safetensors] } };
       } finally {
