@@ -38,6 +38,7 @@ export { generatorFromCheckpoint, readGeneratorCheckpoint, type LoadedGenerator,
 export { Trainer, readLosses, CRITIC_LOSSES, GENERATOR_LOSSES, WARMUP_LOSSES, type Losses, type RandomStates } from "./train/trainer.js";
 export { PRESETS, TRAINING_DEFAULTS, makeConfig, presetForAdapter, resumeConfig, type TrainConfig, type PresetName } from "./train/config.js";
 export { encodeTrainer, restoreTrainer, trainerCheckpoint, trainerTensors } from "./train/trainer-state.js";
+export { sampleGrid, type SampleOptions } from "./train/sample-grid.js";
 export { ImageDataset, type DatasetOptions, type NamedImage, type ScaleMode } from "./data/dataset.js";
 export { MASK_KINDS, sampleMask, sampleMasks, maskTensor, type MaskKind, type MaskBatch, type MaskOptions } from "./data/masks.js";
 export { Rng, type RngState } from "./data/rng.js";

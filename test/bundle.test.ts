@@ -12,7 +12,7 @@ import { tempDir } from "./tempdir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BUNDLE = join(ROOT, "scripts", "bundle");
-const LEFT_OUT = ["repository", "layers", "generated-kernels", "peer-torch", "bundle", "browser-bundle"];
+const LEFT_OUT = ["repository", "layers", "generated-kernels", "peer-torch", "bundle", "browser-bundle", "web-page"];
 
 function node(script: string, args: string[]) {
   return spawnSync(process.execPath, [join(BUNDLE, script), ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });

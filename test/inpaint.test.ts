@@ -58,31 +58,34 @@ t.test("37x29 with two holes: known pixels bit-exact, holes from the generator o
       m[y * W + xx] = mask.data[sy * w + sx]!;
       for (let c = 0; c < 3; c++) x[c * H * W + y * W + xx] = image.data[3 * (sy * w + sx) + c]! / 127.5 - 1;
     }
-  const refined = tidy(() => noGrad(() => generator.forward(device.tensor(x, [1, 3, H, W]), device.tensor(m, [1, 1, H, W])).refined));
-  const expected = await refined.read();
-  refined.dispose();
+  const outputs = tidy(() => noGrad(() => generator.forward(device.tensor(x, [1, 3, H, W]), device.tensor(m, [1, 1, H, W]))));
+  const byOutput = { refined: await outputs.refined.read(), coarse: await outputs.coarse.read() };
+  for (const tensor of Object.values(outputs)) tensor.dispose();
 
-  let known = 0, knownSame = 0, holes = 0, holesAsExpected = 0, holesChanged = 0;
-  for (let y = 0; y < h; y++)
-    for (let xx = 0; xx < w; xx++) {
-      const p = y * w + xx;
-      for (let c = 0; c < 3; c++) {
-        const got = result.image.data[3 * p + c]!;
-        if (mask.data[p] === 0) {
-          known++;
-          if (got === image.data[3 * p + c]) knownSame++;
-        } else {
-          holes++;
-          const want = Math.min(255, Math.max(0, Math.round((expected[c * H * W + y * W + xx]! + 1) * 127.5)));
-          if (Math.abs(got - want) <= 1) holesAsExpected++;
-          if (got !== image.data[3 * p + c]) holesChanged++;
+  // The result shows the refined output in the holes, and its coarse picture the coarse output.
+  for (const [name, picture, expected] of [["refined", result.image, byOutput.refined], ["coarse", result.coarse, byOutput.coarse]] as const) {
+    let known = 0, knownSame = 0, holes = 0, holesAsExpected = 0, holesChanged = 0;
+    for (let y = 0; y < h; y++)
+      for (let xx = 0; xx < w; xx++) {
+        const p = y * w + xx;
+        for (let c = 0; c < 3; c++) {
+          const got = picture.data[3 * p + c]!;
+          if (mask.data[p] === 0) {
+            known++;
+            if (got === image.data[3 * p + c]) knownSame++;
+          } else {
+            holes++;
+            const want = Math.min(255, Math.max(0, Math.round((expected[c * H * W + y * W + xx]! + 1) * 127.5)));
+            if (Math.abs(got - want) <= 1) holesAsExpected++;
+            if (got !== image.data[3 * p + c]) holesChanged++;
+          }
         }
       }
-    }
-  t.equal(knownSame, known, `all ${known} known values are the input's bytes`);
-  t.equal(holes, 3 * (7 * 9 + 8 * 7), "both holes counted");
-  t.equal(holesAsExpected, holes, "every hole value is the generator's output there (within rounding)");
-  t.ok(holesChanged > holes * 0.9, `the holes are filled, not left as they were (${holesChanged}/${holes} values changed)`);
+    t.equal(knownSame, known, `${name}: all ${known} known values are the input's bytes`);
+    t.equal(holes, 3 * (7 * 9 + 8 * 7), `${name}: both holes counted`);
+    t.equal(holesAsExpected, holes, `${name}: every hole value is the generator's ${name} output there (within rounding)`);
+    t.ok(holesChanged > holes * 0.9, `${name}: the holes are filled, not left as they were (${holesChanged}/${holes} values changed)`);
+  }
   generator.dispose();
   t.equal(device.memory().liveTensors, 0, "nothing left on the device");
 });
@@ -138,6 +141,7 @@ t.test("regions: an image no larger than the working size is exactly the whole-i
   const regions = await inpaintRegions(generator, image, mask, { workSize: 32, flow: true });
   t.equal(regions.regions.length, 1);
   t.same([...regions.image.data], [...whole.image.data], "byte for byte");
+  t.same([...regions.coarse.data], [...whole.coarse.data], "the same coarse picture");
   t.same([...regions.flow!.data], [...flowImage(whole).data], "the same flow picture");
   generator.dispose();
 });
@@ -154,22 +158,24 @@ t.test("regions on an image larger than the working size: known pixels byte-exac
   const allocated = device.memory().bytesInUse + device.memory().bytesPooled;
   t.same(result.regions.map((r) => r.work), [{ width: 32, height: 32 }, { width: 32, height: 32 }]);
   t.same(result.regions[0]!.box, { left: 0, top: 0, width: 140, height: 140 }, "the large hole's region, shifted inside the image");
-  let known = 0, knownSame = 0, holes = 0, holesChanged = 0;
-  for (let p = 0; p < w * h; p++) {
-    for (let c = 0; c < 3; c++) {
-      const [got, was] = [result.image.data[3 * p + c]!, image.data[3 * p + c]!];
-      if (mask.data[p] === 0) {
-        known++;
-        if (got === was) knownSame++;
-      } else {
-        holes++;
-        if (got !== was) holesChanged++;
+  for (const [name, picture] of [["refined", result.image], ["coarse", result.coarse]] as const) {
+    let known = 0, knownSame = 0, holes = 0, holesChanged = 0;
+    for (let p = 0; p < w * h; p++) {
+      for (let c = 0; c < 3; c++) {
+        const [got, was] = [picture.data[3 * p + c]!, image.data[3 * p + c]!];
+        if (mask.data[p] === 0) {
+          known++;
+          if (got === was) knownSame++;
+        } else {
+          holes++;
+          if (got !== was) holesChanged++;
+        }
       }
     }
+    t.equal(knownSame, known, `${name}: all ${known} known values are the input's bytes`);
+    t.equal(holes, 3 * (50 * 70 + 9 * 10));
+    t.ok(holesChanged > holes * 0.9, `${name}: the holes are filled (${holesChanged}/${holes} values changed)`);
   }
-  t.equal(knownSame, known, `all ${known} known values are the input's bytes`);
-  t.equal(holes, 3 * (50 * 70 + 9 * 10));
-  t.ok(holesChanged > holes * 0.9, `the holes are filled (${holesChanged}/${holes} values changed)`);
   t.same([result.flow!.width, result.flow!.height], [w, h], "a flow picture of the image's size");
   const wholePass = inferenceFootprint(generator, paddedSide(h), paddedSide(w), device.limits).bytes;
   t.ok(allocated < wholePass / 4, `the regions allocated ${allocated} bytes, a whole-image pass would take about ${wholePass}`);

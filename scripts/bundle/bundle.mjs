@@ -23,6 +23,7 @@ const LEFT_OUT_TESTS = {
   "peer-torch.test.js": "compares against the PyTorch peer in Python",
   "bundle.test.js": "runs the bundle script, which stays in the repository",
   "browser-bundle.test.js": "bundles src/browser.ts with esbuild, a development tool",
+  "web-page.test.js": "builds the page with esbuild and drives Chromium with playwright-core, development tools the archive does not carry",
 };
 const PRODUCTION_PACKAGES = ["pngjs", "jpeg-js", "debug", "ms"];
 

@@ -159,7 +159,9 @@ export async function readCheckpointBytes(safetensors: Uint8Array, json: string)
 
 /** SHA-256 of `bytes` in hex, with the Web Crypto API (Node's global `crypto` too). */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  // The DOM's types take only ArrayBuffer-backed views; a copy costs nothing next to hashing.
+  const owned = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", owned));
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -11,7 +11,8 @@
  *   the result cropped back. The mask is mirrored with it, so a hole on the edge stays a hole
  *   in the padding and the pixels it hides never reach the network.
  * - Output: known pixels are the input's own 8-bit values, copied, not passed through floats;
- *   hole pixels are the refined output mapped to 0..255 and rounded.
+ *   hole pixels are the refined output mapped to 0..255 and rounded (and the same is given
+ *   for the coarse output, which a page shows beside the result).
  * - Memory: no gradients are recorded and contextual attention works in chunks (the
  *   generator's chunkSize option), so large images fit.
  */
@@ -32,6 +33,8 @@ export interface HoleMask {
 export interface InpaintResult {
   /** The completed image, the input's size. */
   image: RgbImage;
+  /** The same with the coarse network's output in the holes (the refinement's input, to show it). */
+  coarse: RgbImage;
   /** Attention offsets [1, 2, H/8, W/8] of the padded image (for the flow picture). */
   offsets: Float32Array;
   offsetShape: [number, number, number, number];
@@ -89,37 +92,33 @@ export async function inpaint(generator: Generator, image: RgbImage, mask: HoleM
     }
   }
   const device = generator.store.device;
-  const [refined, offsets] = tidy(() =>
-    noGrad(() => {
-      const out = generator.forward(device.tensor(x, [1, 3, H, W]), device.tensor(m, [1, 1, H, W]));
-      return [out.refined, out.offsets];
-    }),
-  );
-  let filled: Float32Array;
-  let offsetData: Float32Array;
+  const outputs = tidy(() => noGrad(() => generator.forward(device.tensor(x, [1, 3, H, W]), device.tensor(m, [1, 1, H, W]))));
+  let coarse: Float32Array, refined: Float32Array, offsets: Float32Array;
   try {
-    filled = await refined!.read();
-    offsetData = await offsets!.read();
+    [coarse, refined, offsets] = await Promise.all([outputs.coarse.read(), outputs.refined.read(), outputs.offsets.read()]);
   } finally {
-    refined!.dispose();
-    offsets!.dispose();
+    for (const t of [outputs.coarse, outputs.refined, outputs.offsets]) t.dispose();
   }
-  const out = new Uint8Array(image.data);
-  for (let y = 0; y < height; y++) {
-    for (let xx = 0; xx < width; xx++) {
-      const p = y * width + xx;
-      if (mask.data[p] === 0) continue;
-      for (let c = 0; c < 3; c++) {
-        const v = Math.round((filled[c * plane + y * W + xx]! + 1) * 127.5);
-        out[3 * p + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+  // Known pixels stay the input's bytes; hole pixels are the network's output in 0..255.
+  const holesFrom = (filled: Float32Array): RgbImage => {
+    const out = new Uint8Array(image.data);
+    for (let y = 0; y < height; y++) {
+      for (let xx = 0; xx < width; xx++) {
+        const p = y * width + xx;
+        if (mask.data[p] === 0) continue;
+        for (let c = 0; c < 3; c++) {
+          const v = Math.round((filled[c * plane + y * W + xx]! + 1) * 127.5);
+          out[3 * p + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+        }
       }
     }
-  }
-  return { image: { width, height, data: out }, offsets: offsetData, offsetShape: [1, 2, H / SIZE_MULTIPLE, W / SIZE_MULTIPLE] };
+    return { width, height, data: out };
+  };
+  return { image: holesFrom(refined), coarse: holesFrom(coarse), offsets, offsetShape: [1, 2, H / SIZE_MULTIPLE, W / SIZE_MULTIPLE] };
 }
 
 /** The attention flow of a result as an image of the input's size (each offset cell covers 8 x 8 pixels). */
-export function flowImage(result: InpaintResult): RgbImage {
+export function flowImage(result: Pick<InpaintResult, "image" | "offsets" | "offsetShape">): RgbImage {
   const [small] = flowColors(result.offsets, result.offsetShape);
   return crop(upscale(small!, SIZE_MULTIPLE), 0, 0, result.image.width, result.image.height);
 }

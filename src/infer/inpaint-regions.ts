@@ -28,6 +28,8 @@ export interface RegionOptions {
 
 export interface RegionsResult {
   image: RgbImage;
+  /** The image with the coarse network's fill in the holes, pasted back as `image` is. */
+  coarse: RgbImage;
   regions: Region[];
   flow?: RgbImage;
 }
@@ -37,6 +39,7 @@ export async function inpaintRegions(generator: Generator, image: RgbImage, mask
   checkMask(image, mask);
   const regions = planRegions(mask, options.workSize, options.context);
   const out = new Uint8Array(image.data);
+  const coarse = new Uint8Array(image.data);
   const flow = options.flow ? { width: image.width, height: image.height, data: new Uint8Array(image.data.length).fill(255) } : undefined;
   for (const [index, region] of regions.entries()) {
     options.onRegion?.(region, index, regions.length);
@@ -47,18 +50,20 @@ export async function inpaintRegions(generator: Generator, image: RgbImage, mask
     const result = native
       ? await inpaint(generator, boxImage, boxMask)
       : await inpaint(generator, downscaleArea(boxImage, work.height, work.width), shrinkMask(boxMask, work.width, work.height));
-    const filled = result.image;
-    for (let y = 0; y < box.height; y++) {
-      for (let x = 0; x < box.width; x++) {
-        if (boxMask.data[y * box.width + x] === 0) continue;
-        const target = 3 * ((box.top + y) * image.width + box.left + x);
-        if (native) out.set(filled.data.subarray(3 * (y * box.width + x), 3 * (y * box.width + x) + 3), target);
-        else sampleBilinear(filled, (x + 0.5) * (work.width / box.width) - 0.5, (y + 0.5) * (work.height / box.height) - 0.5, out, target);
+    for (const [filled, target] of [[result.image, out], [result.coarse, coarse]] as const) {
+      for (let y = 0; y < box.height; y++) {
+        for (let x = 0; x < box.width; x++) {
+          if (boxMask.data[y * box.width + x] === 0) continue;
+          const at = 3 * ((box.top + y) * image.width + box.left + x);
+          if (native) target.set(filled.data.subarray(3 * (y * box.width + x), 3 * (y * box.width + x) + 3), at);
+          else sampleBilinear(filled, (x + 0.5) * (work.width / box.width) - 0.5, (y + 0.5) * (work.height / box.height) - 0.5, target, at);
+        }
       }
     }
     if (flow) pasteNearest(flowImage(result), flow, box);
   }
-  return { image: { width: image.width, height: image.height, data: out }, regions, flow };
+  const { width, height } = image;
+  return { image: { width, height, data: out }, coarse: { width, height, data: coarse }, regions, flow };
 }
 
 /** The part of `mask` inside `box`. */

@@ -18,7 +18,7 @@ export class Batcher {
   private pass: GPUComputePassEncoder | null = null;
   private dispatches = 0;
   private arena: GPUBuffer;
-  private arenaData: Uint8Array;
+  private arenaData: Uint8Array<ArrayBuffer>;
   private arenaUsed = 0;
   /** Buffers to destroy once the batch that still references them is submitted. */
   private retired: GPUBuffer[] = [];

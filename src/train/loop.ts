@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { findLatestCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.js";
 import { checkpointName, NonFiniteTensorError, type CheckpointFiles } from "../checkpoint/checkpoint-bytes.js";
 import { JsonlLog, type ProgressPrinter } from "./log.js";
-import { writeSampleGrid } from "./samples.js";
+import { sampleGrid } from "./sample-grid.js";
+import { writePng } from "../io/image.js";
 import { readLosses, type Losses, type Trainer } from "./trainer.js";
 import { trainerCheckpoint } from "./trainer-state.js";
 
@@ -94,8 +95,8 @@ export async function trainLoop(trainer: Trainer, options: LoopOptions): Promise
     if (nonFinite.length > 0) throw diverged(options.out, config.lr, step, `loss ${nonFinite.map(([k, v]) => `${k} is ${v}`).join(", ")}`);
     progress?.update({ step, total: steps, rate: recentRate, losses: lastLosses }, logged);
     if (step % sampleEvery === 0) {
-      await writeSampleGrid(join(out, "samples", `${checkpointName(step)}.png`), device, trainer.generator, trainer.dataset,
-        { seed: config.seed, rows: config.batch, mask: config.mask });
+      const grid = await sampleGrid(device, trainer.generator, trainer.dataset, { seed: config.seed, rows: config.batch, mask: config.mask });
+      writePng(join(out, "samples", `${checkpointName(step)}.png`), grid);
     }
     if (step % checkpointEvery === 0 && step !== steps) checkpoint = await save(trainer, options);
   }

@@ -1,5 +1,6 @@
 /**
- * The sample grid written during training: one row per image, five columns: the input with its
+ * The sample grid of a training run (written by loop.ts every --sample-every iterations, shown
+ * by the page's Train tab): one row per image, five columns: the input with its
  * hole shown white, the coarse output, the refined output pasted into the hole, the attention
  * flow (colour-coded, upscaled to the image size) and the ground truth.
  *
@@ -9,8 +10,7 @@
  */
 import { noGrad } from "../autograd/graph.js";
 import { affine, add, mul } from "../autograd/ops/elementwise.js";
-import { writePng } from "../io/image.js";
-import { floatToRgb } from "../io/rgb-image.js";
+import { floatToRgb, type RgbImage } from "../io/rgb-image.js";
 import { tileImages, upscale } from "../io/picture.js";
 import { composite, type Generator } from "../models/generator.js";
 import { flowColors } from "../io/flow.js";
@@ -34,8 +34,8 @@ export interface SampleOptions {
   mask: MaskKind;
 }
 
-/** Runs the generator on the fixed sample batch and writes the grid to `path`. */
-export async function writeSampleGrid(path: string, device: Device, generator: Generator, dataset: ImageDataset, options: SampleOptions): Promise<void> {
+/** Runs the generator on the fixed sample batch and draws the grid. */
+export async function sampleGrid(device: Device, generator: Generator, dataset: ImageDataset, options: SampleOptions): Promise<RgbImage> {
   const rows = Math.min(MAX_ROWS, options.rows);
   const { height, width } = dataset;
   const rng = Rng.fromSeed(options.seed, SAMPLE_STREAM);
@@ -58,5 +58,5 @@ export async function writeSampleGrid(path: string, device: Device, generator: G
   const grid = Array.from({ length: rows }, (_, r) => [
     picture(holed!, r), picture(coarse!, r), picture(complete!, r), upscale(flows[r]!, height / flows[r]!.height), picture(image, r),
   ]);
-  writePng(path, tileImages(grid, { gap: GAP, background: GAP_GREY }));
+  return tileImages(grid, { gap: GAP, background: GAP_GREY });
 }
