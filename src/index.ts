@@ -4,7 +4,14 @@
  * createDevice() opens a GPU; device.tensor() uploads data; the ops below build tensors and,
  * for tensors marked with requireGrad(), a graph that grad() differentiates (twice with
  * createGraph). tidy() and keep() bound memory; device.memory() reports it.
+ *
+ * This is the package's Node entry: importing it installs the Node platform (the Dawn
+ * binding, kernels/ read from disk). A page imports src/browser.ts instead.
  */
+import { installNodePlatform } from "./platform/node.js";
+
+installNodePlatform();
+
 export { createDevice, Device, SETUP_HINT, type DeviceOptions, type MemoryStats, type AdapterSummary } from "./tensor/device.js";
 export { WebGpuError } from "./tensor/gpu-error.js";
 export type { KernelTime } from "./tensor/profiler.js";
