@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<void> {
   const progress = new ProgressPrinter();
   // The lock comes before anything in the folder is read or written: two processes never share a run.
   const lock = RunLock.acquire(out, (message) => console.log(message));
-  const signals = new StopSignals((message) => progress.note(message));
+  const signals = new StopSignals((message) => progress.note(message), () => lock.release());
   try {
     const resumed = args.resume ? planResume(args, args.resume, out) : null;
     if (!resumed) refuseOldRun(out);

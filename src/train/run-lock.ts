@@ -29,7 +29,7 @@ export class RunLock {
   private readonly onExit = () => this.release();
 
   private constructor(readonly folder: string, readonly path: string, private readonly createdFolder: boolean) {
-    // process.exit() (a second Ctrl-C) skips finally blocks; this still frees the folder.
+    // process.exit() skips finally blocks; this still frees the folder.
     process.on("exit", this.onExit);
   }
 

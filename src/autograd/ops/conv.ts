@@ -44,9 +44,12 @@ function checkWeight(op: string, input: Shape, w: Shape): void {
 function withMirrorPad(x: Tensor, p: ConvParams, conv: (padded: Tensor, p: ConvParams) => Tensor): Tensor {
   const [top, bottom, left, right] = p.padding;
   const padded = pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]], p.padMode);
-  const y = conv(padded, withoutPadding(p));
-  padded.dispose();
-  return y;
+  // The padded copy goes even when the convolution refuses (a lanes variant this adapter cannot run).
+  try {
+    return conv(padded, withoutPadding(p));
+  } finally {
+    padded.dispose();
+  }
 }
 
 export type ConvDirection = "conv2d" | "conv2dBackwardInput" | "conv2dBackwardFilter";
