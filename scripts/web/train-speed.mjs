@@ -3,13 +3,10 @@
 // after the other, each timed over ITERATIONS (default 3) iterations after a first one that
 // compiles the kernels. Run after `npm run build:dev`, with
 // VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json so that Node uses SwiftShader too.
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
-import { buildWeb, ROOT } from "./build.mjs";
-import { serveWeb } from "./serve.mjs";
+import { ROOT } from "./build.mjs";
 
 const iterations = Number(process.argv[2] ?? 3);
 if (!(Number.isInteger(iterations) && iterations > 0)) {
@@ -19,24 +16,19 @@ if (!(Number.isInteger(iterations) && iterations > 0)) {
 const rate = (seconds) => `${(seconds.length / seconds.reduce((a, s) => a + s, 0)).toFixed(3)} it/s (${seconds.map((s) => s.toFixed(1)).join(", ")} s)`;
 const built = (path) => import(pathToFileURL(join(ROOT, "build", "src", path)).href);
 
-const outdir = mkdtempSync(join(tmpdir(), "deepfill-web-"));
-const profile = mkdtempSync(join(tmpdir(), "deepfill-chromium-"));
-const server = await serveWeb({ root: await buildWeb({ outdir }), port: 0 });
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: "/usr/bin/chromium", headless: true,
-  args: ["--headless=new", "--no-sandbox", "--enable-unsafe-webgpu", "--enable-features=Vulkan", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+// The page's tests build, serve and launch it this way too (test/web-browser.ts).
+const { servePage, launchChromium } = await import(pathToFileURL(join(ROOT, "build", "test", "web-browser.js")).href);
+const server = await servePage();
+const browser = await launchChromium();
 try {
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   await page.goto(server.url);
   const adapter = await page.evaluate(() => window.deepfill.ready);
   const { seconds } = await page.evaluate((steps) => window.deepfill.train({ steps }), iterations + 1);
   console.log(`page (${adapter}): ${rate(seconds.slice(1))}`);
 } finally {
   await browser.close();
-  await server.close();
-  rmSync(outdir, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
+  await server.stop();
 }
 
 const { openDevice } = await built("open-device.js");
