@@ -70,10 +70,11 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
 }
 
 /**
- * The same walk over fewer axes: drops axes of size 1 and merges each axis into the next
- * where every operand's stride steps over it contiguously (stride[k] = stride[k + 1] *
- * shape[k + 1], which holds for two broadcast axes too, both strides being 0). Element i of
- * the merged shape has the same offsets as element i of the original. Keeps one axis at least.
+ * The same walk over fewer axes: drops axes of size 1 and merges each axis into the merged
+ * axis after it where every operand steps over that one contiguously (its stride on axis k
+ * is the merged axis's stride times the merged axis's size; two broadcast axes qualify too,
+ * both strides being 0). Element i of the merged shape has the same offsets as element i of
+ * the original. Keeps one axis at least.
  */
 export function mergeAxes(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
   const merged: number[] = [];
