@@ -4,14 +4,22 @@
 // 6 minimum, 7 greater (a > b ? 1 : 0), 8 greater_equal, 9 equal.
 // Broadcasting: out has `rank` axes (at most 8) of sizes out_shape; a and b are read
 // through per-axis strides that are 0 on broadcast axes, so ia = sum_k c_k * a_strides[k].
+// The launcher merges adjacent axes that both operands walk contiguously, so `rank` is
+// often smaller than the tensors'.
 // Bindings: 0 uniform Params, 1 a (read), 2 b (read), 3 out (write), all as vec4 arrays
 // (pooled buffers are multiples of 16 bytes, so a partial last vec4 stays in bounds).
-// Dispatch: with BROADCAST = false the operands have the output's shape and each
-// invocation handles PER_LANE consecutive vec4s: on lavapipe a vec4 load costs about what
-// a scalar load does, so this ran 3x faster than one scalar per lane. With broadcasting
-// each invocation computes one vec4 of output (4 elements) from scalar reads; it writes
-// whole vec4s because a write to one vector component may touch its neighbours.
-// 2-D grid past 65535 workgroups (linear index = x + y * num_workgroups.x * WG).
+// Dispatch (LAYOUT override), 2-D grid past 65535 workgroups (linear index = x + y *
+// num_workgroups.x * WG):
+//   0 same shape: the operands have the output's shape and each invocation handles
+//     PER_LANE consecutive vec4s: on lavapipe a vec4 load costs about what a scalar load
+//     does, so this ran 3x faster than one scalar per lane.
+//   1 broadcast: each invocation computes one vec4 of output (4 elements) from scalar
+//     reads; it writes whole vec4s because a write to one vector component may touch its
+//     neighbours.
+//   2 broadcast, last axis a multiple of 4 with stride 1 or 0 in each operand (a map times
+//     a per-pixel mask, patches over their norms): each invocation computes one vec4 of
+//     output from one offset computation and one vec4 load per operand (a splat of one
+//     value where the stride is 0). Offsets are then multiples of 4 where the stride is 1.
 struct Params {
   count: u32,
   rank: u32,
@@ -21,7 +29,7 @@ struct Params {
 }
 
 override OP: u32 = 0u;
-override BROADCAST: bool = true;
+override LAYOUT: u32 = 1u;
 override WG: u32 = 64u;
 override PER_LANE: u32 = 4u;
 
@@ -65,7 +73,7 @@ fn offsets(i: i32) -> vec2<i32> {
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let lane = gid.x + gid.y * groups.x * WG;
   let vec_count = (u.count + 3u) / 4u;
-  if (!BROADCAST) {
+  if (LAYOUT == 0u) {
     let first = lane * PER_LANE;
     for (var v = first; v < min(first + PER_LANE, vec_count); v++) {
       out[v] = apply(a[v], b[v]);
@@ -73,6 +81,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     return;
   }
   if (lane >= vec_count) { return; }
+  if (LAYOUT == 2u) {
+    let o = offsets(i32(lane * 4u));
+    let last = i32(u.rank) - 1;
+    var xv = a[o.x / 4];
+    if (u.a_strides[last / 4][last % 4] == 0) { xv = vec4f(xv[o.x % 4]); }
+    var yv = b[o.y / 4];
+    if (u.b_strides[last / 4][last % 4] == 0) { yv = vec4f(yv[o.y % 4]); }
+    out[lane] = apply(xv, yv);
+    return;
+  }
   var xs = vec4f(0.0);
   var ys = vec4f(0.0);
   for (var j = 0u; j < 4u; j++) {

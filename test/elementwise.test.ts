@@ -78,6 +78,12 @@ const BROADCAST_PAIRS: [number[], number[]][] = [
   [[5, 1, 3], [2, 1, 1, 3]],
   [[2, 1, 3, 1, 5], [1, 4, 1, 6, 1]],
   [[130], [1]],
+  // Merged axes and whole-vec4 reads (last merged axis a multiple of 4, stride 1 or 0):
+  [[5, 2, 12], [5, 1, 12]],
+  [[7, 8], [7, 1]],
+  [[2, 3, 4, 4], [1, 3, 1, 1]],
+  [[3, 36, 20], [3, 1, 20]],
+  [[3, 7, 5], [3, 1, 5]],
 ];
 
 test("binary ops match the reference with NumPy broadcasting", async (t) => {

@@ -1,5 +1,6 @@
 // Reductions against their float64 references: axis sets (adjacent or not, all, keepDims),
-// the two-pass path for long axes with few outputs, many outputs, ties; and gradients.
+// the two-pass path for long axes with few outputs, many outputs, the one-pass sum keeping a
+// middle run of axes, ties; and gradients.
 import type { Test } from "tap";
 import { argmax, gradcheck, gradgradcheck, max, mean, square, sum, type Tensor } from "../src/index.js";
 import type { NdArray } from "./reference/layout.js";
@@ -70,6 +71,26 @@ test("long axes with few outputs (two passes) and short axes with many outputs",
   }
 });
 
+test("sums keeping one middle run of axes (one pass over the first and last axes)", async (t) => {
+  // A convolution's bias gradient and its kin: inner below, at and past the 64 lanes, not
+  // multiples of them, and outer * inner smaller than the lanes of a workgroup.
+  const cases: [number[], number[]][] = [
+    [[4, 16, 33, 31], [0, 2, 3]],
+    [[3, 5, 7, 9], [0, 2, 3]],
+    [[5, 3, 1000], [0, 2]],
+    [[2, 70, 3], [0, 2]],
+    [[7, 2, 64], [0, 2]],
+    [[2, 3, 4, 5, 6], [0, 1, 4]],
+    [[3, 1, 2], [0, 2]],
+  ];
+  for (const [i, [shape, axes]] of cases.entries()) {
+    const x = random(shape, 80 + i);
+    const label = `${JSON.stringify(shape)} over ${JSON.stringify(axes)}`;
+    await expectMatch(t, x, (v) => sum(v, axes), sumRef(x, axes), LONG_SUM, `sum ${label}`);
+    await expectMatch(t, x, (v) => sum(v, axes, true), sumRef(x, axes, true), LONG_SUM, `sum ${label} keepDims`);
+  }
+});
+
 test("max and argmax on every axis, keepDims, ties", async (t) => {
   for (const [i, shape] of [[67], [5, 13], [2, 3, 11], [2, 3, 4, 5], [2, 1, 3, 5, 7]].entries()) {
     const x = random(shape, 40 + i);
@@ -95,11 +116,13 @@ test("more outputs than one grid row of 65535 workgroups holds", async (t) => {
 
 test("gradients of the reductions", async (t) => {
   const x = device.tensor(randomValues(24, 70), [2, 3, 4]);
+  const x4 = device.tensor(randomValues(60, 71), [2, 3, 2, 5]);
   // Distinct values well apart, so no finite difference changes which element is the maximum.
   const spread = device.tensor([0.1, -0.9, 0.6, 0.35, -0.3, 0.85, -0.6, 0.2, 1.1, -0.15, 0.45, -1.2], [3, 4]);
   const cases: [string, (v: Tensor) => Tensor, Tensor][] = [
     ["sum of all", (v) => sum(v), x],
     ["sum over [0, 2]", (v) => sum(v, [0, 2]), x],
+    ["sum over [0, 2, 3] (a bias gradient)", (v) => sum(v, [0, 2, 3]), x4],
     ["sum over 1, keepDims", (v) => sum(v, 1, true), x],
     ["mean over [1, 2]", (v) => mean(v, [1, 2]), x],
     ["mean of all, keepDims", (v) => mean(v, undefined, true), x],
@@ -114,5 +137,6 @@ test("gradients of the reductions", async (t) => {
     t.ok(second.ok, `gradgradcheck ${name}`, { mismatches: second.mismatches });
   }
   x.dispose();
+  x4.dispose();
   spread.dispose();
 });

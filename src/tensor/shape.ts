@@ -68,3 +68,28 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
     return d === undefined || d === 1 ? 0 : own[i - offset]!;
   });
 }
+
+/**
+ * The same walk over fewer axes: drops axes of size 1 and merges each axis into the merged
+ * axis after it where every operand steps over that one contiguously (its stride on axis k
+ * is the merged axis's stride times the merged axis's size; two broadcast axes qualify too,
+ * both strides being 0). Element i of the merged shape has the same offsets as element i of
+ * the original. Keeps one axis at least.
+ */
+export function mergeAxes(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const merged: number[] = [];
+  const mergedStrides: number[][] = strides.map(() => []);
+  for (let k = shape.length - 1; k >= 0; k--) {
+    const size = shape[k]!;
+    if (size === 1) continue;
+    // A merged axis keeps the stride of its innermost axis.
+    if (merged.length > 0 && strides.every((s, j) => s[k] === mergedStrides[j]![0]! * merged[0]!)) {
+      merged[0] = merged[0]! * size;
+      continue;
+    }
+    merged.unshift(size);
+    strides.forEach((s, j) => mergedStrides[j]!.unshift(s[k]!));
+  }
+  if (merged.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  return { shape: merged, strides: mergedStrides };
+}

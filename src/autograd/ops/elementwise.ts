@@ -7,7 +7,7 @@
 import type { Device } from "../../tensor/device.js";
 import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { broadcastShapes, broadcastStrides, formatShape, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
+import { broadcastShapes, broadcastStrides, formatShape, mergeAxes, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
 import { record } from "../graph.js";
 import { AXES, deviceOf, expectMaxRank, launchLinear } from "./common.js";
 import { sumToShape } from "./reduce.js";
@@ -51,19 +51,29 @@ function unaryKernel(op: string, x: Tensor, code: number, p0 = 0, p1 = 0): Tenso
   });
 }
 
+/** Layouts of kernels/binary.wgsl. */
+const BinaryLayout = { sameShape: 0, broadcast: 1, broadcastVec4: 2 } as const;
+
 function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
   deviceOf(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape, op);
   expectMaxRank(op, shape);
-  const broadcast = !(sameShape(a.shape, shape) && sameShape(b.shape, shape));
-  const params = {
-    count: sizeOf(shape), rank: shape.length, out_shape: shape,
-    a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
-  };
   const vecCount = Math.ceil(sizeOf(shape) / 4);
+  if (sameShape(a.shape, shape) && sameShape(b.shape, shape)) {
+    const params = { count: sizeOf(shape), rank: 1, out_shape: [sizeOf(shape)], a_strides: [1], b_strides: [1] };
+    return launchLinear(op, BINARY, [a, b], shape, params, {
+      overrides: { OP: code, LAYOUT: BinaryLayout.sameShape, PER_LANE: VEC4S_PER_LANE },
+      invocations: Math.ceil(vecCount / VEC4S_PER_LANE),
+    });
+  }
+  const merged = mergeAxes(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+  const [aStrides, bStrides] = merged.strides as [number[], number[]];
+  const last = merged.shape.length - 1;
+  const vec4 = merged.shape[last]! % 4 === 0 && aStrides[last]! <= 1 && bStrides[last]! <= 1;
+  const params = { count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, a_strides: aStrides, b_strides: bStrides };
   return launchLinear(op, BINARY, [a, b], shape, params, {
-    overrides: { OP: code, BROADCAST: broadcast ? 1 : 0, PER_LANE: VEC4S_PER_LANE },
-    invocations: broadcast ? vecCount : Math.ceil(vecCount / VEC4S_PER_LANE),
+    overrides: { OP: code, LAYOUT: vec4 ? BinaryLayout.broadcastVec4 : BinaryLayout.broadcast },
+    invocations: vecCount,
   });
 }
 

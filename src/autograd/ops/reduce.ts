@@ -4,7 +4,10 @@
  * The kernel reduces the middle axis of an [outer, length, inner] view. A set of axes is
  * reduced one run of adjacent axes at a time, from the last run to the first, so no data
  * is ever transposed. A long axis with few outputs takes two passes (see reduce.wgsl).
+ * A sum keeping only a middle run of axes with few outputs (a convolution's bias gradient,
+ * over batch, height and width) is one pass of sum_outer_inner.wgsl instead of three.
  */
+import { gridFor } from "../../tensor/device.js";
 import { defineKernel } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { formatShape, normalizeAxis, sameShape, sizeOf, type Shape } from "../../tensor/shape.js";
@@ -18,6 +21,19 @@ const REDUCE = defineKernel({
   params: { outer: "u32", length: "u32", inner: "u32", chunk: "u32", chunks: "u32" },
 });
 const ReduceOp = { sum: 0, max: 1, argmax: 2 } as const;
+const SUM_OUTER_INNER = defineKernel({
+  name: "sum_outer_inner", inputs: ["x"], outputs: ["out"],
+  params: { outer: "u32", kept: "u32", inner: "u32" },
+});
+/**
+ * Lanes sharing one output of sum_outer_inner: a power of two giving each lane about
+ * TERMS_PER_LANE terms, from 4 to 64. On a software adapter a workgroup of 64 lanes over a
+ * handful of terms (a small critic layer's bias) costs more than the three passes it replaces.
+ */
+const TERMS_PER_LANE = 8;
+function outerInnerLanes(terms: number): number {
+  return Math.min(64, Math.max(4, 2 ** Math.floor(Math.log2(Math.max(1, terms / TERMS_PER_LANE)))));
+}
 
 /** Below this many outputs a long axis is split into chunks reduced in a second pass. */
 const FEW_OUTPUTS = 4096;
@@ -52,6 +68,34 @@ function reduceAxes(op: string, x: Tensor, from: number, to: number, code: numbe
   return shaped;
 }
 
+/** [outer, kept, inner] -> [kept]: sums over the first and last axes in one pass. */
+function sumOuterInner(x: Tensor, outer: number, kept: number, inner: number): Tensor {
+  const device = deviceOf("sum", x);
+  const out = device.empty([kept]);
+  device.run(SUM_OUTER_INNER, {
+    inputs: [x.buffer("sum")],
+    outputs: [out.buffer("sum")],
+    params: { outer, kept, inner },
+    workgroups: gridFor(kept, 1),
+    overrides: { WG: outerInnerLanes(outer * inner) },
+  });
+  return out;
+}
+
+/**
+ * The [outer, kept, inner] view when the reduced axes are exactly those before and after one
+ * run of kept axes, with few outputs (one workgroup each); otherwise null.
+ */
+function outerInnerView(shape: Shape, reduced: readonly number[]): [number, number, number] | null {
+  const kept = shape.map((_, i) => i).filter((i) => !reduced.includes(i));
+  if (kept.length === 0 || kept[0] === 0 || kept.at(-1) === shape.length - 1) return null;
+  if (kept.at(-1)! - kept[0]! + 1 !== kept.length) return null;
+  const view: [number, number, number] = [
+    sizeOf(shape.slice(0, kept[0])), sizeOf(shape.slice(kept[0], kept.at(-1)! + 1)), sizeOf(shape.slice(kept.at(-1)! + 1)),
+  ];
+  return view[1] > 0 && view[1] < FEW_OUTPUTS && view[0] * view[2] > 0 ? view : null;
+}
+
 function resolveAxes(op: string, x: Tensor, axes?: number | readonly number[]): number[] {
   if (axes === undefined) return x.shape.map((_, i) => i);
   const list = typeof axes === "number" ? [axes] : axes;
@@ -64,9 +108,10 @@ export function sum(x: Tensor, axes?: number | readonly number[], keepDims = fal
   const list = resolveAxes("sum", x, axes);
   const keptShape = x.shape.map((d, i) => (list.includes(i) ? 1 : d));
   const outShape = keepDims ? keptShape : x.shape.filter((_, i) => !list.includes(i));
-  let current = x;
+  const outerInner = outerInnerView(x.shape, list);
+  let current = outerInner ? sumOuterInner(x, ...outerInner) : x;
   // Runs of adjacent axes, last run first, so earlier axis numbers stay valid.
-  for (let end = list.length; end > 0;) {
+  for (let end = outerInner ? 0 : list.length; end > 0;) {
     let start = end - 1;
     while (start > 0 && list[start - 1] === list[start]! - 1) start--;
     const next = reduceAxes("sum", current, list[start]!, list[end - 1]! + 1, ReduceOp.sum);
