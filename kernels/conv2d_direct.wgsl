@@ -1,10 +1,12 @@
 // conv2d_direct.wgsl: the plain forward convolution, one output per invocation (the
 // checking variant: slow, but right for every shape).
 //
-// Math: y[b, co, oy, ox] = bias[co] + sum_{ci, ky, kx} w[co, ci, ky, kx] *
-//         x[b, ci, oy * sh - pt + ky * dh, ox * sw - pl + kx * dw]
+// Math: y[b, co, oy, ox] = activate(bias[co] + sum_{ci, ky, kx} w[co, ci, ky, kx] *
+//         x[b, ci, oy * sh - pt + ky * dh, ox * sw - pl + kx * dw])
 // with x read as 0 outside [0, h) x [0, w) (zero padding; mirror padding is an explicit
-// pad before this kernel). Layouts: x NCHW, w [cout, cin, kh, kw], y NCHW.
+// pad before this kernel) and activate the ACTIVATION override's function (identity by
+// default, so a layer's conv + bias + activation is one dispatch). Layouts: x NCHW,
+// w [cout, cin, kh, kw], y NCHW.
 // Bindings: 0 uniform Params, 1 x, 2 wt, 3 bias (read; any buffer when HAS_BIAS is false),
 // 4 y (write).
 // Dispatch: one invocation per element of y (count = batch * cout * ho * wo), 2-D grid.
@@ -21,6 +23,21 @@ struct Params {
 
 override HAS_BIAS: bool = false;
 override WG: u32 = 64u;
+
+// The activation epilogue, the same in every forward convolution kernel (the contract test
+// compares the copies): ACTIVATION 0 none, 1 elu (ACTIVATION_PARAM = alpha), 2 leaky_relu
+// (ACTIVATION_PARAM = slope), 3 relu; the formulas of unary.wgsl.
+override ACTIVATION: u32 = 0u;
+override ACTIVATION_PARAM: f32 = 0.0;
+
+fn activate(v: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return select(ACTIVATION_PARAM * (exp(v) - 1.0), v, v > 0.0); }
+    case 2u: { return select(ACTIVATION_PARAM * v, v, v > 0.0); }
+    case 3u: { return max(v, 0.0); }
+    default: { return v; }
+  }
+}
 
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -51,5 +68,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
       }
     }
   }
-  y[index] = acc;
+  y[index] = activate(acc);
 }

@@ -1,7 +1,7 @@
 // conv2d_gemm.wgsl: the fast forward convolution as an implicit GEMM, with workgroup-memory
 // tiles and an 8 x 4 block of outputs per lane.
 //
-// Math: Y[m, n] = bias[m] + sum_k A[m, k] * B[k, n], with
+// Math: Y[m, n] = activate(bias[m] + sum_k A[m, k] * B[k, n]), with
 //   m = output channel (M = cout), n = (b, oy, ox) (N = batch * ho * wo),
 //   k = (c, ky, kx) (K = cin * kh * kw),
 //   A[m, k] = wt[w_base + m * w_sm + c * w_sc + ky * w_sy + kx * w_sx]
@@ -22,6 +22,8 @@
 // Lane l takes columns 4 * (l % WG_N) .. +3 both when copying B and when computing, so the
 // pixel coordinates of its columns are decoded once, outside the K loop.
 // Every load and store is bounds-checked: M, N and K need not be multiples of the tiles.
+// activate is the ACTIVATION override's function (identity by default), so a layer's
+// conv + bias + activation is one dispatch.
 // Bindings: 0 uniform Params, 1 x, 2 wt, 3 bias (read; any buffer when HAS_BIAS is false),
 // 4 y (write).
 // Dispatch: (ceil(N / BN), ceil(M / BM), 1) workgroups.
@@ -48,6 +50,21 @@ override BK: u32 = 16u;
 override LANES: u32 = WG_M * WG_N;
 override BM4: u32 = WG_M * TM / 4u;
 override BN4: u32 = WG_N * TN / 4u;
+
+// The activation epilogue, the same in every forward convolution kernel (the contract test
+// compares the copies): ACTIVATION 0 none, 1 elu (ACTIVATION_PARAM = alpha), 2 leaky_relu
+// (ACTIVATION_PARAM = slope), 3 relu; the formulas of unary.wgsl.
+override ACTIVATION: u32 = 0u;
+override ACTIVATION_PARAM: f32 = 0.0;
+
+fn activate(v: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return select(ACTIVATION_PARAM * (exp(v) - 1.0), v, v > 0.0); }
+    case 2u: { return select(ACTIVATION_PARAM * v, v, v > 0.0); }
+    case 3u: { return max(v, 0.0); }
+    default: { return v; }
+  }
+}
 
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -148,7 +165,7 @@ fn main(@builtin(local_invocation_index) l: u32, @builtin(workgroup_id) group: v
       var add = 0.0;
       if (HAS_BIAS) { add = bias[m]; }
       for (var j = 0u; j < TN; j++) {
-        if (col_ok[j]) { y[y_base[j] + m * u.y_sm] = acc[r * TN + j][i] + add; }
+        if (col_ok[j]) { y[y_base[j] + m * u.y_sm] = activate(acc[r * TN + j][i] + add); }
       }
     }
   }

@@ -5,7 +5,7 @@
 // subgroup of exactly 32 lanes, lane l owns rows l + 32 r (r < 1) of a 32 x 32 tile,
 // gathers 1 values of B per step and shares them with subgroupBroadcast.
 //
-// Math: C[m, n] = bias[m] + sum over k = (k0, k1, k2) of A[m, k] B[k, n], where the column
+// Math: C[m, n] = activate(bias[m] + sum over k = (k0, k1, k2) of A[m, k] B[k, n]), where the column
 // n = (n0 N1 + n1) N2 + n2 and the reduction index each split into three axes, and
 //   A[m, k]  = a[a_base + m a_m + k0 a_k0 + k1 a_k1 + k2 a_k2]
 //   B[k, n]  = image[b_base + n0 b_n0 + k0 b_k0 + iy w + ix]  (0 unless 0 <= iy < h, 0 <= ix < w)
@@ -16,7 +16,8 @@
 // other cases. Strides are signed, so a flipped weight is a negative stride from a
 // shifted base. Zero padding is the bounds test on (iy, ix): no padded copy is made.
 // Rows and columns past the edge are clamped for the loads; rows past M are not stored.
-// K1 = 0 is allowed and stores zeros (or the bias).
+// K1 = 0 is allowed and stores zeros (or the bias). activate is the ACTIVATION override's
+// function (identity by default), so a layer's conv + bias + activation is one dispatch.
 // Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
 // HAS_BIAS is false), 4 c (write).
 // Dispatch: (x, ceil(M / 32), z) workgroups of 32 with x z >= ceil(N / 32); column tile
@@ -34,6 +35,21 @@ struct Params {
 }
 
 override HAS_BIAS: bool = false;
+
+// The activation epilogue, the same in every forward convolution kernel (the contract test
+// compares the copies): ACTIVATION 0 none, 1 elu (ACTIVATION_PARAM = alpha), 2 leaky_relu
+// (ACTIVATION_PARAM = slope), 3 relu; the formulas of unary.wgsl.
+override ACTIVATION: u32 = 0u;
+override ACTIVATION_PARAM: f32 = 0.0;
+
+fn activate(v: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return select(ACTIVATION_PARAM * (exp(v) - 1.0), v, v > 0.0); }
+    case 2u: { return select(ACTIVATION_PARAM * v, v, v > 0.0); }
+    case 3u: { return max(v, 0.0); }
+    default: { return v; }
+  }
+}
 
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -132,37 +148,37 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     var add = 0.0;
     if (HAS_BIAS) { add = bias[m0]; }
     let out = u.c_base + m0 * u.c_m;
-    c[out + p0] = c0_0[0] + add;
-    c[out + p1] = c0_0[1] + add;
-    c[out + p2] = c0_0[2] + add;
-    c[out + p3] = c0_0[3] + add;
-    c[out + p4] = c0_1[0] + add;
-    c[out + p5] = c0_1[1] + add;
-    c[out + p6] = c0_1[2] + add;
-    c[out + p7] = c0_1[3] + add;
-    c[out + p8] = c0_2[0] + add;
-    c[out + p9] = c0_2[1] + add;
-    c[out + p10] = c0_2[2] + add;
-    c[out + p11] = c0_2[3] + add;
-    c[out + p12] = c0_3[0] + add;
-    c[out + p13] = c0_3[1] + add;
-    c[out + p14] = c0_3[2] + add;
-    c[out + p15] = c0_3[3] + add;
-    c[out + p16] = c0_4[0] + add;
-    c[out + p17] = c0_4[1] + add;
-    c[out + p18] = c0_4[2] + add;
-    c[out + p19] = c0_4[3] + add;
-    c[out + p20] = c0_5[0] + add;
-    c[out + p21] = c0_5[1] + add;
-    c[out + p22] = c0_5[2] + add;
-    c[out + p23] = c0_5[3] + add;
-    c[out + p24] = c0_6[0] + add;
-    c[out + p25] = c0_6[1] + add;
-    c[out + p26] = c0_6[2] + add;
-    c[out + p27] = c0_6[3] + add;
-    c[out + p28] = c0_7[0] + add;
-    c[out + p29] = c0_7[1] + add;
-    c[out + p30] = c0_7[2] + add;
-    c[out + p31] = c0_7[3] + add;
+    c[out + p0] = activate(c0_0[0] + add);
+    c[out + p1] = activate(c0_0[1] + add);
+    c[out + p2] = activate(c0_0[2] + add);
+    c[out + p3] = activate(c0_0[3] + add);
+    c[out + p4] = activate(c0_1[0] + add);
+    c[out + p5] = activate(c0_1[1] + add);
+    c[out + p6] = activate(c0_1[2] + add);
+    c[out + p7] = activate(c0_1[3] + add);
+    c[out + p8] = activate(c0_2[0] + add);
+    c[out + p9] = activate(c0_2[1] + add);
+    c[out + p10] = activate(c0_2[2] + add);
+    c[out + p11] = activate(c0_2[3] + add);
+    c[out + p12] = activate(c0_3[0] + add);
+    c[out + p13] = activate(c0_3[1] + add);
+    c[out + p14] = activate(c0_3[2] + add);
+    c[out + p15] = activate(c0_3[3] + add);
+    c[out + p16] = activate(c0_4[0] + add);
+    c[out + p17] = activate(c0_4[1] + add);
+    c[out + p18] = activate(c0_4[2] + add);
+    c[out + p19] = activate(c0_4[3] + add);
+    c[out + p20] = activate(c0_5[0] + add);
+    c[out + p21] = activate(c0_5[1] + add);
+    c[out + p22] = activate(c0_5[2] + add);
+    c[out + p23] = activate(c0_5[3] + add);
+    c[out + p24] = activate(c0_6[0] + add);
+    c[out + p25] = activate(c0_6[1] + add);
+    c[out + p26] = activate(c0_6[2] + add);
+    c[out + p27] = activate(c0_6[3] + add);
+    c[out + p28] = activate(c0_7[0] + add);
+    c[out + p29] = activate(c0_7[1] + add);
+    c[out + p30] = activate(c0_7[2] + add);
+    c[out + p31] = activate(c0_7[3] + add);
   }
 }

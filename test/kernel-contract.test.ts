@@ -131,3 +131,21 @@ t.test("every kernel file matches its one declaration", async (t) => {
     t.same(contractMismatches(spec, readFileSync(`${kernelDir}/${name}.wgsl`, "utf8")), [], `kernels/${name}.wgsl`);
   }
 });
+
+/** The activation epilogue of a forward convolution kernel: its overrides and its function, as written. */
+function epilogue(wgsl: string): string | undefined {
+  return /override ACTIVATION: [\s\S]*?\nfn activate\(v: f32\) -> f32 \{[\s\S]*?\n\}\n/.exec(wgsl)?.[0];
+}
+
+t.test("every forward convolution kernel carries the same activation epilogue, and applies it to what it stores", async (t) => {
+  const forward = readdirSync(kernelDir).filter((f) => /^conv2d_(direct|gemm|lanes_w\d+_m\d+)\.wgsl$/.test(f)).sort();
+  t.ok(forward.length >= 3, `found the forward kernels (${forward.length})`);
+  const reference = epilogue(readFileSync(`${kernelDir}/conv2d_direct.wgsl`, "utf8"));
+  t.ok(reference, "conv2d_direct.wgsl has the epilogue");
+  for (const file of forward) {
+    const wgsl = readFileSync(`${kernelDir}/${file}`, "utf8");
+    t.equal(epilogue(wgsl), reference, `${file}: the same epilogue text`);
+    const stores = withoutComments(wgsl).match(/^\s*(if \(.*\) \{ )?(y|c)\[.*\] = .*;/gm) ?? [];
+    t.ok(stores.length > 0 && stores.every((line) => /= activate\(/.test(line)), `${file}: every store of the output goes through activate (${stores.length})`);
+  }
+});

@@ -9,7 +9,7 @@
  * order in which layers are built, so adding a layer never changes the others' values.
  */
 import { requireGrad } from "../autograd/graph.js";
-import { add, elu, full, leakyRelu, relu } from "../autograd/ops/elementwise.js";
+import { activation as applyActivation, add, full, type ActivationFunction } from "../autograd/ops/elementwise.js";
 import { conv2d } from "../autograd/ops/conv.js";
 import { matmul } from "../autograd/ops/matmul.js";
 import { glorotUniform } from "../autograd/ops/random.js";
@@ -89,14 +89,18 @@ export class ParameterStore {
 
 export type Activation = "elu" | "leakyRelu" | "relu" | "none";
 
-/** Applies an activation: ELU with alpha 1, leaky ReLU with slope 0.2 (DeepFill's choices). */
+/** The activations with DeepFill's parameters: ELU with alpha 1, leaky ReLU with slope 0.2. */
+const ACTIVATIONS: Record<Activation, ActivationFunction | undefined> = {
+  elu: { kind: "elu", parameter: 1 },
+  leakyRelu: { kind: "leakyRelu", parameter: 0.2 },
+  relu: { kind: "relu", parameter: 0 },
+  none: undefined,
+};
+
+/** Applies an activation (ACTIVATIONS gives the parameters). */
 export function activate(x: Tensor, activation: Activation): Tensor {
-  switch (activation) {
-    case "elu": return elu(x, 1);
-    case "leakyRelu": return leakyRelu(x, 0.2);
-    case "relu": return relu(x);
-    case "none": return x;
-  }
+  const f = ACTIVATIONS[activation];
+  return f ? applyActivation(x, f) : x;
 }
 
 export interface ConvLayerOptions {
@@ -142,11 +146,9 @@ export class ConvLayer {
     return this.store.get(this.biasName);
   }
 
+  /** conv + bias + activation, one dispatch: the activation is the convolution kernel's epilogue. */
   forward(x: Tensor): Tensor {
-    const y = conv2d(x, this.weight, { stride: this.stride, dilation: this.dilation, padding: "same" }, this.bias);
-    const out = activate(y, this.activation);
-    if (out !== y) y.dispose();
-    return out;
+    return conv2d(x, this.weight, { stride: this.stride, dilation: this.dilation, padding: "same" }, this.bias, ACTIVATIONS[this.activation]);
   }
 }
 

@@ -9,6 +9,24 @@ lanes_core.TILES.
 """
 from lanes_core import TILES, accumulators, step
 
+# The activation epilogue; kernels/conv2d_direct.wgsl and conv2d_gemm.wgsl carry the same
+# text (test/kernel-contract.test.ts compares every copy).
+EPILOGUE = """// The activation epilogue, the same in every forward convolution kernel (the contract test
+// compares the copies): ACTIVATION 0 none, 1 elu (ACTIVATION_PARAM = alpha), 2 leaky_relu
+// (ACTIVATION_PARAM = slope), 3 relu; the formulas of unary.wgsl.
+override ACTIVATION: u32 = 0u;
+override ACTIVATION_PARAM: f32 = 0.0;
+
+fn activate(v: f32) -> f32 {
+  switch ACTIVATION {
+    case 1u: { return select(ACTIVATION_PARAM * (exp(v) - 1.0), v, v > 0.0); }
+    case 2u: { return select(ACTIVATION_PARAM * v, v, v > 0.0); }
+    case 3u: { return max(v, 0.0); }
+    default: { return v; }
+  }
+}
+"""
+
 
 def name(W, TM):
     """The file name of the width-W kernel with TM rows per lane."""
@@ -27,7 +45,7 @@ def kernel(W, TM, TN):
 // subgroup of exactly {W} lanes, lane l owns rows l + {W} r (r < {TM}) of a {ROWS} x {TN} tile,
 // gathers {GATHERS} values of B per step and shares them with subgroupBroadcast.
 //
-// Math: C[m, n] = bias[m] + sum over k = (k0, k1, k2) of A[m, k] B[k, n], where the column
+// Math: C[m, n] = activate(bias[m] + sum over k = (k0, k1, k2) of A[m, k] B[k, n]), where the column
 // n = (n0 N1 + n1) N2 + n2 and the reduction index each split into three axes, and
 //   A[m, k]  = a[a_base + m a_m + k0 a_k0 + k1 a_k1 + k2 a_k2]
 //   B[k, n]  = image[b_base + n0 b_n0 + k0 b_k0 + iy w + ix]  (0 unless 0 <= iy < h, 0 <= ix < w)
@@ -38,7 +56,8 @@ def kernel(W, TM, TN):
 // other cases. Strides are signed, so a flipped weight is a negative stride from a
 // shifted base. Zero padding is the bounds test on (iy, ix): no padded copy is made.
 // Rows and columns past the edge are clamped for the loads; rows past M are not stored.
-// K1 = 0 is allowed and stores zeros (or the bias).
+// K1 = 0 is allowed and stores zeros (or the bias). activate is the ACTIVATION override's
+// function (identity by default), so a layer's conv + bias + activation is one dispatch.
 // Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
 // HAS_BIAS is false), 4 c (write).
 // Dispatch: (x, ceil(M / {ROWS}), z) workgroups of {W} with x z >= ceil(N / {TN}); column tile
@@ -57,6 +76,7 @@ def kernel(W, TM, TN):
 
 override HAS_BIAS: bool = false;
 
+""" + EPILOGUE + """
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> image: array<f32>;
@@ -126,7 +146,7 @@ fn column_axes(n: i32) -> vec3i {
         L.append(f"    if (HAS_BIAS) {{ add = bias[m{r}]; }}")
         L.append(f"    let out = u.c_base + m{r} * u.c_m;")
         for x in range(TN):
-            L.append(f"    c[out + p{x}] = c{r}_{x // 4}[{x % 4}] + add;")
+            L.append(f"    c[out + p{x}] = activate(c{r}_{x // 4}[{x % 4}] + add);")
         L.append("  }")
     L.append("}")
     return "\n".join(L) + "\n"

@@ -11,6 +11,7 @@ import type { ParamValues } from "../../tensor/uniforms.js";
 import { launchLinear } from "./common.js";
 import type { ConvParams } from "./conv-params.js";
 import { axisPhases } from "./conv-phases.js";
+import type { ActivationFunction } from "./elementwise.js";
 
 /**
  * The convolution's sizes, shared by every kernel here (each WGSL file repeats the struct;
@@ -95,33 +96,46 @@ function standardAddress(g: ConvGeometry): GemmAddress {
   };
 }
 
+/** ACTIVATION codes of the forward kernels' epilogue (kernels/conv2d_direct.wgsl). */
+const ACTIVATION_CODES = { elu: 1, leakyRelu: 2, relu: 3 } as const;
+
+/**
+ * The overrides of a forward kernel's epilogue, shared by every variant: y = activation(acc
+ * + bias), the bias and the activation each optional.
+ */
+export function epilogueOverrides(bias: Tensor | undefined, activation: ActivationFunction | undefined) {
+  return {
+    HAS_BIAS: bias ? 1 : 0,
+    ACTIVATION: activation ? ACTIVATION_CODES[activation.kind] : 0,
+    ACTIVATION_PARAM: activation?.parameter ?? 0,
+  };
+}
+
 function outputShape(g: ConvGeometry): [number, number, number, number] {
   return [g.input[0], g.cout, g.out[0], g.out[1]];
 }
 
-/** y = x (*) w + bias with the one-output-per-invocation kernel. */
-export function forwardDirect(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry): Tensor {
+/** y = activation(x (*) w + bias) with the one-output-per-invocation kernel. */
+export function forwardDirect(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry, activation?: ActivationFunction): Tensor {
   const shape = outputShape(g);
   // Without a bias, w stands in for the unused binding.
   return launchLinear("conv2d", FORWARD_DIRECT, [x, w, bias ?? w], shape, geometryParams(sizeOf(shape), g), {
-    overrides: { HAS_BIAS: bias ? 1 : 0 },
+    overrides: epilogueOverrides(bias, activation),
   });
 }
 
-/**
- * y = x (*) A + bias with the tiled implicit-GEMM kernel, where the weight matrix A
- * [cout, cin * kh * kw] is read from `w` through `address` (standard layouts by default).
- * `shape` is the output tensor's shape when the address lays y out differently.
- */
-export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry,
-  address: GemmAddress = standardAddress(g), shape: readonly number[] = outputShape(g)): Tensor {
-  const y = x.device.empty(shape);
-  gemmInto(y, x, w, bias, g, address);
+/** y = activation(x (*) w + bias) with the tiled implicit-GEMM kernel. */
+export function forwardGemm(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry, activation?: ActivationFunction): Tensor {
+  const y = x.device.empty(outputShape(g));
+  gemmInto(y, x, w, g, standardAddress(g), bias, activation);
   return y;
 }
 
-/** Runs conv2d_gemm, writing into y where `address` says. */
-function gemmInto(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry, address: GemmAddress): void {
+/**
+ * Runs conv2d_gemm, y = activation(x (*) A + bias), where the weight matrix A
+ * [cout, cin * kh * kw] is read from `w` and y written through `address`.
+ */
+function gemmInto(y: Tensor, x: Tensor, w: Tensor, g: ConvGeometry, address: GemmAddress, bias?: Tensor, activation?: ActivationFunction): void {
   if (y.size === 0) return;
   const n = g.input[0] * g.out[0] * g.out[1];
   const tile = gemmTileFor(g.cout);
@@ -138,7 +152,7 @@ function gemmInto(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | undefined, g: 
       x_sb: address.xsb, x_sc: address.xsc, y_sb: address.ysb, y_sm: address.ysm, y_sy: address.ysy, y_sx: address.ysx, y_origin: address.yorigin,
     },
     workgroups: [groupsN, groupsM, 1],
-    overrides: { ...tile, HAS_BIAS: bias ? 1 : 0 },
+    overrides: { ...tile, ...epilogueOverrides(bias, activation) },
   });
 }
 
@@ -168,7 +182,7 @@ export function backwardInputGemm(gy: Tensor, w: Tensor, g: ConvGeometry): Tenso
         out: [r.positions, c.positions],
         params: { ...p, kernel: [r.count, c.count], stride: [1, 1], dilation: [r.e, c.e], padding: [-r.start, 0, -c.start, 0] },
       };
-      gemmInto(gx, gy, w, undefined, phase, {
+      gemmInto(gx, gy, w, phase, {
         base: r.lastTap * kw + c.lastTap, sm: kh * kw, sc: cin * kh * kw, sy: -r.step * kw, sx: -c.step,
         xsb: g.cout * ho * wo, xsc: ho * wo,
         ysb: cin * h * wIn, ysm: h * wIn, ysy: p.stride[0] * wIn, ysx: p.stride[1], yorigin: r.phase * wIn + c.phase,
@@ -201,7 +215,9 @@ export function backwardFilterGemm(x: Tensor, gy: Tensor, g: ConvGeometry): Tens
     xsb: h * w, xsc: cin * h * w,
     ysb: kh * kw, ysm: cin * kh * kw, ysy: kw, ysx: 1, yorigin: 0,
   };
-  return forwardGemm(x, gy, undefined, swapped, address, [g.cout, cin, kh, kw]);
+  const gw = x.device.empty([g.cout, cin, kh, kw]);
+  gemmInto(gw, x, gy, swapped, address);
+  return gw;
 }
 
 /** gw [cout, cin, kh, kw] from x and gy, one weight per invocation. */

@@ -10,7 +10,8 @@
 import { defineKernel } from "../../tensor/kernels.js";
 import type { Device } from "../../tensor/device.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { ConvGeometry } from "./conv-kernels.js";
+import { epilogueOverrides, type ConvGeometry } from "./conv-kernels.js";
+import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
 import { LANES_TILES, LANES_WIDTHS, lanesUnavailable, lanesWidth } from "./lanes.js";
 
@@ -55,7 +56,7 @@ interface LanesGemm {
   c: { base: number; m: number; n: Triple };
 }
 
-function launch(op: string, a: Tensor, image: Tensor, bias: Tensor | undefined, c: Tensor, g: LanesGemm): void {
+function launch(op: string, a: Tensor, image: Tensor, c: Tensor, g: LanesGemm, bias?: Tensor, activation?: ActivationFunction): void {
   const n = g.nAxes[0] * g.nAxes[1] * g.nAxes[2];
   if (n === 0 || g.m === 0) return;
   const { y, x } = g.image;
@@ -77,7 +78,7 @@ function launch(op: string, a: Tensor, image: Tensor, bias: Tensor | undefined, 
       c_base: g.c.base, c_m: g.c.m, c_n0: g.c.n[0], c_n1: g.c.n[1], c_n2: g.c.n[2],
     },
     workgroups: [groupsX, rows, groupsZ],
-    overrides: { HAS_BIAS: bias ? 1 : 0 },
+    overrides: epilogueOverrides(bias, activation),
   });
 }
 
@@ -88,16 +89,16 @@ function widthFor(op: string, device: Device): number {
 }
 
 /**
- * y = x (*) w + bias: m = output channel, n = (batch, oy, ox), k = (channel, ky, kx);
- * iy = oy sh - pt + ky dh.
+ * y = activation(x (*) w + bias): m = output channel, n = (batch, oy, ox), k = (channel,
+ * ky, kx); iy = oy sh - pt + ky dh.
  */
-export function forwardLanes(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry): Tensor {
+export function forwardLanes(x: Tensor, w: Tensor, bias: Tensor | undefined, g: ConvGeometry, activation?: ActivationFunction): Tensor {
   const [batch, cin, h, wIn] = g.input;
   const p = g.params;
   const [kh, kw] = p.kernel;
   const [ho, wo] = g.out;
   const y = x.device.empty([batch, g.cout, ho, wo]);
-  launch("conv2d", w, x, bias, y, {
+  launch("conv2d", w, x, y, {
     m: g.cout,
     nAxes: [batch, ho, wo],
     kAxes: [cin, kh, kw],
@@ -108,7 +109,7 @@ export function forwardLanes(x: Tensor, w: Tensor, bias: Tensor | undefined, g: 
       x: { start: -p.padding[2], perColumn: p.stride[1], perStep: p.dilation[1] },
     },
     c: { base: 0, m: ho * wo, n: [g.cout * ho * wo, wo, 1] },
-  });
+  }, bias, activation);
   return y;
 }
 
@@ -122,7 +123,7 @@ export function backwardFilterLanes(x: Tensor, gy: Tensor, g: ConvGeometry): Ten
   const [kh, kw] = p.kernel;
   const [ho, wo] = g.out;
   const gw = x.device.empty([g.cout, cin, kh, kw]);
-  launch("conv2dBackwardFilter", gy, x, undefined, gw, {
+  launch("conv2dBackwardFilter", gy, x, gw, {
     m: g.cout,
     nAxes: [cin, kh, kw],
     kAxes: [batch, ho, wo],
@@ -151,7 +152,7 @@ export function backwardInputLanes(gy: Tensor, w: Tensor, g: ConvGeometry): Tens
   const gx = gy.device.empty(g.input);
   for (const r of axisPhases(h, kh, p.stride[0], p.dilation[0], p.padding[0])) {
     for (const c of axisPhases(wIn, kw, p.stride[1], p.dilation[1], p.padding[2])) {
-      launch("conv2dBackwardInput", w, gy, undefined, gx, {
+      launch("conv2dBackwardInput", w, gy, gx, {
         m: cin,
         nAxes: [batch, r.positions, c.positions],
         kAxes: [g.cout, r.count, c.count],

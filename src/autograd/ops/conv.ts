@@ -6,6 +6,11 @@
  *
  * Mirror padding (reflect, symmetric) is an explicit `pad` followed by an unpadded
  * convolution, so its gradient flows through pad's own vjp.
+ *
+ * conv2d may apply an activation in the kernel's epilogue (a network layer's conv + bias +
+ * activation in one dispatch). Its vjp is then exactly the composition: the activation's
+ * slope, read from the output (activationBackward), times gy, then the convolution's own
+ * gradients; the pre-activation tensor is never written.
  */
 import type { Device } from "../../tensor/device.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -25,6 +30,7 @@ import { lanesByDefault, lanesFits, lanesUnavailable } from "./lanes.js";
 import { tunedChoice } from "../../tensor/autotune.js";
 import { pad } from "./layout.js";
 import { sum } from "./reduce.js";
+import { activationBackward, checkActivation, type ActivationFunction } from "./elementwise.js";
 
 type Shape4 = [number, number, number, number];
 
@@ -87,11 +93,11 @@ function geometry(op: string, input: Shape, cout: number, p: ConvParams): ConvGe
 }
 
 /**
- * y = x (*) w (+ bias): x [B, cin, H, W], w [cout, cin, kh, kw], bias [cout] -> y [B, cout, Ho, Wo].
- * Options: stride, dilation, padding (number, [top, bottom, left, right], "same" or "valid"),
- * padMode, and the kernel variant.
+ * y = activation(x (*) w (+ bias)): x [B, cin, H, W], w [cout, cin, kh, kw], bias [cout] ->
+ * y [B, cout, Ho, Wo]; no activation by default. Options: stride, dilation, padding (number,
+ * [top, bottom, left, right], "same" or "valid"), padMode, and the kernel variant.
  */
-export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: Tensor): Tensor {
+export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: Tensor, activation?: ActivationFunction): Tensor {
   const op = "conv2d";
   deviceOf(op, x, w, ...(bias ? [bias] : []));
   expectRank(op, x, 4);
@@ -99,17 +105,22 @@ export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: T
   if (bias && (bias.rank !== 1 || bias.shape[0] !== w.shape[0])) {
     throw new Error(`${op}: the bias ${formatShape(bias.shape)} must be [${w.shape[0]}] (one per output channel)`);
   }
+  if (activation) checkActivation(activation);
   const p = resolveConvParams(op, options, [w.shape[2]!, w.shape[3]!], [x.shape[2]!, x.shape[3]!]);
-  if (p.padMode !== "zero" && hasPadding(p)) return withMirrorPad(x, p, (padded, q) => conv2d(padded, w, q, bias));
+  if (p.padMode !== "zero" && hasPadding(p)) return withMirrorPad(x, p, (padded, q) => conv2d(padded, w, q, bias, activation));
   const g = geometry(op, x.shape, w.shape[0]!, p);
   const kernel = chooseKernel(op, deviceOf(op, x), g);
-  const y = kernel === "lanes" ? forwardLanes(x, w, bias, g) : kernel === "gemm" ? forwardGemm(x, w, bias, g) : forwardDirect(x, w, bias, g);
+  const forward = kernel === "lanes" ? forwardLanes : kernel === "gemm" ? forwardGemm : forwardDirect;
+  const y = forward(x, w, bias, g, activation);
   const inputs = bias ? [x, w, bias] : [x, w];
-  return record(op, y, inputs, (gy, needed, [x, w]) => [
-    needed[0] ? conv2dBackwardInput(gy, w, x.shape, p) : null,
-    needed[1] ? conv2dBackwardFilter(x, gy, w.shape, p) : null,
-    needed[2] ? sum(gy, [0, 2, 3]) : null,
-  ], { saved: [x, w] });
+  return record(op, y, inputs, (gy, needed, [x, w, y]) => {
+    const gpre = activation ? activationBackward(activation, gy, y) : gy;
+    return [
+      needed[0] ? conv2dBackwardInput(gpre, w, x.shape, p) : null,
+      needed[1] ? conv2dBackwardFilter(x, gpre, w.shape, p) : null,
+      needed[2] ? sum(gpre, [0, 2, 3]) : null,
+    ];
+  }, { saved: activation ? [x, w, y] : [x, w] });
 }
 
 /**

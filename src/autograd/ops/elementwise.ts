@@ -19,7 +19,7 @@ const BINARY = defineKernel({
 });
 const FILL = defineKernel({ name: "fill", inputs: [], outputs: ["y"], params: { vec_count: "u32", value: "f32" } });
 const ACTIVATION_BACKWARD = defineKernel({
-  name: "activation_backward", inputs: ["g", "x"], outputs: ["dx"], params: { vec_count: "u32", p0: "f32" },
+  name: "activation_backward", inputs: ["g", "y"], outputs: ["dx"], params: { vec_count: "u32", p0: "f32" },
 });
 const WHERE = defineKernel({
   name: "where", inputs: ["cond", "a", "b"], outputs: ["out"],
@@ -225,44 +225,63 @@ export function powScalar(x: Tensor, p: number): Tensor {
   ], { saved: [x] });
 }
 
+/** An activation and its parameter (ELU's alpha, leaky ReLU's slope; ReLU ignores it). */
+export interface ActivationFunction {
+  kind: "relu" | "elu" | "leakyRelu";
+  parameter: number;
+}
+
 export function relu(x: Tensor): Tensor {
-  return record("relu", unaryKernel("relu", x, UnaryOp.relu), [x], (g, _, [x]) => [activationBackward("relu", g, x!, 0)], { saved: [x] });
+  return activation(x, { kind: "relu", parameter: 0 });
 }
 
 export function leakyRelu(x: Tensor, alpha = 0.2): Tensor {
-  const y = unaryKernel("leakyRelu", x, UnaryOp.leakyRelu, alpha);
-  return record("leakyRelu", y, [x], (g, _, [x]) => [activationBackward("leakyRelu", g, x!, alpha)], { saved: [x] });
+  return activation(x, { kind: "leakyRelu", parameter: alpha });
 }
 
 /** ELU: x for x > 0, alpha (e^x - 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  const y = unaryKernel("elu", x, UnaryOp.elu, alpha);
-  return record("elu", y, [x], (g, _, [x]) => [activationBackward("elu", g, x!, alpha)], { saved: [x] });
+  return activation(x, { kind: "elu", parameter: alpha });
+}
+
+/** f(x) for an activation f; its vjp reads only the output (activationBackward), so x need not be kept. */
+export function activation(x: Tensor, f: ActivationFunction): Tensor {
+  checkActivation(f);
+  const y = unaryKernel(f.kind, x, UnaryOp[f.kind], f.parameter);
+  return record(f.kind, y, [x], (g, _, [y]) => [activationBackward(f, g, y!)], { saved: [y] });
 }
 
 /**
- * g * f'(x) for an activation f, in one kernel (kernels/activation_backward.wgsl). Itself
- * differentiable, so the activations keep their second derivatives (leaky ReLU is on the
- * gradient penalty's path): w.r.t. g it is the same op; w.r.t. x the slopes of ReLU and leaky
- * ReLU are constant (no gradient), and ELU's, alpha e^x below 0, is its own derivative there
- * ("eluCurve", whose derivative w.r.t. x is again itself).
+ * g * f'(x) for an activation f (a positive parameter), read from its output y = f(x) in one
+ * kernel (kernels/activation_backward.wgsl), so neither the activation nor a convolution
+ * that applies f in its epilogue keeps x for the gradient. Itself differentiable, so the
+ * activations keep their second derivatives (leaky ReLU is on the gradient penalty's path):
+ * w.r.t. g it is the same op; w.r.t. y the slopes of ReLU and leaky ReLU are constant (no
+ * gradient), and ELU's, y + alpha below 0, has slope 1 there ("eluCurve", a mask: constant).
+ * The gradient w.r.t. y flows on through the op that produced y, which supplies f'(x).
  */
-function activationBackward(kind: keyof typeof ActivationSlope, g: Tensor, x: Tensor, p0: number): Tensor {
+export function activationBackward(f: ActivationFunction, g: Tensor, y: Tensor): Tensor {
+  return slopeKernel(f.kind, g, y, f.parameter);
+}
+
+/** The slope is read from the output's sign, which is x's only for a parameter >= 0. */
+export function checkActivation(f: ActivationFunction): void {
+  if (!(f.parameter >= 0)) throw new Error(`${f.kind}: the parameter must be >= 0 (its gradient reads the sign of x from the output), got ${f.parameter}`);
+}
+
+function slopeKernel(kind: keyof typeof ActivationSlope, g: Tensor, y: Tensor, p0: number): Tensor {
   const op = `${kind}Backward`;
-  deviceOf(op, g, x);
-  if (!sameShape(g.shape, x.shape)) throw new Error(`${op}: the gradient ${formatShape(g.shape)} and the input ${formatShape(x.shape)} differ in shape`);
-  const vecCount = Math.ceil(x.size / 4);
-  const dx = launchLinear(op, ACTIVATION_BACKWARD, [g, x], x.shape, { vec_count: vecCount, p0 }, {
+  deviceOf(op, g, y);
+  if (!sameShape(g.shape, y.shape)) throw new Error(`${op}: the gradient ${formatShape(g.shape)} and the output ${formatShape(y.shape)} differ in shape`);
+  const vecCount = Math.ceil(y.size / 4);
+  const dx = launchLinear(op, ACTIVATION_BACKWARD, [g, y], y.shape, { vec_count: vecCount, p0 }, {
     overrides: { OP: ActivationSlope[kind], PER_LANE: VEC4S_PER_LANE },
     invocations: Math.ceil(vecCount / VEC4S_PER_LANE),
   });
-  return record(op, dx, [g, x], (gg, needed, [g, x]) => {
-    const curved = kind === "elu" || kind === "eluCurve";
-    return [
-      needed[0] ? activationBackward(kind, gg, x!, p0) : null,
-      needed[1] && curved ? activationBackward("eluCurve", mul(gg, g!), x!, p0) : null,
-    ];
-  }, { saved: [g, x] });
+  return record(op, dx, [g, y], (gg, needed, [g, y]) => [
+    needed[0] ? slopeKernel(kind, gg, y!, p0) : null,
+    needed[1] && kind === "elu" ? slopeKernel("eluCurve", mul(gg, g!), y!, p0) : null,
+  ], { saved: [g, y] });
 }
 
 export function clip(x: Tensor, low: number, high: number): Tensor {

@@ -2,7 +2,7 @@ export {
   full, zeros, ones, zerosLike, onesLike,
   add, sub, mul, div, pow, maximum, minimum, greater, greaterEqual, equal, where,
   neg, affine, addScalar, mulScalar, exp, log, sqrt, square, abs, powScalar,
-  relu, leakyRelu, elu, clip, sign, step,
+  relu, leakyRelu, elu, activation, clip, sign, step, type ActivationFunction,
 } from "./elementwise.js";
 export { detach, reshape, broadcastTo, permute, transpose, slice, flip, pad, concat, type PadMode } from "./layout.js";
 export { sum, mean, max, argmax, sumToShape } from "./reduce.js";
