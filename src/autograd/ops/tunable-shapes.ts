@@ -1,0 +1,35 @@
+/**
+ * Which tunable shape classes a piece of work runs. While recordTunables() runs its work, every
+ * convolution and matrix product that picks its kernel by shape class (variant "auto", no
+ * forced kernel) notes that class once, with one shape of it, so the classes can be timed
+ * (tune-shapes.ts) before the real work starts. Recording costs nothing when inactive.
+ */
+import type { ConvDirection } from "./conv.js";
+import type { ConvParams } from "./conv-params.js";
+
+type Shape4 = readonly [number, number, number, number];
+
+/** One shape of a tuning class; `key` is the class, as tunedChoice() looks it up. */
+export type TunableShape =
+  | { op: "conv"; key: string; direction: ConvDirection; input: Shape4; weight: Shape4; params: ConvParams }
+  | { op: "matmul"; key: string; m: number; n: number; k: number };
+
+let recording: Map<string, TunableShape> | null = null;
+
+/** Called by the ops when they look a class up; `shape` is only built while recording. */
+export function noteTunable(key: string, shape: () => TunableShape): void {
+  if (recording && !recording.has(key)) recording.set(key, shape());
+}
+
+/** Runs `work` and returns the tuning classes it looked up, in first-use order, one shape each. */
+export function recordTunables(work: () => void): TunableShape[] {
+  const outer = recording;
+  const seen = new Map<string, TunableShape>();
+  recording = seen;
+  try {
+    work();
+  } finally {
+    recording = outer;
+  }
+  return [...seen.values()];
+}
