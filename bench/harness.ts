@@ -35,6 +35,11 @@ export interface BenchCase {
   /** Timed runs (default: the harness's). */
   repeats?: number;
   prepare: (device: Device) => Promise<Prepared> | Prepared;
+  /**
+   * For a case that stands for a list known only on a device (the convolutions a model runs):
+   * the cases to run in its place, each with its own row. `prepare` is then not called.
+   */
+  expand?: (device: Device) => Promise<BenchCase[]>;
   /** The training iteration this case runs, for the PyTorch peer of --peers to repeat. */
   peer?: TrainPeerConfig;
 }

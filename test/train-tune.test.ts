@@ -31,7 +31,7 @@ t.test("a run tunes once, the next finds the cache, and a resume keeps the check
   const out = join(dir, "run");
   const straight = train(["--data", data, "--out", out, ...TINY, "--steps", "2", "--checkpoint-every", "1"], cache);
   t.equal(straight.status, 0, `exit 0 (${straight.stderr})`);
-  const tuned = /^kernels: tuned (\d+) shape classes \((\d+) timed, 0 from the tune cache\) in [\d.]+ s: conv2d \w+ \d+.*$/m.exec(straight.stdout);
+  const tuned = /^kernels: tuned (\d+) shape classes of \d+ shapes \((\d+) timed, 0 from the tune cache\) in [\d.]+ s: conv2d \w+ \d+.*$/m.exec(straight.stdout);
   t.ok(tuned, `prints what it tuned (${straight.stdout})`);
   t.equal(tuned?.[1], tuned?.[2], "a fresh cache: every class timed");
   t.ok(straight.stdout.indexOf("kernels: tuned") < straight.stdout.indexOf("step 1/2"), "before the first iteration");
@@ -45,7 +45,7 @@ t.test("a run tunes once, the next finds the cache, and a resume keeps the check
 
   const again = train(["--data", data, "--out", join(dir, "again"), ...TINY, "--steps", "1"], cache);
   t.equal(again.status, 0, `second run exits 0 (${again.stderr})`);
-  t.match(again.stdout, new RegExp(`^kernels: tuned ${classes.length} shape classes \\(0 timed, ${classes.length} from the tune cache\\)`, "m"), "the second run times nothing");
+  t.match(again.stdout, new RegExp(`^kernels: tuned ${classes.length} shape classes of \\d+ shapes \\(0 timed, ${classes.length} from the tune cache\\)`, "m"), "the second run times nothing");
 
   // The cache now says the opposite of what the run chose; the resume must not listen to it.
   writeFileSync(cache, JSON.stringify(Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, OTHER[v as string] ?? v]))));
@@ -71,6 +71,6 @@ t.test("--no-tune and DEEPFILL_TUNE_CACHE=off", async (t) => {
   t.match(resumed.stdout, /^kernels: the default kernels \(the checkpoint records no tuned choices\)$/m, "its resume keeps the defaults");
   const off = train(["--data", data, "--out", join(dir, "off"), ...TINY, "--steps", "1"], "off");
   t.equal(off.status, 0, `exit 0 (${off.stderr})`);
-  t.match(off.stdout, /^kernels: tuned (\d+) shape classes \(\1 timed, 0 from the tune cache\)/m, "off: tuned without a cache");
+  t.match(off.stdout, /^kernels: tuned (\d+) shape classes of \d+ shapes \(\1 timed, 0 from the tune cache\)/m, "off: tuned without a cache");
   t.throws(() => readFileSync(cache), "and no cache file was written by either");
 });

@@ -26,7 +26,7 @@ export function adapterName(device: Device): string {
 }
 
 /**
- * The tuning classes of one training iteration (critic step and generator step) at `config`,
+ * The tunable shapes of one training iteration (critic step and generator step) at `config`,
  * run once on a throwaway trainer: the same layers, crops and attention shapes as the run.
  */
 export async function trainingShapes(device: Device, config: TrainConfig, dataset: ImageDataset): Promise<TunableShape[]> {
@@ -99,6 +99,6 @@ export async function chooseTrainingKernels(device: Device, config: TrainConfig,
   const other = resumed?.record ? ` (the checkpoint's were measured on ${resumed.record.adapter})` : "";
   return {
     record: { adapter, choices: summary.choices },
-    message: `kernels: tuned ${shapes.length} shape classes${other} (${summary.timed} timed, ${summary.cached} from the tune cache) in ${seconds} s: ${winnersByDirection(summary.choices)}`,
+    message: `kernels: tuned ${Object.keys(summary.choices).length} shape classes of ${shapes.length} shapes${other} (${summary.timed} timed, ${summary.cached} from the tune cache) in ${seconds} s: ${winnersByDirection(summary.choices)}`,
   };
 }

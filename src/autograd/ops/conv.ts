@@ -78,7 +78,7 @@ function chooseKernel(op: ConvDirection, device: Device, g: ConvGeometry): ConvK
   if (p.variant === "lanes" && !lanesFits(device)) throw lanesUnavailable(op, device, 'variant "gemm"');
   if (p.variant !== "auto") return p.variant;
   const key = convShapeClass(op, g);
-  noteTunable(key, () => ({ op: "conv", key, direction: op, input: g.input, weight: [g.cout, g.input[1], p.kernel[0], p.kernel[1]], params: p }));
+  noteTunable(() => ({ op: "conv", key, direction: op, input: g.input, weight: [g.cout, g.input[1], p.kernel[0], p.kernel[1]], params: p }));
   const tuned = tunedChoice(device, key);
   if (tuned === "gemm" || tuned === "direct" || (tuned === "lanes" && lanesFits(device))) return tuned;
   return lanesByDefault(device) ? "lanes" : "gemm";

@@ -105,7 +105,7 @@ function launch(device: Device, kernel: MatmulKernel, g: Geometry): {
 /** The kernel used when none is forced: the tuned winner, else the adapter's default. */
 export function defaultMatmulKernel(device: Device, m: number, n: number, k: number): MatmulKernel {
   const key = shapeClass(m, n, k);
-  noteTunable(key, () => ({ op: "matmul", key, m, n, k }));
+  noteTunable(() => ({ op: "matmul", key, m, n, k }));
   const tuned = tunedChoice(device, key);
   if (tuned && (MATMUL_KERNELS as readonly string[]).includes(tuned)) return tuned as MatmulKernel;
   return lanesByDefault(device) ? "lanes" : "tiled";

@@ -1,8 +1,8 @@
 /**
- * Which tunable shape classes a piece of work runs. While recordTunables() runs its work, every
+ * Which tunable shapes a piece of work runs. While recordTunables() runs its work, every
  * convolution and matrix product that picks its kernel by shape class (variant "auto", no
- * forced kernel) notes that class once, with one shape of it, so the classes can be timed
- * (tune-shapes.ts) before the real work starts. Recording costs nothing when inactive.
+ * forced kernel) notes its shape, each distinct one once, with its class, so the classes can
+ * be timed (tune-shapes.ts) before the real work starts. Recording costs nothing when inactive.
  */
 import type { ConvDirection } from "./conv.js";
 import type { ConvParams } from "./conv-params.js";
@@ -17,11 +17,14 @@ export type TunableShape =
 let recording: Map<string, TunableShape> | null = null;
 
 /** Called by the ops when they look a class up; `shape` is only built while recording. */
-export function noteTunable(key: string, shape: () => TunableShape): void {
-  if (recording && !recording.has(key)) recording.set(key, shape());
+export function noteTunable(shape: () => TunableShape): void {
+  if (!recording) return;
+  const noted = shape();
+  const id = JSON.stringify(noted);
+  if (!recording.has(id)) recording.set(id, noted);
 }
 
-/** Runs `work` and returns the tuning classes it looked up, in first-use order, one shape each. */
+/** Runs `work` and returns the distinct tunable shapes it ran, in first-use order (several may share a class). */
 export function recordTunables(work: () => void): TunableShape[] {
   const outer = recording;
   const seen = new Map<string, TunableShape>();

@@ -10,7 +10,7 @@ import { tuneMatmul } from "./matmul.js";
 import type { TunableShape } from "./tunable-shapes.js";
 
 export interface TuneSummary {
-  /** The winner of every class, by its key. */
+  /** The winner of every class, by its key (as many as there are classes). */
   choices: Record<string, string>;
   /** Classes timed now; the others came from the cache. */
   timed: number;
@@ -27,9 +27,11 @@ export async function tuneShape(device: Device, shape: TunableShape, options: Tu
   return { winner: variant, ms };
 }
 
+/** Tunes each class of `shapes` once, on its first shape. */
 export async function tuneShapes(device: Device, shapes: readonly TunableShape[], options: TuneOptions = {}): Promise<TuneSummary> {
   const summary: TuneSummary = { choices: {}, timed: 0, cached: 0 };
   for (const shape of shapes) {
+    if (shape.key in summary.choices) continue;
     const { winner, ms } = await tuneShape(device, shape, options);
     summary.choices[shape.key] = winner;
     if (Object.keys(ms).length > 0) summary.timed++;
