@@ -43,7 +43,7 @@ try {
   for (const bench of registeredCases()) {
     if (filter !== undefined && !filter.split("|").some((text) => text.endsWith("$") ? bench.name.endsWith(text.slice(0, -1)) : bench.name.includes(text))) continue;
     if (bench.slow && !all && filter === undefined) continue;
-    for (const one of bench.expand ? await bench.expand(device) : [bench]) {
+    for (const one of "expand" in bench ? await bench.expand(device) : [bench]) {
       const result = await runCase(device, one, before, repeats);
       results.push(result);
       console.log(`  ${one.name}: ${result.ms.toFixed(1)} ms`);

@@ -10,7 +10,7 @@ import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, tuneShape, type Devi
 import { makeConfig, type PresetName } from "../../src/train/config.js";
 import { loadImageFolder } from "../../src/data/image-folder.js";
 import { trainingShapes } from "../../src/train/kernel-choices.js";
-import { register, sineValues, type BenchCase, type Prepared } from "../harness.js";
+import { register, sineValues, type ListCase, type Prepared } from "../harness.js";
 
 type ConvShape = Extract<TunableShape, { op: "conv" }>;
 
@@ -48,14 +48,11 @@ async function prepare(device: Device, s: ConvShape): Promise<Prepared> {
   };
 }
 
-function layersCase(preset: PresetName, slow: boolean): BenchCase {
+function layersCase(preset: PresetName, slow: boolean): ListCase {
   const name = `conv layers ${preset}`;
   return {
     name,
     slow,
-    prepare: () => {
-      throw new Error(`bench ${name}: a list case, run through expand`);
-    },
     expand: async (device) => {
       const config = makeConfig(preset, { batch: 1 });
       const shapes = await trainingShapes(device, config, loadImageFolder({ height: config.height, width: config.width }));
