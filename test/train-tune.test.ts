@@ -69,6 +69,11 @@ t.test("--no-tune and DEEPFILL_TUNE_CACHE=off", async (t) => {
   t.notOk(sidecar(join(dir, "plain"), "000001").kernels, "the checkpoint records no choices");
   const resumed = train(["--resume", join(dir, "plain"), "--steps", "2"], cache);
   t.match(resumed.stdout, /^kernels: the default kernels \(the checkpoint records no tuned choices\)$/m, "its resume keeps the defaults");
+  const edited = join(dir, "plain", "checkpoints", "step-000002.json");
+  writeFileSync(edited, JSON.stringify({ ...JSON.parse(readFileSync(edited, "utf8")), kernels: { adapter: 1 } }));
+  const refused = train(["--resume", join(dir, "plain"), "--steps", "3"], cache);
+  t.not(refused.status, 0, "a damaged kernels record is refused");
+  t.match(refused.stderr, /^train: checkpoint .*step-000002\.json is corrupt \(its "kernels" is not \{ adapter, choices \}\); delete it/m);
   const off = train(["--data", data, "--out", join(dir, "off"), ...TINY, "--steps", "1"], "off");
   t.equal(off.status, 0, `exit 0 (${off.stderr})`);
   t.match(off.stdout, /^kernels: tuned (\d+) shape classes of \d+ shapes \(\1 timed, 0 from the tune cache\)/m, "off: tuned without a cache");

@@ -5,9 +5,9 @@
  * synchronously with tunedChoice() on every later call.
  *
  * Tuning is explicit and asynchronous (ops themselves are synchronous): a benchmark or a
- * training loop calls the op's tune function at start-up. Choices live per device and, when
- * the platform has a tune store (in Node: the JSON file DEEPFILL_TUNE_CACHE names), also
- * there, keyed by the adapter's description, so the next process skips the timing.
+ * training run calls the op's tune function at start-up. Choices live per device and, when
+ * the platform has a tune store (in Node a JSON file, see platform/node.ts), also there,
+ * keyed by the adapter's description, so the next process skips the timing.
  */
 import { currentPlatform, type Platform } from "../platform/platform.js";
 import type { Device } from "./device.js";
