@@ -28,7 +28,17 @@ export interface Prepared {
   dispose: () => void;
 }
 
-export interface BenchCase {
+/** A case of one row, or a list case (`expand`) that stands for rows known only on a device. */
+export type BenchCase = SingleCase | ListCase;
+
+export interface ListCase {
+  name: string;
+  slow?: boolean;
+  /** The cases to run in its place, each with its own row (e.g. the convolutions a model runs). */
+  expand: (device: Device) => Promise<SingleCase[]>;
+}
+
+export interface SingleCase {
   name: string;
   /** Left out of the default run (too slow on a CPU adapter); `--all` includes it. */
   slow?: boolean;
@@ -118,7 +128,7 @@ export async function measureCopyCeiling(device: Device, repeats: number): Promi
   return (2 * elements * 4) / ms / 1e6;
 }
 
-export async function runCase(device: Device, bench: BenchCase, ceilings: Ceilings, repeats: number): Promise<BenchResult> {
+export async function runCase(device: Device, bench: SingleCase, ceilings: Ceilings, repeats: number): Promise<BenchResult> {
   const prepared = await bench.prepare(device);
   try {
     const ms = await timeRuns(device, prepared.run, 1, bench.repeats ?? repeats);

@@ -13,6 +13,7 @@ import { openDevice } from "../src/open-device.js";
 import "./cases/matmul.js";
 import "./cases/elementwise.js";
 import "./cases/conv.js";
+import "./cases/conv-layers.js";
 import "./cases/attention.js";
 import "./cases/train.js";
 import { formatTable, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
@@ -42,10 +43,12 @@ try {
   for (const bench of registeredCases()) {
     if (filter !== undefined && !filter.split("|").some((text) => text.endsWith("$") ? bench.name.endsWith(text.slice(0, -1)) : bench.name.includes(text))) continue;
     if (bench.slow && !all && filter === undefined) continue;
-    const result = await runCase(device, bench, before, repeats);
-    results.push(result);
-    console.log(`  ${bench.name}: ${result.ms.toFixed(1)} ms`);
-    if (peerPython && bench.peer) comparePeer(peerPython, bench.name, bench.peer, bench.repeats ?? repeats, result);
+    for (const one of "expand" in bench ? await bench.expand(device) : [bench]) {
+      const result = await runCase(device, one, before, repeats);
+      results.push(result);
+      console.log(`  ${one.name}: ${result.ms.toFixed(1)} ms`);
+      if (peerPython && one.peer) comparePeer(peerPython, one.name, one.peer, one.repeats ?? repeats, result);
+    }
   }
   // Other work on a shared machine lowers a ceiling measured once; the higher of two
   // measurements, before and after the cases, is the fairer yardstick.

@@ -24,6 +24,7 @@ import { ProgressPrinter, trimLog } from "./train/log.js";
 import { checkpointDir, trainLoop } from "./train/loop.js";
 import { checkMemoryPlan, describePlan, memoryPlan } from "./train/memory-plan.js";
 import { Trainer } from "./train/trainer.js";
+import { chooseTrainingKernels, parseKernelRecord } from "./train/kernel-choices.js";
 import { restoreTrainer } from "./train/trainer-state.js";
 import { isGeneratorOnly } from "./infer/export-generator.js";
 import { RunLock } from "./train/run-lock.js";
@@ -125,6 +126,10 @@ async function train(args: CliOptions, out: string, resumed: Plan | null, progre
       // Before the first iteration: a buffer over the adapter's binding would fail inside it.
       console.log(describePlan(memoryPlan(trainer, config, device.limits), device.limits));
       checkMemoryPlan(trainer, config, device.limits, checkpoint !== null);
+      const resumedKernels = checkpoint ? { record: parseKernelRecord(checkpoint.kernels, checkpoint.sidecarPath) } : null;
+      const kernels = await chooseTrainingKernels(device, config, dataset, { noTune: args.noTune ?? false, resumed: resumedKernels });
+      trainer.kernels = kernels.record;
+      console.log(kernels.message);
       if (checkpoint) {
         restoreTrainer(trainer, checkpoint);
         const { later, torn } = trimLog(join(out, "log.jsonl"), checkpoint.step);

@@ -11,7 +11,7 @@ import { maskImage, runTool, testImage, type CliResult } from "./inpaint-fixture
 import { tempDir } from "./tempdir.js";
 import { avatars } from "./train-fixtures.js";
 
-const TINY = ["--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--log-every", "1", "--sample-every", "100"];
+const TINY = ["--no-tune", "--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--log-every", "1", "--sample-every", "100"];
 
 function oneLineError(t: Test, run: CliResult, tool: string, pattern: RegExp, status = 1): void {
   t.equal(run.status, status, `exit status ${status}`);

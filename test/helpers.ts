@@ -5,12 +5,18 @@
 import t, { type Test } from "tap";
 import { tidy, type Device, type Tensor } from "../src/index.js";
 import { openDevice } from "../src/open-device.js";
+import { pinChoices } from "../src/tensor/autotune.js";
 import { LANES_WIDTHS, lanesMissing, type LanesWidth } from "../src/autograd/ops/lanes.js";
 import { size, type NdArray } from "./reference/layout.js";
 
-/** Opens a device for this test file (on the adapter DEEPFILL_ADAPTER names) and destroys it when the file's tests end. */
+/**
+ * Opens a device for this test file (on the adapter DEEPFILL_ADAPTER names) and destroys it
+ * when the file's tests end. Its "auto" kernels are the ops' defaults, whatever a tune cache
+ * on this machine says, so a test runs the same kernels everywhere.
+ */
 export async function testDevice(): Promise<Device> {
   const device = await openDevice();
+  pinChoices(device, {});
   t.teardown(() => device.destroy());
   return device;
 }

@@ -13,7 +13,7 @@ import { tempDir } from "./tempdir.js";
 import { avatars } from "./train-fixtures.js";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "train.js");
-const TINY = ["--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1"];
+const TINY = ["--no-tune", "--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1"];
 
 interface Result {
   status: number | null;
@@ -47,7 +47,7 @@ t.test("--help documents every flag; bad flags and values are one-line errors", 
   const help = train(["--help"]);
   t.equal(help.status, 0);
   for (const flag of ["--data", "--preset", "--size", "--batch", "--cnum", "--critic-cnum", "--steps", "--lr", "--out", "--seed",
-    "--checkpoint-every", "--sample-every", "--log-every", "--keep", "--resume", "--critic-steps", "--warmup", "--mask", "--shared-mask"]) {
+    "--checkpoint-every", "--sample-every", "--log-every", "--keep", "--resume", "--critic-steps", "--warmup", "--mask", "--shared-mask", "--no-tune"]) {
     t.match(help.stdout, new RegExp(`^  ${flag}\\b.*\\S`, "m"), `--help documents ${flag}`);
   }
   oneLineError(t, train(["--bogus"]), /unknown argument "--bogus".*--help/, "unknown flag");

@@ -16,7 +16,7 @@ import { mountTmpfs, tempDir } from "./tempdir.js";
 import { avatars, deadPid } from "./train-fixtures.js";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "train.js");
-const TINY = ["--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--log-every", "1", "--sample-every", "1000"];
+const TINY = ["--no-tune", "--size", "32", "--batch", "1", "--cnum", "4", "--critic-cnum", "8", "--critic-steps", "1", "--log-every", "1", "--sample-every", "1000"];
 
 interface Result {
   status: number | null;

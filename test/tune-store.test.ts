@@ -1,11 +1,12 @@
 // Measured kernel choices persist through the platform's tune store: autotune writes the
 // winner under the adapter's name, a later device (another process, another page load) reads
-// it without timing again. The Node store is the JSON file DEEPFILL_TUNE_CACHE names.
+// it without timing again. The Node store is a JSON file: DEEPFILL_TUNE_CACHE, or the user's cache folder.
 import t from "tap";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { homedir } from "node:os";
 import { timeCandidates, tunedChoice } from "../src/tensor/autotune.js";
-import { installNodePlatform, nodePlatform } from "../src/platform/node.js";
+import { defaultTuneCache, installNodePlatform, nodePlatform } from "../src/platform/node.js";
 import { installPlatform } from "../src/platform/platform.js";
 import { openDevice } from "../src/open-device.js";
 import { tempDir } from "./tempdir.js";
@@ -39,4 +40,19 @@ t.test("a damaged cache file is a one-line error naming it and the fix", async (
   const file = join(tempDir(t), "tune.json");
   writeFileSync(file, "{ not json");
   t.throws(() => nodePlatform(file).tuneStore!.load(), /^autotune: cannot read the tuning cache .*tune\.json \(.*\); delete it or fix DEEPFILL_TUNE_CACHE$/);
+});
+
+t.test("where the Node cache lives: DEEPFILL_TUNE_CACHE, none when off, else the user's cache folder", async (t) => {
+  t.equal(defaultTuneCache({ DEEPFILL_TUNE_CACHE: "/tmp/x.json" }), "/tmp/x.json");
+  t.equal(defaultTuneCache({ DEEPFILL_TUNE_CACHE: "off" }), undefined);
+  t.equal(defaultTuneCache({ XDG_CACHE_HOME: "/var/cache/me" }), "/var/cache/me/deepfill-webgpu/tune.json");
+  t.equal(defaultTuneCache({}), join(homedir(), ".cache", "deepfill-webgpu", "tune.json"));
+  t.equal(nodePlatform(undefined).tuneStore !== undefined, defaultTuneCache() !== undefined, "nodePlatform() follows it");
+});
+
+t.test("a cache that cannot be written is a one-line error naming it and the fix", async (t) => {
+  const file = join(tempDir(t), "tune.json");
+  writeFileSync(file, "{}");
+  const store = nodePlatform(join(file, "inside-a-file.json")).tuneStore!;
+  t.throws(() => store.save({ a: "b" }), /^autotune: cannot write the tuning cache .*inside-a-file\.json \(.*\); set DEEPFILL_TUNE_CACHE to a writable file, or to off$/);
 });

@@ -29,6 +29,8 @@ export interface CheckpointSidecar {
   rng: Record<string, RngState>;
   /** Named optimizers' step counts (their moments are tensors in the safetensors file). */
   optimizers: Record<string, { step: number }>;
+  /** The kernel choices the run computed with (any JSON; absent when it used the defaults), for a resume to use again. */
+  kernels?: unknown;
   tensorsFile: string;
   tensorsBytes: number;
   tensorsSha256: string;
@@ -42,6 +44,7 @@ export interface CheckpointContents {
   config: unknown;
   rng?: Record<string, RngState>;
   optimizers?: Record<string, { step: number }>;
+  kernels?: unknown;
 }
 
 /** An encoded checkpoint: `name` is the base of its files (step-000123). */
@@ -61,6 +64,7 @@ export interface LoadedCheckpoint extends CheckpointFiles {
   config: unknown;
   rng: Record<string, RngState>;
   optimizers: Record<string, { step: number }>;
+  kernels?: unknown;
   tensors: Map<string, HostTensor>;
 }
 
@@ -77,7 +81,7 @@ export function checkpointName(step: number): string {
 }
 
 /** What a sidecar says besides the tensors file's name, size and hash. */
-export type SidecarFields = Pick<CheckpointSidecar, "step" | "config" | "rng" | "optimizers">;
+export type SidecarFields = Pick<CheckpointSidecar, "step" | "config" | "rng" | "optimizers" | "kernels">;
 
 /** Reads the tensors back from the GPU and encodes them and the sidecar; throws NonFiniteTensorError for NaN or infinite values. */
 export async function encodeCheckpoint(contents: CheckpointContents): Promise<CheckpointBytes> {
@@ -90,7 +94,10 @@ export async function encodeCheckpoint(contents: CheckpointContents): Promise<Ch
     if (!allFinite(data)) throw new NonFiniteTensorError(step, name);
     host.set(name, { shape: [...tensor.shape], data });
   }
-  return encodeHostCheckpoint(checkpointName(step), host, { step, config: contents.config, rng: contents.rng ?? {}, optimizers: contents.optimizers ?? {} });
+  return encodeHostCheckpoint(checkpointName(step), host, {
+    step, config: contents.config, rng: contents.rng ?? {}, optimizers: contents.optimizers ?? {},
+    ...(contents.kernels === undefined ? {} : { kernels: contents.kernels }),
+  });
 }
 
 /**
@@ -143,7 +150,7 @@ export function decodeCheckpoint(sidecar: CheckpointSidecar, files: CheckpointFi
     throw new Error(`checkpoint tensors ${tensorsPath} do not match the SHA-256 in ${sidecarPath} (the file is corrupt); ${FIX}`);
   }
   const { tensors } = decodeSafetensors(bytes, tensorsPath);
-  return { step: sidecar.step, sidecarPath, tensorsPath, config: sidecar.config, rng: sidecar.rng, optimizers: sidecar.optimizers, tensors };
+  return { step: sidecar.step, sidecarPath, tensorsPath, config: sidecar.config, rng: sidecar.rng, optimizers: sidecar.optimizers, kernels: sidecar.kernels, tensors };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The Node platform: the one place that touches the `webgpu` package (Dawn's Node bindings),
- * reads the kernels from the package's kernels/ folder and keeps the tuning cache in the file
- * DEEPFILL_TUNE_CACHE names. The Node entry points install it (installNodePlatform).
+ * reads the kernels from the package's kernels/ folder and keeps the tuning cache in a JSON
+ * file (defaultTuneCache). The Node entry points install it (installNodePlatform).
  *
  * Two quirks of the binding are handled here:
  * - The object returned by `create()` must not live on `globalThis`, or the process never
@@ -11,7 +11,8 @@
  *   adapter that core is one the driver needs (lavapipe ran kernels 1.3-2x faster without
  *   it). `quietly()` swaps `setImmediate` for a 1 ms timer while one of our waits is pending.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create, globals } from "webgpu";
@@ -118,14 +119,31 @@ function tuneFile(file: string): NonNullable<Platform["tuneStore"]> {
     },
     save(entries) {
       const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(entries, null, 1));
-      renameSync(temporary, file);
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(temporary, JSON.stringify(entries, null, 1));
+        renameSync(temporary, file);
+      } catch (error) {
+        throw new Error(`autotune: cannot write the tuning cache ${file} (${(error as Error).message}); set DEEPFILL_TUNE_CACHE to a writable file, or to off`);
+      }
     },
   };
 }
 
-/** The Node platform; `tuneCache` names the tuning cache file (default: DEEPFILL_TUNE_CACHE, none when unset). */
-export function nodePlatform(tuneCache = process.env.DEEPFILL_TUNE_CACHE || undefined): Platform {
+/**
+ * The tuning cache file: DEEPFILL_TUNE_CACHE, or "off" for none (choices last one process);
+ * unset: deepfill-webgpu/tune.json in $XDG_CACHE_HOME (~/.cache when that is unset), so that
+ * every run on this machine after the first finds its adapter's winners.
+ */
+export function defaultTuneCache(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const named = env.DEEPFILL_TUNE_CACHE;
+  if (named === "off") return undefined;
+  if (named) return named;
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "deepfill-webgpu", "tune.json");
+}
+
+/** The Node platform; `tuneCache` names the tuning cache file (default: defaultTuneCache(), none when undefined). */
+export function nodePlatform(tuneCache = defaultTuneCache()): Platform {
   return { requestAdapter, waitForGpu: quietly, kernelSource, tuneStore: tuneCache ? tuneFile(tuneCache) : undefined };
 }
 

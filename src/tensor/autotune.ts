@@ -5,9 +5,9 @@
  * synchronously with tunedChoice() on every later call.
  *
  * Tuning is explicit and asynchronous (ops themselves are synchronous): a benchmark or a
- * training loop calls the op's tune function at start-up. Choices live per device and, when
- * the platform has a tune store (in Node: the JSON file DEEPFILL_TUNE_CACHE names), also
- * there, keyed by the adapter's description, so the next process skips the timing.
+ * training run calls the op's tune function at start-up. Choices live per device and, when
+ * the platform has a tune store (in Node a JSON file, see platform/node.ts), also there,
+ * keyed by the adapter's description, so the next process skips the timing.
  */
 import { currentPlatform, type Platform } from "../platform/platform.js";
 import type { Device } from "./device.js";
@@ -30,6 +30,8 @@ export interface Candidate {
 type TuneStore = NonNullable<Platform["tuneStore"]>;
 
 const choices = new WeakMap<Device, Map<string, string>>();
+/** Devices whose choices were pinned: they use exactly those and never consult the store. */
+const pinned = new WeakSet<Device>();
 /** Each store's entries, read once. */
 const stored = new WeakMap<TuneStore, Map<string, string>>();
 
@@ -46,7 +48,7 @@ function storeKey(device: Device, key: string): string {
 /** The remembered winner for `key` on this device's adapter, if any. */
 export function tunedChoice(device: Device, key: string): string | undefined {
   const own = choices.get(device)?.get(key);
-  if (own !== undefined) return own;
+  if (own !== undefined || pinned.has(device)) return own;
   const store = currentPlatform().tuneStore;
   return store ? storedChoices(store).get(storeKey(device, key)) : undefined;
 }
@@ -61,6 +63,16 @@ function remember(device: Device, key: string, winner: string): void {
     entries.set(storeKey(device, key), winner);
     store.save(Object.fromEntries(entries));
   }
+}
+
+/**
+ * Makes `device` use exactly `pinned` from now on: these winners, the ops' defaults for every
+ * other class, nothing from the store. A training run pins the choices its checkpoints record,
+ * so that a resumed run computes with the same kernels (another kernel sums in another order).
+ */
+export function pinChoices(device: Device, winners: Readonly<Record<string, string>>): void {
+  choices.set(device, new Map(Object.entries(winners)));
+  pinned.add(device);
 }
 
 /** Median wall time of `run` in ms, waiting for the GPU after each repetition. */

@@ -19,6 +19,8 @@ export interface CliOptions {
   sampleEvery?: number;
   logEvery?: number;
   keep?: number;
+  /** Skip timing the kernels at start-up: the ops' default kernels, nothing from the tune cache. */
+  noTune?: boolean;
   /** A part of the adapter's name (openDevice falls back to DEEPFILL_ADAPTER). */
   adapter?: string;
   /** Configuration values given explicitly (the rest come from the preset or the checkpoint). */
@@ -77,6 +79,7 @@ const FLAGS: Flag<CliOptions>[] = [
   { name: "--log-every", value: "N", help: `iterations between log lines; losses are read back from the GPU only then and at checkpoints (default: ${presetNames.map((p) => `${p} ${s[p].logEvery}`).join(", ")})`, parse: (v, f, o) => void (o.logEvery = integer(1)(v, f)) },
   { name: "--keep", value: "N", help: `checkpoints kept, the newest (default ${DEFAULT_KEEP})`, parse: (v, f, o) => void (o.keep = integer(1)(v, f)) },
   { name: "--resume", value: "PATH", help: "continue a run exactly: its folder, its checkpoints/ folder, or one step-*.json; the configuration comes from the checkpoint", parse: (v, _, o) => void (o.resume = v) },
+  { name: "--no-tune", help: "do not time the convolution and product kernels of the run's shapes before the first iteration; use the default kernels (tuned winners are cached per adapter in DEEPFILL_TUNE_CACHE, default ~/.cache/deepfill-webgpu/tune.json; DEEPFILL_TUNE_CACHE=off times them in every run); a resumed run uses what its checkpoint records", parse: (_, __, o) => void (o.noTune = true) },
   adapterFlag<CliOptions>(),
 ];
 

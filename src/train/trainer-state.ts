@@ -2,8 +2,8 @@
  * A Trainer's checkpoint, per the checkpoint contract: every network parameter under its own
  * name ("generator.*", "globalCritic.*", "localCritic.*"), the Adam moments under
  * "adam.generator." and "adam.critics.", and in the sidecar the configuration (`model` for
- * readers such as inpaint, `training` for resume), the random streams and both optimizers'
- * step counts. Restoring checks everything before it changes anything. Pure: the training loop
+ * readers such as inpaint, `training` for resume), the random streams, both optimizers'
+ * step counts and the kernel choices the run computes with (train/kernel-choices.ts). Restoring checks everything before it changes anything. Pure: the training loop
  * stores the contents as files (saveCheckpoint), a page encodes them to bytes (encodeTrainer).
  */
 import type { Tensor } from "../tensor/tensor.js";
@@ -35,6 +35,7 @@ export function trainerCheckpoint(trainer: Trainer): CheckpointContents {
     config: sidecarConfig(trainer.config),
     rng: { ...trainer.randomStates() },
     optimizers: { generator: { step: trainer.generatorOptimizer.stepCount }, critics: { step: trainer.criticOptimizer.stepCount } },
+    ...(trainer.kernels ? { kernels: trainer.kernels } : {}),
   };
 }
 

@@ -29,6 +29,7 @@ import type { TrainConfig } from "./config.js";
 import type { ImageDataset } from "../data/dataset.js";
 import { bboxSize, maskTensor, sampleMasks, type MaskBatch } from "../data/masks.js";
 import { Rng, type RngState } from "../data/rng.js";
+import type { KernelRecord } from "./kernel-choices.js";
 
 /** Official weights (docs/model.md#losses). */
 const GP_LAMBDA = 10;
@@ -59,6 +60,8 @@ export class Trainer {
   readonly criticOptimizer: Adam;
   /** Iterations completed (warm-up ones included). */
   iteration = 0;
+  /** The kernel choices pinned on the device for this run (kernel-choices.ts), recorded in checkpoints; null: the defaults. */
+  kernels: KernelRecord | null = null;
   private dataRng: Rng;
   private maskRng: Rng;
   private gpRng: Rng;

@@ -28,6 +28,7 @@ import {
 import { backwardFilterLanes, backwardInputLanes, forwardLanes } from "./conv-lanes.js";
 import { lanesByDefault, lanesFits, lanesUnavailable } from "./lanes.js";
 import { tunedChoice } from "../../tensor/autotune.js";
+import { noteTunable } from "./tunable-shapes.js";
 import { pad } from "./layout.js";
 import { sum } from "./reduce.js";
 import { activationBackward, checkActivation, type ActivationFunction } from "./elementwise.js";
@@ -82,7 +83,9 @@ function chooseKernel(op: ConvDirection, device: Device, g: ConvGeometry): ConvK
   const p = g.params;
   if (p.variant === "lanes" && !lanesFits(device)) throw lanesUnavailable(op, device, 'variant "gemm"');
   if (p.variant !== "auto") return p.variant;
-  const tuned = tunedChoice(device, convShapeClass(op, g));
+  const key = convShapeClass(op, g);
+  noteTunable(() => ({ op: "conv", key, direction: op, input: g.input, weight: [g.cout, g.input[1], p.kernel[0], p.kernel[1]], params: p }));
+  const tuned = tunedChoice(device, key);
   if (tuned === "gemm" || tuned === "direct" || (tuned === "lanes" && lanesFits(device))) return tuned;
   return lanesByDefault(device) ? "lanes" : "gemm";
 }

@@ -12,4 +12,6 @@ export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resi
 export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
 export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvDirection, type ConvKernel, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
 export { tuneConv } from "./conv-tune.js";
+export { recordTunables, type TunableShape } from "./tunable-shapes.js";
+export { tuneShape, tuneShapes, type TuneSummary } from "./tune-shapes.js";
 export { adamUpdate, checkAdamSlot, type AdamSlot, type AdamStep } from "./adam-update.js";

@@ -18,6 +18,7 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { formatShape } from "../../tensor/shape.js";
 import { timeCandidates, tunedChoice, type TuneOptions } from "../../tensor/autotune.js";
 import { record } from "../graph.js";
+import { noteTunable } from "./tunable-shapes.js";
 import { deviceOf } from "./common.js";
 import { LANES_TILES, LANES_WIDTHS, lanesByDefault, lanesFits, lanesUnavailable, lanesWidth, type LanesWidth } from "./lanes.js";
 import { reshape } from "./layout.js";
@@ -103,7 +104,9 @@ function launch(device: Device, kernel: MatmulKernel, g: Geometry): {
 
 /** The kernel used when none is forced: the tuned winner, else the adapter's default. */
 export function defaultMatmulKernel(device: Device, m: number, n: number, k: number): MatmulKernel {
-  const tuned = tunedChoice(device, shapeClass(m, n, k));
+  const key = shapeClass(m, n, k);
+  noteTunable(() => ({ op: "matmul", key, m, n, k }));
+  const tuned = tunedChoice(device, key);
   if (tuned && (MATMUL_KERNELS as readonly string[]).includes(tuned)) return tuned as MatmulKernel;
   return lanesByDefault(device) ? "lanes" : "tiled";
 }

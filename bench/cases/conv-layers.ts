@@ -1,0 +1,65 @@
+/**
+ * "conv layers PRESET": every convolution one training iteration of the preset runs (the
+ * generator, both critics, the gradient penalty), found by the same recorder that tells
+ * train.js what to tune (train/kernel-choices.ts), at batch 1. One row per distinct shape
+ * and direction, after tuneConv has picked the kernel of its class; the note names the winner
+ * (with each candidate's time when this row timed the class) and the model's shape. The
+ * paper's list (256x256) is slow on a CPU adapter, so it runs with --all or a filter.
+ */
+import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, tuneShape, type Device, type TunableShape } from "../../src/index.js";
+import { makeConfig, type PresetName } from "../../src/train/config.js";
+import { loadImageFolder } from "../../src/data/image-folder.js";
+import { trainingShapes } from "../../src/train/kernel-choices.js";
+import { register, sineValues, type ListCase, type Prepared } from "../harness.js";
+
+type ConvShape = Extract<TunableShape, { op: "conv" }>;
+
+const SHORT = { conv2d: "fwd", conv2dBackwardInput: "bwd-input", conv2dBackwardFilter: "bwd-filter" } as const;
+
+function label(s: ConvShape): string {
+  const [b, cin, h, w] = s.input;
+  const [cout, , kh, kw] = s.weight;
+  const { stride, dilation } = s.params;
+  const extra = `${stride[0] > 1 ? ` s${stride[0]}` : ""}${dilation[0] > 1 ? ` d${dilation[0]}` : ""}`;
+  return `${kh}x${kw}${extra} ${cin}->${cout} ${h}x${w} b${b}`;
+}
+
+async function prepare(device: Device, s: ConvShape): Promise<Prepared> {
+  const { winner, ms } = await tuneShape(device, s);
+  const times = Object.entries(ms).map(([name, t]) => `${name} ${t.toFixed(1)} ms`).join(", ");
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const x = device.tensor(sineValues(size(s.input), 1), [...s.input]);
+  const w = device.tensor(sineValues(size(s.weight), 2), [...s.weight]);
+  const y = conv2d(x, w, s.params);
+  const gy = device.tensor(sineValues(y.size, 3), y.shape);
+  // Every direction does one multiply-add per output, input channel and tap.
+  const flops = 2 * y.size * s.weight[1] * s.weight[2] * s.weight[3];
+  y.dispose();
+  const runs = {
+    conv2d: () => conv2d(x, w, s.params),
+    conv2dBackwardInput: () => conv2dBackwardInput(gy, w, x.shape, s.params),
+    conv2dBackwardFilter: () => conv2dBackwardFilter(x, gy, w.shape, s.params),
+  };
+  return {
+    run: () => runs[s.direction]().dispose(),
+    flops,
+    note: `won ${winner}${times ? ` (${times})` : " (class tuned earlier)"}`,
+    dispose: () => [x, w, gy].forEach((t) => t.dispose()),
+  };
+}
+
+function layersCase(preset: PresetName, slow: boolean): ListCase {
+  const name = `conv layers ${preset}`;
+  return {
+    name,
+    slow,
+    expand: async (device) => {
+      const config = makeConfig(preset, { batch: 1 });
+      const shapes = await trainingShapes(device, config, loadImageFolder({ height: config.height, width: config.width }));
+      const convs = shapes.filter((s): s is ConvShape => s.op === "conv");
+      return convs.map((s) => ({ name: `${name} ${SHORT[s.direction]} ${label(s)}`, prepare: (d: Device) => prepare(d, s) }));
+    },
+  };
+}
+
+register(layersCase("tiny", false), layersCase("paper", true));
