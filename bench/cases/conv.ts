@@ -16,10 +16,10 @@ import {
 import { register, sineValues, type Prepared } from "../harness.js";
 import { hwioFrom, nhwcFrom, type Tfjs, type TfjsPeerCase, type TfjsTensor } from "../tfjs-peer.js";
 
-type Which = "forward" | "backwardInput" | "backwardFilter";
+export type Which = "forward" | "backwardInput" | "backwardFilter";
 const ALL: Which[] = ["forward", "backwardInput", "backwardFilter"];
 
-interface Shape {
+export interface Shape {
   label: string;
   x: [number, number, number, number];
   cout: number;
@@ -38,7 +38,7 @@ const TO_OIHW = [3, 2, 0, 1];
  * and the Conv2DBackpropFilter kernel that tf.grad of conv2d runs. Every shape here pads
  * "same", TF's SAME as tfjs has it.
  */
-function tfjsCase(s: Shape, which: Which, values: { x: Float32Array; w: Float32Array; gy: Float32Array }, yShape: readonly number[], ours: () => Tensor): TfjsPeerCase | string {
+export function tfjsCase(s: Shape, which: Which, values: { x: Float32Array; w: Float32Array; gy: Float32Array }, yShape: readonly number[], ours: () => Tensor): TfjsPeerCase | string {
   const [b, cin, h, w] = s.x;
   const stride = s.options.stride as number | undefined ?? 1;
   const dilation = s.options.dilation as number | undefined ?? 1;
