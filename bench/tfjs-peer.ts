@@ -181,6 +181,15 @@ export function maxDifference(ours: ArrayLike<number>, peer: ArrayLike<number>):
 /** Runs `peerCase` in tfjs after our run of the case and records it in `result`, or prints why not. */
 export async function compareTfjs(peer: TfjsPeer, name: string, peerCase: TfjsPeerCase, repeats: number,
   result: { ms: number; peer?: unknown }): Promise<void> {
+  try {
+    await measureTfjs(peer, name, peerCase, repeats, result);
+  } catch (error) {
+    console.log(`  ${name}: the tfjs peer failed (${(error as Error).message.split("\n")[0]})`);
+  }
+}
+
+async function measureTfjs(peer: TfjsPeer, name: string, peerCase: TfjsPeerCase, repeats: number,
+  result: { ms: number; peer?: unknown }): Promise<void> {
   const { tf } = peer;
   const ours = peerCase.ours();
   const expected = await ours.read();
