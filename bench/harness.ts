@@ -13,6 +13,7 @@ import type { Device } from "../src/index.js";
 import { timeRuns } from "../src/tensor/autotune.js";
 import { defineKernel } from "../src/tensor/kernels.js";
 import type { PeerResult, TrainPeerConfig } from "./peers.js";
+import type { TfjsPeerCase } from "./tfjs-peer.js";
 
 export interface Prepared {
   /** Records the work once. */
@@ -25,6 +26,8 @@ export interface Prepared {
   note?: string;
   /** Parameter count per network, for cases that run a model (a peer must match them). */
   parameters?: Record<string, number>;
+  /** The same work for the tfjs-backend-webgpu peer of --peers, or why tfjs has none. */
+  tfjs?: TfjsPeerCase | string;
   dispose: () => void;
 }
 
@@ -63,7 +66,7 @@ export interface BenchResult {
   note?: string;
   adapter: string;
   parameters?: Record<string, number>;
-  /** The peer's run of the same case (--peers). */
+  /** A peer's run of the same case (--peers): PyTorch for training iterations, tfjs-backend-webgpu for ops. */
   peer?: PeerResult;
 }
 
@@ -128,7 +131,9 @@ export async function measureCopyCeiling(device: Device, repeats: number): Promi
   return (2 * elements * 4) / ms / 1e6;
 }
 
-export async function runCase(device: Device, bench: SingleCase, ceilings: Ceilings, repeats: number): Promise<BenchResult> {
+/** Times `bench`; `afterTiming` runs while the case's tensors still live (a peer reads our output there). */
+export async function runCase(device: Device, bench: SingleCase, ceilings: Ceilings, repeats: number,
+  afterTiming?: (prepared: Prepared, result: BenchResult) => Promise<void>): Promise<BenchResult> {
   const prepared = await bench.prepare(device);
   try {
     const ms = await timeRuns(device, prepared.run, 1, bench.repeats ?? repeats);
@@ -144,13 +149,17 @@ export async function runCase(device: Device, bench: SingleCase, ceilings: Ceili
     }
     if (prepared.note) result.note = prepared.note;
     if (prepared.parameters) result.parameters = prepared.parameters;
+    await afterTiming?.(prepared, result);
     return result;
   } finally {
     prepared.dispose();
   }
 }
 
-/** The results as an aligned table, the name column as wide as the longest name; peer columns when any case has a peer. */
+/**
+ * The results as an aligned table, the name column as wide as the longest name; peer columns
+ * when any case has a peer, whose note (the tfjs peer's layout and check) follows ours.
+ */
 export function formatTable(results: readonly BenchResult[]): string {
   const width = Math.max(4, ...results.map((r) => r.name.length));
   const peers = results.some((r) => r.peer !== undefined);
@@ -159,7 +168,12 @@ export function formatTable(results: readonly BenchResult[]): string {
   const rows = results.map((r) => {
     const rate = r.gflops !== undefined ? `${r.gflops.toFixed(2)} GFLOP/s` : `${r.gbps!.toFixed(2)} GB/s`;
     const peer = !peers ? "" : r.peer ? ` ${r.peer.ms.toFixed(1).padStart(10)} ${r.peer.ratio.toFixed(2).padStart(9)}` : ` ${"".padStart(10)} ${"".padStart(9)}`;
-    return `${r.name.padEnd(width)} ${r.ms.toFixed(1).padStart(10)} ${rate.padStart(16)} ${(r.ceiling_fraction * 100).toFixed(0).padStart(6)}%${peer}  ${r.note ?? ""}`;
+    return `${r.name.padEnd(width)} ${r.ms.toFixed(1).padStart(10)} ${rate.padStart(16)} ${(r.ceiling_fraction * 100).toFixed(0).padStart(6)}%${peer}  ${notes(r)}`;
   });
   return [header, ...rows].join("\n");
+}
+
+function notes(r: BenchResult): string {
+  const peerNote = r.peer && "note" in r.peer ? r.peer.note : undefined;
+  return [r.note, peerNote].filter((n) => n).join("; ");
 }

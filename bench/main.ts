@@ -5,8 +5,10 @@
  * of several TEXTs separated by "|"; a TEXT ending in "$" must end the name), prints
  * a table and, with --json, writes one JSON record per case (one per line). --all includes
  * the cases marked slow. --peers runs each case that names a peer configuration again in
- * PyTorch (bench/peers.ts; --python or DEEPFILL_PYTHON picks the interpreter) and adds its
- * time and the ratio. New case files go in bench/cases/ and are imported below.
+ * PyTorch (bench/peers.ts; --python or DEEPFILL_PYTHON picks the interpreter), and each
+ * matmul and convolution case that describes its work for tfjs again in tfjs-backend-webgpu
+ * on the same adapter (bench/tfjs-peer.ts), and adds the peer's time and the ratio. New case
+ * files go in bench/cases/ and are imported below.
  */
 import { writeFileSync } from "node:fs";
 import { openDevice } from "../src/open-device.js";
@@ -18,6 +20,7 @@ import "./cases/attention.js";
 import "./cases/train.js";
 import { formatTable, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
 import { choosePeerPython, comparePeer } from "./peers.js";
+import { compareTfjs, openTfjsPeer, type TfjsPeer } from "./tfjs-peer.js";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -32,11 +35,21 @@ const jsonFile = option("--json");
 const repeats = Number(option("--repeats") ?? 5);
 const all = process.argv.includes("--all");
 if (!(repeats >= 1)) throw new Error(`bench: --repeats must be a positive number`);
-const peerPython = process.argv.includes("--peers") ? choosePeerPython(option("--python") ?? process.env.DEEPFILL_PYTHON) : null;
+const peers = process.argv.includes("--peers");
+const peerPython = peers ? choosePeerPython(option("--python") ?? process.env.DEEPFILL_PYTHON) : null;
 
 const device = await openDevice(option("--adapter"));
+let tfjsPeer: TfjsPeer | null = null;
 try {
   console.log(`adapter: ${device.adapter.description} (${device.adapter.isSoftware ? "software" : "hardware"})`);
+  if (peers) {
+    const opened = await openTfjsPeer(device);
+    if ("problem" in opened) console.log(`peer tfjs-backend-webgpu: skipped, ${opened.problem}`);
+    else {
+      tfjsPeer = opened;
+      console.log(`peer tfjs-backend-webgpu ${opened.tf.version_core} on the adapter ${opened.adapter}`);
+    }
+  }
   const measureCeilings = async () => ({ gflops: await measureFmaCeiling(device, repeats), gbps: await measureCopyCeiling(device, repeats) });
   const before = await measureCeilings();
   const results: BenchResult[] = [];
@@ -44,10 +57,15 @@ try {
     if (filter !== undefined && !filter.split("|").some((text) => text.endsWith("$") ? bench.name.endsWith(text.slice(0, -1)) : bench.name.includes(text))) continue;
     if (bench.slow && !all && filter === undefined) continue;
     for (const one of "expand" in bench ? await bench.expand(device) : [bench]) {
-      const result = await runCase(device, one, before, repeats);
+      const runs = one.repeats ?? repeats;
+      const result = await runCase(device, one, before, repeats, async (prepared, result) => {
+        console.log(`  ${one.name}: ${result.ms.toFixed(1)} ms`);
+        if (!tfjsPeer || prepared.tfjs === undefined) return;
+        if (typeof prepared.tfjs === "string") console.log(`  ${one.name}: no tfjs peer, ${prepared.tfjs}`);
+        else await compareTfjs(tfjsPeer, one.name, prepared.tfjs, runs, result);
+      });
       results.push(result);
-      console.log(`  ${one.name}: ${result.ms.toFixed(1)} ms`);
-      if (peerPython && one.peer) comparePeer(peerPython, one.name, one.peer, one.repeats ?? repeats, result);
+      if (peerPython && one.peer) comparePeer(peerPython, one.name, one.peer, runs, result);
     }
   }
   // Other work on a shared machine lowers a ceiling measured once; the higher of two
@@ -66,5 +84,6 @@ try {
     console.log(`wrote ${results.length + 1} records to ${jsonFile}`);
   }
 } finally {
+  tfjsPeer?.close();
   device.destroy();
 }

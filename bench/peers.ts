@@ -1,7 +1,8 @@
 /**
  * The bench's peers (`npm run bench -- --peers`): the same training iteration in PyTorch on
  * the CPU, run by bench/peers/torch_iteration.py in a child process after our case, so the
- * two never share the cores. Its time sits beside ours as "peer ms" and "ours/peer".
+ * two never share the cores. Its time sits beside ours as "peer ms" and "ours/peer". (The
+ * matmul and convolution cases have the other peer, tfjs-backend-webgpu: bench/tfjs-peer.ts.)
  *
  * The Python that runs it must import torch. Debian's python3-torch installs into the
  * system interpreter (/usr/bin/python3), which is often not the `python3` first on PATH
@@ -11,6 +12,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { TfjsPeerResult } from "./tfjs-peer.js";
 
 /** The configuration a training-iteration case runs, which the peer repeats. */
 export interface TrainPeerConfig {
@@ -21,9 +23,9 @@ export interface TrainPeerConfig {
   criticSteps: number;
 }
 
-/** What the bench records of a peer's run beside our result. */
-export interface PeerResult {
-  peer: string;
+/** What the bench records of the PyTorch peer's run beside our result. */
+export interface TorchPeerResult {
+  peer: "pytorch-cpu";
   ms: number;
   /** Our ms over the peer's: below 1, we are faster. */
   ratio: number;
@@ -34,6 +36,9 @@ export interface PeerResult {
   /** The OpenMP settings the peer ran under (its speed on a busy machine depends on them). */
   openmp: Record<string, string>;
 }
+
+/** What the bench records of a peer's run beside our result. */
+export type PeerResult = TorchPeerResult | TfjsPeerResult;
 
 /** bench/peers/torch_iteration.py, found from build/bench/peers.js. */
 export const TORCH_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bench", "peers", "torch_iteration.py");
@@ -64,7 +69,7 @@ export function findTorchPython(explicit?: string): { python: string; version: s
 }
 
 /** Runs the peer's iteration `runs` times after one warm-up; the parsed result, or why there is none. */
-export function runTorchPeer(python: string, config: TrainPeerConfig, runs: number): Omit<PeerResult, "ratio"> | { problem: string } {
+export function runTorchPeer(python: string, config: TrainPeerConfig, runs: number): Omit<TorchPeerResult, "ratio"> | { problem: string } {
   const args = [
     TORCH_SCRIPT, "--size", `${config.size}`, "--batch", `${config.batch}`, "--cnum", `${config.cnum}`,
     "--critic-cnum", `${config.criticCnum}`, "--critic-steps", `${config.criticSteps}`, "--warmup", "1", "--runs", `${runs}`,
@@ -72,7 +77,7 @@ export function runTorchPeer(python: string, config: TrainPeerConfig, runs: numb
   const run = spawnSync(python, args, { encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
   if (run.error || run.status !== 0) return { problem: `the PyTorch peer failed: ${run.error?.message ?? lastLine(run.stderr)}` };
   try {
-    return JSON.parse(lastLine(run.stdout)) as Omit<PeerResult, "ratio">;
+    return JSON.parse(lastLine(run.stdout)) as Omit<TorchPeerResult, "ratio">;
   } catch {
     return { problem: `the PyTorch peer printed no JSON result: ${lastLine(run.stdout)}` };
   }
@@ -94,7 +99,6 @@ function lastLine(text: string): string {
  * one line says how to install it and the bench runs without the peer.
  */
 export function choosePeerPython(explicit: string | undefined): string | null {
-  console.log("peer tfjs-backend-webgpu: not built into the bench yet; only the PyTorch peer runs");
   const found = findTorchPython(explicit);
   if ("python" in found) {
     console.log(`peer PyTorch ${found.version} on the CPU through ${found.python}`);

@@ -6,18 +6,20 @@
  * (transposed 4x4 stride 2, 1024 -> 128, 32x32 -> 64x64). "auto" is what the model runs,
  * after tuneConv has timed the candidate kernels of that direction and shape (the note
  * names the winner and each candidate's time); the other variants of the reference shape
- * come with --all, for comparison.
+ * come with --all, for comparison. Each case also describes its work for the tfjs peer of
+ * --peers (NHWC activations, HWIO filters; tfjs has no gradients of dilated convolutions).
  */
 import {
   conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d, tuneConv,
   type ConvDirection, type ConvOptions, type ConvVariant, type Device, type Tensor,
 } from "../../src/index.js";
 import { register, sineValues, type Prepared } from "../harness.js";
+import { hwioFrom, nhwcFrom, type Tfjs, type TfjsPeerCase, type TfjsTensor } from "../tfjs-peer.js";
 
-type Which = "forward" | "backwardInput" | "backwardFilter";
+export type Which = "forward" | "backwardInput" | "backwardFilter";
 const ALL: Which[] = ["forward", "backwardInput", "backwardFilter"];
 
-interface Shape {
+export interface Shape {
   label: string;
   x: [number, number, number, number];
   cout: number;
@@ -26,6 +28,40 @@ interface Shape {
 }
 
 const DIRECTION: Record<Which, ConvDirection> = { forward: "conv2d", backwardInput: "conv2dBackwardInput", backwardFilter: "conv2dBackwardFilter" };
+
+/** tfjs's outputs back to our layouts: NHWC -> NCHW, HWIO -> [cout, cin, kh, kw]. */
+const TO_NCHW = [0, 3, 1, 2];
+const TO_OIHW = [3, 2, 0, 1];
+
+/**
+ * The same direction in tfjs: conv2d, conv2dTranspose (which is tfjs's conv2DBackpropInput)
+ * and the Conv2DBackpropFilter kernel that tf.grad of conv2d runs. Every shape here pads
+ * "same", TF's SAME as tfjs has it.
+ */
+export function tfjsCase(s: Shape, which: Which, values: { x: Float32Array; w: Float32Array; gy: Float32Array }, yShape: readonly number[], ours: () => Tensor): TfjsPeerCase | string {
+  const [b, cin, h, w] = s.x;
+  const stride = s.options.stride as number | undefined ?? 1;
+  const dilation = s.options.dilation as number | undefined ?? 1;
+  if (s.options.padding !== "same") throw new Error(`bench ${s.label}: the tfjs peer only knows "same" padding`);
+  if (which !== "forward" && dilation > 1) return "tfjs has no gradients of dilated convolutions";
+  const prepare = (tf: Tfjs) => {
+    const x = nhwcFrom(tf, values.x, s.x);
+    const wt = hwioFrom(tf, values.w, [s.cout, cin, s.k, s.k]);
+    const gy = nhwcFrom(tf, values.gy, yShape);
+    const runs: Record<Which, () => TfjsTensor> = {
+      forward: () => tf.conv2d(x, wt, stride, "same", "NHWC", dilation),
+      backwardInput: () => tf.conv2dTranspose(gy, wt, [b, h, w, cin], stride, "same"),
+      backwardFilter: () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: gy },
+        { strides: stride, pad: "same", dataFormat: "NHWC", filterShape: [s.k, s.k, cin, s.cout] }),
+    };
+    return {
+      run: runs[which],
+      toOurs: (y: TfjsTensor) => tf.transpose(y, which === "backwardFilter" ? TO_OIHW : TO_NCHW),
+      dispose: () => [x, wt, gy].forEach((t) => t.dispose()),
+    };
+  };
+  return { layout: which === "backwardFilter" ? "NHWC, HWIO filter gradient" : "NHWC, HWIO filter", ours, prepare };
+}
 
 /** "won lanes (gemm 12.1 ms, lanes 4.2 ms)": the tuned choice for this case's class. */
 async function tuneNote(device: Device, s: Shape, which: Which): Promise<string> {
@@ -38,11 +74,14 @@ async function tuneNote(device: Device, s: Shape, which: Which): Promise<string>
 async function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Promise<Prepared> {
   const note = variant === "auto" ? await tuneNote(device, s, which) : undefined;
   const [b, cin, h, w] = s.x;
-  const x = device.tensor(sineValues(b * cin * h * w, 1), s.x);
-  const wt = device.tensor(sineValues(s.cout * cin * s.k * s.k, 2), [s.cout, cin, s.k, s.k]);
+  const values: { x: Float32Array; w: Float32Array; gy: Float32Array } = { x: sineValues(b * cin * h * w, 1), w: sineValues(s.cout * cin * s.k * s.k, 2), gy: new Float32Array() };
+  const x = device.tensor(values.x, s.x);
+  const wt = device.tensor(values.w, [s.cout, cin, s.k, s.k]);
   const options = { ...s.options, variant };
   const y = conv2d(x, wt, options);
-  const gy = device.tensor(sineValues(y.size, 3), y.shape);
+  values.gy = sineValues(y.size, 3);
+  const gy = device.tensor(values.gy, y.shape);
+  const yShape = y.shape;
   const flops = 2 * y.size * cin * s.k * s.k;
   y.dispose();
   const runs: Record<Which, () => Tensor> = {
@@ -54,6 +93,7 @@ async function prepare(device: Device, s: Shape, which: Which, variant: ConvVari
     run: () => runs[which]().dispose(),
     flops,
     note,
+    tfjs: tfjsCase(s, which, values, yShape, runs[which]),
     dispose: () => [x, wt, gy].forEach((t) => t.dispose()),
   };
 }
@@ -86,11 +126,27 @@ for (const variant of ["gemm", "direct"] as const) registerShape(reference(1, 1)
 register({
   name: "convTranspose 4x4 s2 1024->128 32x32->64x64 b1",
   prepare: (device) => {
-    const x = device.tensor(sineValues(1024 * 32 * 32, 1), [1, 1024, 32, 32]);
-    const w = device.tensor(sineValues(1024 * 128 * 16, 2), [1024, 128, 4, 4]);
+    const values = { x: sineValues(1024 * 32 * 32, 1), w: sineValues(1024 * 128 * 16, 2) };
+    const x = device.tensor(values.x, [1, 1024, 32, 32]);
+    const w = device.tensor(values.w, [1024, 128, 4, 4]);
+    const run = () => convTranspose2d(x, w, { stride: 2, padding: 1 });
     return {
-      run: () => convTranspose2d(x, w, { stride: 2, padding: 1 }).dispose(),
+      run: () => run().dispose(),
       flops: 2 * 1024 * 128 * 16 * 32 * 32,
+      // Padding 1 of a transposed convolution is the explicit padding of the convolution it undoes.
+      tfjs: {
+        layout: "NHWC, filter [kh, kw, cout, cin]",
+        ours: run,
+        prepare: (tf) => {
+          const px = nhwcFrom(tf, values.x, [1, 1024, 32, 32]);
+          const pw = hwioFrom(tf, values.w, [1024, 128, 4, 4]);
+          return {
+            run: () => tf.conv2dTranspose(px, pw, [1, 64, 64, 128], 2, [[0, 0], [1, 1], [1, 1], [0, 0]]),
+            toOurs: (y) => tf.transpose(y, TO_NCHW),
+            dispose: () => [px, pw].forEach((t) => t.dispose()),
+          };
+        },
+      },
       dispose: () => [x, w].forEach((t) => t.dispose()),
     };
   },

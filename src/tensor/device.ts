@@ -136,8 +136,11 @@ export class Device {
   private readonly profiler: Profiler | null;
 
   constructor(
-    /** The binding's entry object: it runs the event loop that resolves GPU promises, so it must stay referenced. */
-    private readonly entry: GPU,
+    /**
+     * The binding's entry object: it runs the event loop that resolves GPU promises, so it must
+     * stay referenced. Public so that other WebGPU code can ask it for this device's adapter.
+     */
+    readonly entry: GPU,
     readonly gpu: GPUDevice,
     readonly adapter: AdapterSummary,
     readonly debug: boolean,
