@@ -1,9 +1,9 @@
 // conv2d_lanes_w4_m8.wgsl: C = A B for CPU adapters, where B is an image read in place
-// (implicit GEMM). Generated (W 4, TM 2, TN 32) by tools/gen-kernels/gen_conv_lanes.py
+// (implicit GEMM). Generated (W 4, TM 2, TN 16) by tools/gen-kernels/gen_conv_lanes.py
 // (run `npm run gen:kernels`, do not edit); the register tile is the one of
 // matmul_lanes_w4.wgsl (read its header for why it is fast): a workgroup is one
-// subgroup of exactly 4 lanes, lane l owns rows l + 4 r (r < 2) of a 8 x 32 tile,
-// gathers 8 values of B per step and shares them with subgroupBroadcast.
+// subgroup of exactly 4 lanes, lane l owns rows l + 4 r (r < 2) of a 8 x 16 tile,
+// gathers 4 values of B per step and shares them with subgroupBroadcast.
 //
 // Math: C[m, n] = activate(bias[m] + sum over k = (k0, k1, k2) of A[m, k] B[k, n]), where the column
 // n = (n0 N1 + n1) N2 + n2 and the reduction index each split into three axes, and
@@ -20,7 +20,7 @@
 // function (identity by default), so a layer's conv + bias + activation is one dispatch.
 // Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
 // HAS_BIAS is false), 4 c (write).
-// Dispatch: (x, ceil(M / 8), z) workgroups of 4 with x z >= ceil(N / 32); column tile
+// Dispatch: (x, ceil(M / 8), z) workgroups of 4 with x z >= ceil(N / 16); column tile
 // t = wg.z num_workgroups.x + wg.x, so images with over 65535 tiles still fit.
 enable subgroups;
 
@@ -67,7 +67,7 @@ fn column_axes(n: i32) -> vec3i {
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,
         @builtin(subgroup_invocation_id) lane: u32) {
   let tile = wg.z * groups.x + wg.x;
-  let col0 = i32(tile * 32u);
+  let col0 = i32(tile * 16u);
   if (col0 >= u.n) { return; }
   let row0 = i32(wg.y * 8u + lane);
   let a0 = u.a_base + min(row0 + 0, u.m - 1) * u.a_m;
@@ -89,25 +89,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let cy3 = u.y0 + n3.y * u.yn;
   let cx3 = u.x0 + n3.z * u.xn;
   let b3 = u.b_base + n3.x * u.b_n0 + cy3 * u.w + cx3;
-  let n4 = column_axes(min(col0 + i32(lane) + 16, u.n - 1));
-  let cy4 = u.y0 + n4.y * u.yn;
-  let cx4 = u.x0 + n4.z * u.xn;
-  let b4 = u.b_base + n4.x * u.b_n0 + cy4 * u.w + cx4;
-  let n5 = column_axes(min(col0 + i32(lane) + 20, u.n - 1));
-  let cy5 = u.y0 + n5.y * u.yn;
-  let cx5 = u.x0 + n5.z * u.xn;
-  let b5 = u.b_base + n5.x * u.b_n0 + cy5 * u.w + cx5;
-  let n6 = column_axes(min(col0 + i32(lane) + 24, u.n - 1));
-  let cy6 = u.y0 + n6.y * u.yn;
-  let cx6 = u.x0 + n6.z * u.xn;
-  let b6 = u.b_base + n6.x * u.b_n0 + cy6 * u.w + cx6;
-  let n7 = column_axes(min(col0 + i32(lane) + 28, u.n - 1));
-  let cy7 = u.y0 + n7.y * u.yn;
-  let cx7 = u.x0 + n7.z * u.xn;
-  let b7 = u.b_base + n7.x * u.b_n0 + cy7 * u.w + cx7;
   // Row row0 + 4 r, tile columns 4 q .. 4 q + 3 live in c{r}_{q}.
-  var c0_0 = vec4f(); var c0_1 = vec4f(); var c0_2 = vec4f(); var c0_3 = vec4f(); var c0_4 = vec4f(); var c0_5 = vec4f(); var c0_6 = vec4f(); var c0_7 = vec4f();
-  var c1_0 = vec4f(); var c1_1 = vec4f(); var c1_2 = vec4f(); var c1_3 = vec4f(); var c1_4 = vec4f(); var c1_5 = vec4f(); var c1_6 = vec4f(); var c1_7 = vec4f();
+  var c0_0 = vec4f(); var c0_1 = vec4f(); var c0_2 = vec4f(); var c0_3 = vec4f();
+  var c1_0 = vec4f(); var c1_1 = vec4f(); var c1_2 = vec4f(); var c1_3 = vec4f();
   let steps = u.k0 * u.k1 * u.k2;
   var ka = 0;
   var kb = 0;
@@ -123,21 +107,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     let g1 = select(0.0, image[max(b1 + kt, 0)], u32(cy1 + ty) < u32(u.h) && u32(cx1 + tx) < u32(u.w));
     let g2 = select(0.0, image[max(b2 + kt, 0)], u32(cy2 + ty) < u32(u.h) && u32(cx2 + tx) < u32(u.w));
     let g3 = select(0.0, image[max(b3 + kt, 0)], u32(cy3 + ty) < u32(u.h) && u32(cx3 + tx) < u32(u.w));
-    let g4 = select(0.0, image[max(b4 + kt, 0)], u32(cy4 + ty) < u32(u.h) && u32(cx4 + tx) < u32(u.w));
-    let g5 = select(0.0, image[max(b5 + kt, 0)], u32(cy5 + ty) < u32(u.h) && u32(cx5 + tx) < u32(u.w));
-    let g6 = select(0.0, image[max(b6 + kt, 0)], u32(cy6 + ty) < u32(u.h) && u32(cx6 + tx) < u32(u.w));
-    let g7 = select(0.0, image[max(b7 + kt, 0)], u32(cy7 + ty) < u32(u.h) && u32(cx7 + tx) < u32(u.w));
     // Tile column x was gathered by lane x % 4 into g(x / 4).
     let y0 = vec4f(subgroupBroadcast(g0, 0u), subgroupBroadcast(g0, 1u), subgroupBroadcast(g0, 2u), subgroupBroadcast(g0, 3u));
     let y1 = vec4f(subgroupBroadcast(g1, 0u), subgroupBroadcast(g1, 1u), subgroupBroadcast(g1, 2u), subgroupBroadcast(g1, 3u));
     let y2 = vec4f(subgroupBroadcast(g2, 0u), subgroupBroadcast(g2, 1u), subgroupBroadcast(g2, 2u), subgroupBroadcast(g2, 3u));
     let y3 = vec4f(subgroupBroadcast(g3, 0u), subgroupBroadcast(g3, 1u), subgroupBroadcast(g3, 2u), subgroupBroadcast(g3, 3u));
-    let y4 = vec4f(subgroupBroadcast(g4, 0u), subgroupBroadcast(g4, 1u), subgroupBroadcast(g4, 2u), subgroupBroadcast(g4, 3u));
-    let y5 = vec4f(subgroupBroadcast(g5, 0u), subgroupBroadcast(g5, 1u), subgroupBroadcast(g5, 2u), subgroupBroadcast(g5, 3u));
-    let y6 = vec4f(subgroupBroadcast(g6, 0u), subgroupBroadcast(g6, 1u), subgroupBroadcast(g6, 2u), subgroupBroadcast(g6, 3u));
-    let y7 = vec4f(subgroupBroadcast(g7, 0u), subgroupBroadcast(g7, 1u), subgroupBroadcast(g7, 2u), subgroupBroadcast(g7, 3u));
-    c0_0 = fma(x0, y0, c0_0); c0_1 = fma(x0, y1, c0_1); c0_2 = fma(x0, y2, c0_2); c0_3 = fma(x0, y3, c0_3); c0_4 = fma(x0, y4, c0_4); c0_5 = fma(x0, y5, c0_5); c0_6 = fma(x0, y6, c0_6); c0_7 = fma(x0, y7, c0_7);
-    c1_0 = fma(x1, y0, c1_0); c1_1 = fma(x1, y1, c1_1); c1_2 = fma(x1, y2, c1_2); c1_3 = fma(x1, y3, c1_3); c1_4 = fma(x1, y4, c1_4); c1_5 = fma(x1, y5, c1_5); c1_6 = fma(x1, y6, c1_6); c1_7 = fma(x1, y7, c1_7);
+    c0_0 = fma(x0, y0, c0_0); c0_1 = fma(x0, y1, c0_1); c0_2 = fma(x0, y2, c0_2); c0_3 = fma(x0, y3, c0_3);
+    c1_0 = fma(x1, y0, c1_0); c1_1 = fma(x1, y1, c1_1); c1_2 = fma(x1, y2, c1_2); c1_3 = fma(x1, y3, c1_3);
     t2++;
     let wrap2 = t2 == u.k2;
     t2 = select(t2, 0, wrap2);
@@ -153,10 +129,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let o1 = n1.x * u.c_n0 + n1.y * u.c_n1 + n1.z * u.c_n2;
   let o2 = n2.x * u.c_n0 + n2.y * u.c_n1 + n2.z * u.c_n2;
   let o3 = n3.x * u.c_n0 + n3.y * u.c_n1 + n3.z * u.c_n2;
-  let o4 = n4.x * u.c_n0 + n4.y * u.c_n1 + n4.z * u.c_n2;
-  let o5 = n5.x * u.c_n0 + n5.y * u.c_n1 + n5.z * u.c_n2;
-  let o6 = n6.x * u.c_n0 + n6.y * u.c_n1 + n6.z * u.c_n2;
-  let o7 = n7.x * u.c_n0 + n7.y * u.c_n1 + n7.z * u.c_n2;
   let p0 = subgroupBroadcast(o0, 0u);
   let p1 = subgroupBroadcast(o0, 1u);
   let p2 = subgroupBroadcast(o0, 2u);
@@ -173,22 +145,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   let p13 = subgroupBroadcast(o3, 1u);
   let p14 = subgroupBroadcast(o3, 2u);
   let p15 = subgroupBroadcast(o3, 3u);
-  let p16 = subgroupBroadcast(o4, 0u);
-  let p17 = subgroupBroadcast(o4, 1u);
-  let p18 = subgroupBroadcast(o4, 2u);
-  let p19 = subgroupBroadcast(o4, 3u);
-  let p20 = subgroupBroadcast(o5, 0u);
-  let p21 = subgroupBroadcast(o5, 1u);
-  let p22 = subgroupBroadcast(o5, 2u);
-  let p23 = subgroupBroadcast(o5, 3u);
-  let p24 = subgroupBroadcast(o6, 0u);
-  let p25 = subgroupBroadcast(o6, 1u);
-  let p26 = subgroupBroadcast(o6, 2u);
-  let p27 = subgroupBroadcast(o6, 3u);
-  let p28 = subgroupBroadcast(o7, 0u);
-  let p29 = subgroupBroadcast(o7, 1u);
-  let p30 = subgroupBroadcast(o7, 2u);
-  let p31 = subgroupBroadcast(o7, 3u);
   let m0 = row0 + 0;
   if (m0 < u.m) {
     var add = 0.0;
@@ -210,22 +166,6 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     c[out + p13] = activate(c0_3[1] + add);
     c[out + p14] = activate(c0_3[2] + add);
     c[out + p15] = activate(c0_3[3] + add);
-    c[out + p16] = activate(c0_4[0] + add);
-    c[out + p17] = activate(c0_4[1] + add);
-    c[out + p18] = activate(c0_4[2] + add);
-    c[out + p19] = activate(c0_4[3] + add);
-    c[out + p20] = activate(c0_5[0] + add);
-    c[out + p21] = activate(c0_5[1] + add);
-    c[out + p22] = activate(c0_5[2] + add);
-    c[out + p23] = activate(c0_5[3] + add);
-    c[out + p24] = activate(c0_6[0] + add);
-    c[out + p25] = activate(c0_6[1] + add);
-    c[out + p26] = activate(c0_6[2] + add);
-    c[out + p27] = activate(c0_6[3] + add);
-    c[out + p28] = activate(c0_7[0] + add);
-    c[out + p29] = activate(c0_7[1] + add);
-    c[out + p30] = activate(c0_7[2] + add);
-    c[out + p31] = activate(c0_7[3] + add);
   }
   let m1 = row0 + 4;
   if (m1 < u.m) {
@@ -248,21 +188,5 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
     c[out + p13] = activate(c1_3[1] + add);
     c[out + p14] = activate(c1_3[2] + add);
     c[out + p15] = activate(c1_3[3] + add);
-    c[out + p16] = activate(c1_4[0] + add);
-    c[out + p17] = activate(c1_4[1] + add);
-    c[out + p18] = activate(c1_4[2] + add);
-    c[out + p19] = activate(c1_4[3] + add);
-    c[out + p20] = activate(c1_5[0] + add);
-    c[out + p21] = activate(c1_5[1] + add);
-    c[out + p22] = activate(c1_5[2] + add);
-    c[out + p23] = activate(c1_5[3] + add);
-    c[out + p24] = activate(c1_6[0] + add);
-    c[out + p25] = activate(c1_6[1] + add);
-    c[out + p26] = activate(c1_6[2] + add);
-    c[out + p27] = activate(c1_6[3] + add);
-    c[out + p28] = activate(c1_7[0] + add);
-    c[out + p29] = activate(c1_7[1] + add);
-    c[out + p30] = activate(c1_7[2] + add);
-    c[out + p31] = activate(c1_7[3] + add);
   }
 }

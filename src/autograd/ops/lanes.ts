@@ -26,7 +26,7 @@ export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
  * test/generated-kernels.test.ts checks that the two agree.
  */
 export const LANES_TILES: Readonly<Record<LanesWidth, { matmul: readonly [number, number]; convRows: readonly number[]; convCols: number }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4], convCols: 32 },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16 },
   8: { matmul: [4, 32], convRows: [1, 2, 4], convCols: 32 },
   16: { matmul: [2, 32], convRows: [1, 2], convCols: 32 },
   32: { matmul: [1, 32], convRows: [1], convCols: 32 },
