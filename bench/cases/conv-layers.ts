@@ -19,6 +19,12 @@ type ConvShape = Extract<TunableShape, { op: "conv" }>;
 
 /** Work per timed run: about 15 ms at 30 GFLOP/s, ten times a submit's round trip on lavapipe. */
 const REPEAT_FLOPS = 0.5e9;
+/**
+ * At most this many convolutions per timed run: the attention's 3x3 1 -> 1 layer would need
+ * 10^5 of them, and lavapipe crashed on a submit that long. 200 small dispatches already
+ * cost several times a submit's round trip.
+ */
+const MAX_REPEATS = 200;
 
 const SHORT = { conv2d: "fwd", conv2dBackwardInput: "bwd-input", conv2dBackwardFilter: "bwd-filter" } as const;
 
@@ -40,7 +46,7 @@ async function prepare(device: Device, s: ConvShape): Promise<Prepared> {
   const gy = device.tensor(sineValues(y.size, 3), y.shape);
   // Every direction does one multiply-add per output, input channel and tap.
   const flops = 2 * y.size * s.weight[1] * s.weight[2] * s.weight[3];
-  const repeats = Math.max(1, Math.round(REPEAT_FLOPS / flops));
+  const repeats = Math.min(MAX_REPEATS, Math.max(1, Math.round(REPEAT_FLOPS / flops)));
   y.dispose();
   const runs = {
     conv2d: () => conv2d(x, w, s.params),
