@@ -10,7 +10,7 @@
  * device and takes navigator.gpu away again (an entry object left on globalThis keeps the
  * process alive).
  *
- * Timing mirrors timeRuns: one warm-up run, then the median of timed runs, each ended by
+ * Timing is timeRuns's (timeEach): one warm-up run, then the median of timed runs, each ended by
  * flushing tfjs's open command encoder (endComputePassEncoder + submitQueue, as its own
  * data() does before a read) and awaiting onSubmittedWorkDone on its device: the time holds
  * all the GPU work of the op and no readback. Inputs are converted to tfjs's layouts (NHWC,
@@ -22,6 +22,7 @@
  */
 import type { Device, Tensor } from "../src/index.js";
 import { currentPlatform } from "../src/platform/platform.js";
+import { median, timeEach } from "../src/tensor/autotune.js";
 
 export interface TfjsTensor {
   readonly shape: number[];
@@ -147,25 +148,6 @@ async function syncTfjs(tf: Tfjs): Promise<void> {
   await currentPlatform().waitForGpu(backend.device.queue.onSubmittedWorkDone());
 }
 
-/** Each timed run's ms after one warm-up, as timeRuns times ours. */
-export async function timeTfjs(tf: Tfjs, run: () => void, repeats: number): Promise<number[]> {
-  run();
-  await syncTfjs(tf);
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    run();
-    await syncTfjs(tf);
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 /** The largest |a - b| and the largest |a| over two arrays of one length. */
 export function maxDifference(ours: ArrayLike<number>, peer: ArrayLike<number>): { diff: number; scale: number } {
   if (ours.length !== peer.length) throw new Error(`tfjs peer: its output has ${peer.length} values, ours ${ours.length}`);
@@ -202,7 +184,7 @@ async function measureTfjs(peer: TfjsPeer, name: string, peerCase: TfjsPeerCase,
     if (converted !== output) converted.dispose();
     output.dispose();
     const { diff, scale } = maxDifference(expected, actual);
-    const times = await timeTfjs(tf, () => prepared.run().dispose(), repeats);
+    const times = await timeEach(() => prepared.run().dispose(), () => syncTfjs(tf), 1, repeats);
     const ms = median(times);
     const check = `max |diff| ${diff.toExponential(1)} of max |ours| ${scale.toPrecision(3)}`;
     if (!(diff <= RELATIVE_TOLERANCE * scale)) {

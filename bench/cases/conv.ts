@@ -74,12 +74,13 @@ async function tuneNote(device: Device, s: Shape, which: Which): Promise<string>
 async function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Promise<Prepared> {
   const note = variant === "auto" ? await tuneNote(device, s, which) : undefined;
   const [b, cin, h, w] = s.x;
-  const values: { x: Float32Array; w: Float32Array; gy: Float32Array } = { x: sineValues(b * cin * h * w, 1), w: sineValues(s.cout * cin * s.k * s.k, 2), gy: new Float32Array() };
-  const x = device.tensor(values.x, s.x);
-  const wt = device.tensor(values.w, [s.cout, cin, s.k, s.k]);
+  const xValues = sineValues(b * cin * h * w, 1);
+  const wValues = sineValues(s.cout * cin * s.k * s.k, 2);
+  const x = device.tensor(xValues, s.x);
+  const wt = device.tensor(wValues, [s.cout, cin, s.k, s.k]);
   const options = { ...s.options, variant };
   const y = conv2d(x, wt, options);
-  values.gy = sineValues(y.size, 3);
+  const values = { x: xValues, w: wValues, gy: sineValues(y.size, 3) };
   const gy = device.tensor(values.gy, y.shape);
   const yShape = y.shape;
   const flops = 2 * y.size * cin * s.k * s.k;

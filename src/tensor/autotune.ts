@@ -41,8 +41,13 @@ function storedChoices(store: TuneStore): Map<string, string> {
   return entries;
 }
 
+/** The adapter's name as tuned choices are keyed by it, in the store and in a checkpoint's record. */
+export function adapterKey(device: Device): string {
+  return device.adapter.description || device.adapter.device;
+}
+
 function storeKey(device: Device, key: string): string {
-  return `${device.adapter.description || device.adapter.device}|${key}`;
+  return `${adapterKey(device)}|${key}`;
 }
 
 /** The remembered winner for `key` on this device's adapter, if any. */
@@ -75,19 +80,31 @@ export function pinChoices(device: Device, winners: Readonly<Record<string, stri
   pinned.add(device);
 }
 
-/** Median wall time of `run` in ms, waiting for the GPU after each repetition. */
-export async function timeRuns(device: Device, run: () => void, warmup: number, repeats: number): Promise<number> {
+/**
+ * The wall time in ms of each of `repeats` runs of `run`, after `warmup` untimed ones; every
+ * run ends when `done` resolves (the GPU has finished its work).
+ */
+export async function timeEach(run: () => void, done: () => Promise<void>, warmup: number, repeats: number): Promise<number[]> {
   for (let i = 0; i < warmup; i++) run();
-  await device.sync();
+  await done();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
     run();
-    await device.sync();
+    await done();
     times.push(performance.now() - start);
   }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)]!;
+  return times;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median wall time of `run` in ms, waiting for the GPU after each repetition. */
+export async function timeRuns(device: Device, run: () => void, warmup: number, repeats: number): Promise<number> {
+  return median(await timeEach(run, () => device.sync(), warmup, repeats));
 }
 
 /** Times each candidate (unless a choice is cached) and remembers the fastest under `key`. */

@@ -9,7 +9,7 @@
  */
 import { recordTunables, type TunableShape } from "../autograd/ops/tunable-shapes.js";
 import { tuneShapes } from "../autograd/ops/tune-shapes.js";
-import { pinChoices } from "../tensor/autotune.js";
+import { adapterKey, pinChoices } from "../tensor/autotune.js";
 import type { Device } from "../tensor/device.js";
 import type { ImageDataset } from "../data/dataset.js";
 import type { TrainConfig } from "./config.js";
@@ -19,10 +19,6 @@ import { Trainer } from "./trainer.js";
 export interface KernelRecord {
   adapter: string;
   choices: Record<string, string>;
-}
-
-export function adapterName(device: Device): string {
-  return device.adapter.description || device.adapter.device;
 }
 
 /**
@@ -77,7 +73,7 @@ function winnersByDirection(choices: Record<string, string>): string {
  */
 export async function chooseTrainingKernels(device: Device, config: TrainConfig, dataset: ImageDataset,
   options: { noTune: boolean; resumed: { record: KernelRecord | null } | null }): Promise<KernelPlan> {
-  const adapter = adapterName(device);
+  const adapter = adapterKey(device);
   const { resumed } = options;
   if (resumed?.record && resumed.record.adapter === adapter) {
     pinChoices(device, resumed.record.choices);
