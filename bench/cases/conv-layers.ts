@@ -9,11 +9,12 @@
  * (with each candidate's time when this row timed the class) and the model's shape. The
  * paper's list (256x256) is slow on a CPU adapter, so it runs with --all or a filter.
  */
-import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, tuneShape, type Device, type TunableShape } from "../../src/index.js";
+import { tuneShape, type Device, type TunableShape } from "../../src/index.js";
 import { makeConfig, type PresetName } from "../../src/train/config.js";
 import { loadImageFolder } from "../../src/data/image-folder.js";
 import { trainingShapes } from "../../src/train/kernel-choices.js";
-import { register, sineValues, type ListCase, type Prepared } from "../harness.js";
+import { register, type ListCase, type Prepared } from "../harness.js";
+import { convOperands } from "./conv.js";
 
 type ConvShape = Extract<TunableShape, { op: "conv" }>;
 
@@ -39,27 +40,16 @@ function label(s: ConvShape): string {
 async function prepare(device: Device, s: ConvShape): Promise<Prepared> {
   const { winner, ms } = await tuneShape(device, s);
   const times = Object.entries(ms).map(([name, t]) => `${name} ${t.toFixed(1)} ms`).join(", ");
-  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  const x = device.tensor(sineValues(size(s.input), 1), [...s.input]);
-  const w = device.tensor(sineValues(size(s.weight), 2), [...s.weight]);
-  const y = conv2d(x, w, s.params);
-  const gy = device.tensor(sineValues(y.size, 3), y.shape);
-  // Every direction does one multiply-add per output, input channel and tap.
-  const flops = 2 * y.size * s.weight[1] * s.weight[2] * s.weight[3];
+  const { flops, runs, dispose } = convOperands(device, s.input, s.weight, s.params);
   const repeats = Math.min(MAX_REPEATS, Math.max(1, Math.round(REPEAT_FLOPS / flops)));
-  y.dispose();
-  const runs = {
-    conv2d: () => conv2d(x, w, s.params),
-    conv2dBackwardInput: () => conv2dBackwardInput(gy, w, x.shape, s.params),
-    conv2dBackwardFilter: () => conv2dBackwardFilter(x, gy, w.shape, s.params),
-  };
+  const run = runs[s.direction];
   return {
     run: () => {
-      for (let i = 0; i < repeats; i++) runs[s.direction]().dispose();
+      for (let i = 0; i < repeats; i++) run().dispose();
     },
     flops: repeats * flops,
     note: `won ${winner}${times ? ` (${times})` : " (class tuned earlier)"}${repeats > 1 ? `; ${repeats} per timed run` : ""}`,
-    dispose: () => [x, w, gy].forEach((t) => t.dispose()),
+    dispose,
   };
 }
 

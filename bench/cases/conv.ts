@@ -71,31 +71,42 @@ async function tuneNote(device: Device, s: Shape, which: Which): Promise<string>
   return `won ${variant}${times ? ` (${times})` : " (tuned earlier)"}`;
 }
 
-async function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Promise<Prepared> {
-  const note = variant === "auto" ? await tuneNote(device, s, which) : undefined;
-  const [b, cin, h, w] = s.x;
-  const xValues = sineValues(b * cin * h * w, 1);
-  const wValues = sineValues(s.cout * cin * s.k * s.k, 2);
-  const x = device.tensor(xValues, s.x);
-  const wt = device.tensor(wValues, [s.cout, cin, s.k, s.k]);
-  const options = { ...s.options, variant };
-  const y = conv2d(x, wt, options);
+/**
+ * The operands of one convolution, x [B, cin, H, W] and w [cout, cin, kh, kw] from fixed sine
+ * values and gy shaped like its output, with the work of each direction and its FLOPs (one
+ * multiply-add per output, input channel and tap, in every direction).
+ */
+export function convOperands(device: Device, input: readonly number[], weight: readonly number[], options: ConvOptions) {
+  const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  const xValues = sineValues(size(input), 1);
+  const wValues = sineValues(size(weight), 2);
+  const x = device.tensor(xValues, [...input]);
+  const w = device.tensor(wValues, [...weight]);
+  const y = conv2d(x, w, options);
   const values = { x: xValues, w: wValues, gy: sineValues(y.size, 3) };
   const gy = device.tensor(values.gy, y.shape);
   const yShape = y.shape;
-  const flops = 2 * y.size * cin * s.k * s.k;
+  const flops = 2 * y.size * weight[1]! * weight[2]! * weight[3]!;
   y.dispose();
-  const runs: Record<Which, () => Tensor> = {
-    forward: () => conv2d(x, wt, options),
-    backwardInput: () => conv2dBackwardInput(gy, wt, x.shape, options),
-    backwardFilter: () => conv2dBackwardFilter(x, gy, wt.shape, options),
+  const runs: Record<ConvDirection, () => Tensor> = {
+    conv2d: () => conv2d(x, w, options),
+    conv2dBackwardInput: () => conv2dBackwardInput(gy, w, x.shape, options),
+    conv2dBackwardFilter: () => conv2dBackwardFilter(x, gy, w.shape, options),
   };
+  return { values, yShape, flops, runs, dispose: () => [x, w, gy].forEach((t) => t.dispose()) };
+}
+
+async function prepare(device: Device, s: Shape, which: Which, variant: ConvVariant): Promise<Prepared> {
+  const note = variant === "auto" ? await tuneNote(device, s, which) : undefined;
+  const cin = s.x[1];
+  const { values, yShape, flops, runs, dispose } = convOperands(device, s.x, [s.cout, cin, s.k, s.k], { ...s.options, variant });
+  const run = runs[DIRECTION[which]];
   return {
-    run: () => runs[which]().dispose(),
+    run: () => run().dispose(),
     flops,
     note,
-    tfjs: tfjsCase(s, which, values, yShape, runs[which]),
-    dispose: () => [x, wt, gy].forEach((t) => t.dispose()),
+    tfjs: tfjsCase(s, which, values, yShape, run),
+    dispose,
   };
 }
 
