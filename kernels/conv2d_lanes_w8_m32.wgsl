@@ -4,6 +4,8 @@
 // matmul_lanes_w8.wgsl (read its header for why it is fast): a workgroup is one
 // subgroup of exactly 8 lanes, lane l owns rows l + 8 r (r < 4) of a 32 x 32 tile,
 // gathers 4 values of B per step and shares them with subgroupBroadcast.
+// Each loop iteration takes 2 steps of the reduction (lanes_core.step says why); where 2
+// does not divide the step count, the steps past the end load zeros.
 //
 // Math: C[m, n] = activate(bias[m] + sum over k = (k0, k1, k2) of A[m, k] B[k, n]), where the column
 // n = (n0 N1 + n1) N2 + n2 and the reduction index each split into three axes, and
@@ -103,39 +105,68 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u
   var tx = 0;
   var t1 = 0;
   var t2 = 0;
-  for (var k = 0; k < steps; k++) {
-    let kt = kb + ty * u.w + tx;
-    let x0 = vec4f(a[a0 + ka]);
-    let x1 = vec4f(a[a1 + ka]);
-    let x2 = vec4f(a[a2 + ka]);
-    let x3 = vec4f(a[a3 + ka]);
-    let g0 = select(0.0, image[max(b0 + kt, 0)], u32(cy0 + ty) < u32(u.h) && u32(cx0 + tx) < u32(u.w));
-    let g1 = select(0.0, image[max(b1 + kt, 0)], u32(cy1 + ty) < u32(u.h) && u32(cx1 + tx) < u32(u.w));
-    let g2 = select(0.0, image[max(b2 + kt, 0)], u32(cy2 + ty) < u32(u.h) && u32(cx2 + tx) < u32(u.w));
-    let g3 = select(0.0, image[max(b3 + kt, 0)], u32(cy3 + ty) < u32(u.h) && u32(cx3 + tx) < u32(u.w));
-    // Tile column x was gathered by lane x % 8 into g(x / 8).
-    let y0 = vec4f(subgroupBroadcast(g0, 0u), subgroupBroadcast(g0, 1u), subgroupBroadcast(g0, 2u), subgroupBroadcast(g0, 3u));
-    let y1 = vec4f(subgroupBroadcast(g0, 4u), subgroupBroadcast(g0, 5u), subgroupBroadcast(g0, 6u), subgroupBroadcast(g0, 7u));
-    let y2 = vec4f(subgroupBroadcast(g1, 0u), subgroupBroadcast(g1, 1u), subgroupBroadcast(g1, 2u), subgroupBroadcast(g1, 3u));
-    let y3 = vec4f(subgroupBroadcast(g1, 4u), subgroupBroadcast(g1, 5u), subgroupBroadcast(g1, 6u), subgroupBroadcast(g1, 7u));
-    let y4 = vec4f(subgroupBroadcast(g2, 0u), subgroupBroadcast(g2, 1u), subgroupBroadcast(g2, 2u), subgroupBroadcast(g2, 3u));
-    let y5 = vec4f(subgroupBroadcast(g2, 4u), subgroupBroadcast(g2, 5u), subgroupBroadcast(g2, 6u), subgroupBroadcast(g2, 7u));
-    let y6 = vec4f(subgroupBroadcast(g3, 0u), subgroupBroadcast(g3, 1u), subgroupBroadcast(g3, 2u), subgroupBroadcast(g3, 3u));
-    let y7 = vec4f(subgroupBroadcast(g3, 4u), subgroupBroadcast(g3, 5u), subgroupBroadcast(g3, 6u), subgroupBroadcast(g3, 7u));
-    c0_0 = fma(x0, y0, c0_0); c0_1 = fma(x0, y1, c0_1); c0_2 = fma(x0, y2, c0_2); c0_3 = fma(x0, y3, c0_3); c0_4 = fma(x0, y4, c0_4); c0_5 = fma(x0, y5, c0_5); c0_6 = fma(x0, y6, c0_6); c0_7 = fma(x0, y7, c0_7);
-    c1_0 = fma(x1, y0, c1_0); c1_1 = fma(x1, y1, c1_1); c1_2 = fma(x1, y2, c1_2); c1_3 = fma(x1, y3, c1_3); c1_4 = fma(x1, y4, c1_4); c1_5 = fma(x1, y5, c1_5); c1_6 = fma(x1, y6, c1_6); c1_7 = fma(x1, y7, c1_7);
-    c2_0 = fma(x2, y0, c2_0); c2_1 = fma(x2, y1, c2_1); c2_2 = fma(x2, y2, c2_2); c2_3 = fma(x2, y3, c2_3); c2_4 = fma(x2, y4, c2_4); c2_5 = fma(x2, y5, c2_5); c2_6 = fma(x2, y6, c2_6); c2_7 = fma(x2, y7, c2_7);
-    c3_0 = fma(x3, y0, c3_0); c3_1 = fma(x3, y1, c3_1); c3_2 = fma(x3, y2, c3_2); c3_3 = fma(x3, y3, c3_3); c3_4 = fma(x3, y4, c3_4); c3_5 = fma(x3, y5, c3_5); c3_6 = fma(x3, y6, c3_6); c3_7 = fma(x3, y7, c3_7);
+  for (var k = 0; k < steps; k += 2) {
+    let valid0 = k + 0 < steps;
+    let kt_0 = kb + ty * u.w + tx;
+    let x0_0 = vec4f(select(0.0, a[a0 + ka], valid0));
+    let x1_0 = vec4f(select(0.0, a[a1 + ka], valid0));
+    let x2_0 = vec4f(select(0.0, a[a2 + ka], valid0));
+    let x3_0 = vec4f(select(0.0, a[a3 + ka], valid0));
+    let g0_0 = select(0.0, image[max(b0 + kt_0, 0)], valid0 && u32(cy0 + ty) < u32(u.h) && u32(cx0 + tx) < u32(u.w));
+    let g1_0 = select(0.0, image[max(b1 + kt_0, 0)], valid0 && u32(cy1 + ty) < u32(u.h) && u32(cx1 + tx) < u32(u.w));
+    let g2_0 = select(0.0, image[max(b2 + kt_0, 0)], valid0 && u32(cy2 + ty) < u32(u.h) && u32(cx2 + tx) < u32(u.w));
+    let g3_0 = select(0.0, image[max(b3 + kt_0, 0)], valid0 && u32(cy3 + ty) < u32(u.h) && u32(cx3 + tx) < u32(u.w));
+    // Tile column x was gathered by lane x % 8 into g(x / 8)_s in sub-step s.
+    let y0_0 = vec4f(subgroupBroadcast(g0_0, 0u), subgroupBroadcast(g0_0, 1u), subgroupBroadcast(g0_0, 2u), subgroupBroadcast(g0_0, 3u));
+    let y1_0 = vec4f(subgroupBroadcast(g0_0, 4u), subgroupBroadcast(g0_0, 5u), subgroupBroadcast(g0_0, 6u), subgroupBroadcast(g0_0, 7u));
+    let y2_0 = vec4f(subgroupBroadcast(g1_0, 0u), subgroupBroadcast(g1_0, 1u), subgroupBroadcast(g1_0, 2u), subgroupBroadcast(g1_0, 3u));
+    let y3_0 = vec4f(subgroupBroadcast(g1_0, 4u), subgroupBroadcast(g1_0, 5u), subgroupBroadcast(g1_0, 6u), subgroupBroadcast(g1_0, 7u));
+    let y4_0 = vec4f(subgroupBroadcast(g2_0, 0u), subgroupBroadcast(g2_0, 1u), subgroupBroadcast(g2_0, 2u), subgroupBroadcast(g2_0, 3u));
+    let y5_0 = vec4f(subgroupBroadcast(g2_0, 4u), subgroupBroadcast(g2_0, 5u), subgroupBroadcast(g2_0, 6u), subgroupBroadcast(g2_0, 7u));
+    let y6_0 = vec4f(subgroupBroadcast(g3_0, 0u), subgroupBroadcast(g3_0, 1u), subgroupBroadcast(g3_0, 2u), subgroupBroadcast(g3_0, 3u));
+    let y7_0 = vec4f(subgroupBroadcast(g3_0, 4u), subgroupBroadcast(g3_0, 5u), subgroupBroadcast(g3_0, 6u), subgroupBroadcast(g3_0, 7u));
     t2++;
-    let wrap2 = t2 == u.k2;
-    t2 = select(t2, 0, wrap2);
-    t1 += select(0, 1, wrap2);
-    let wrap1 = t1 == u.k1;
-    t1 = select(t1, 0, wrap1);
-    ka += u.a_k2 + select(0, u.a_k1 - u.k2 * u.a_k2, wrap2) + select(0, u.a_k0 - u.k1 * u.a_k1, wrap1);
-    tx = select(tx + u.xk, 0, wrap2);
-    ty = select(select(ty, ty + u.yk, wrap2), 0, wrap1);
-    kb += select(0, u.b_k0, wrap1);
+    let wrap2_0 = t2 == u.k2;
+    t2 = select(t2, 0, wrap2_0);
+    t1 += select(0, 1, wrap2_0);
+    let wrap1_0 = t1 == u.k1;
+    t1 = select(t1, 0, wrap1_0);
+    ka += u.a_k2 + select(0, u.a_k1 - u.k2 * u.a_k2, wrap2_0) + select(0, u.a_k0 - u.k1 * u.a_k1, wrap1_0);
+    tx = select(tx + u.xk, 0, wrap2_0);
+    ty = select(select(ty, ty + u.yk, wrap2_0), 0, wrap1_0);
+    kb += select(0, u.b_k0, wrap1_0);
+    let valid1 = k + 1 < steps;
+    let kt_1 = kb + ty * u.w + tx;
+    let x0_1 = vec4f(select(0.0, a[a0 + ka], valid1));
+    let x1_1 = vec4f(select(0.0, a[a1 + ka], valid1));
+    let x2_1 = vec4f(select(0.0, a[a2 + ka], valid1));
+    let x3_1 = vec4f(select(0.0, a[a3 + ka], valid1));
+    let g0_1 = select(0.0, image[max(b0 + kt_1, 0)], valid1 && u32(cy0 + ty) < u32(u.h) && u32(cx0 + tx) < u32(u.w));
+    let g1_1 = select(0.0, image[max(b1 + kt_1, 0)], valid1 && u32(cy1 + ty) < u32(u.h) && u32(cx1 + tx) < u32(u.w));
+    let g2_1 = select(0.0, image[max(b2 + kt_1, 0)], valid1 && u32(cy2 + ty) < u32(u.h) && u32(cx2 + tx) < u32(u.w));
+    let g3_1 = select(0.0, image[max(b3 + kt_1, 0)], valid1 && u32(cy3 + ty) < u32(u.h) && u32(cx3 + tx) < u32(u.w));
+    let y0_1 = vec4f(subgroupBroadcast(g0_1, 0u), subgroupBroadcast(g0_1, 1u), subgroupBroadcast(g0_1, 2u), subgroupBroadcast(g0_1, 3u));
+    let y1_1 = vec4f(subgroupBroadcast(g0_1, 4u), subgroupBroadcast(g0_1, 5u), subgroupBroadcast(g0_1, 6u), subgroupBroadcast(g0_1, 7u));
+    let y2_1 = vec4f(subgroupBroadcast(g1_1, 0u), subgroupBroadcast(g1_1, 1u), subgroupBroadcast(g1_1, 2u), subgroupBroadcast(g1_1, 3u));
+    let y3_1 = vec4f(subgroupBroadcast(g1_1, 4u), subgroupBroadcast(g1_1, 5u), subgroupBroadcast(g1_1, 6u), subgroupBroadcast(g1_1, 7u));
+    let y4_1 = vec4f(subgroupBroadcast(g2_1, 0u), subgroupBroadcast(g2_1, 1u), subgroupBroadcast(g2_1, 2u), subgroupBroadcast(g2_1, 3u));
+    let y5_1 = vec4f(subgroupBroadcast(g2_1, 4u), subgroupBroadcast(g2_1, 5u), subgroupBroadcast(g2_1, 6u), subgroupBroadcast(g2_1, 7u));
+    let y6_1 = vec4f(subgroupBroadcast(g3_1, 0u), subgroupBroadcast(g3_1, 1u), subgroupBroadcast(g3_1, 2u), subgroupBroadcast(g3_1, 3u));
+    let y7_1 = vec4f(subgroupBroadcast(g3_1, 4u), subgroupBroadcast(g3_1, 5u), subgroupBroadcast(g3_1, 6u), subgroupBroadcast(g3_1, 7u));
+    c0_0 = fma(x0_1, y0_1, fma(x0_0, y0_0, c0_0)); c0_1 = fma(x0_1, y1_1, fma(x0_0, y1_0, c0_1)); c0_2 = fma(x0_1, y2_1, fma(x0_0, y2_0, c0_2)); c0_3 = fma(x0_1, y3_1, fma(x0_0, y3_0, c0_3)); c0_4 = fma(x0_1, y4_1, fma(x0_0, y4_0, c0_4)); c0_5 = fma(x0_1, y5_1, fma(x0_0, y5_0, c0_5)); c0_6 = fma(x0_1, y6_1, fma(x0_0, y6_0, c0_6)); c0_7 = fma(x0_1, y7_1, fma(x0_0, y7_0, c0_7));
+    c1_0 = fma(x1_1, y0_1, fma(x1_0, y0_0, c1_0)); c1_1 = fma(x1_1, y1_1, fma(x1_0, y1_0, c1_1)); c1_2 = fma(x1_1, y2_1, fma(x1_0, y2_0, c1_2)); c1_3 = fma(x1_1, y3_1, fma(x1_0, y3_0, c1_3)); c1_4 = fma(x1_1, y4_1, fma(x1_0, y4_0, c1_4)); c1_5 = fma(x1_1, y5_1, fma(x1_0, y5_0, c1_5)); c1_6 = fma(x1_1, y6_1, fma(x1_0, y6_0, c1_6)); c1_7 = fma(x1_1, y7_1, fma(x1_0, y7_0, c1_7));
+    c2_0 = fma(x2_1, y0_1, fma(x2_0, y0_0, c2_0)); c2_1 = fma(x2_1, y1_1, fma(x2_0, y1_0, c2_1)); c2_2 = fma(x2_1, y2_1, fma(x2_0, y2_0, c2_2)); c2_3 = fma(x2_1, y3_1, fma(x2_0, y3_0, c2_3)); c2_4 = fma(x2_1, y4_1, fma(x2_0, y4_0, c2_4)); c2_5 = fma(x2_1, y5_1, fma(x2_0, y5_0, c2_5)); c2_6 = fma(x2_1, y6_1, fma(x2_0, y6_0, c2_6)); c2_7 = fma(x2_1, y7_1, fma(x2_0, y7_0, c2_7));
+    c3_0 = fma(x3_1, y0_1, fma(x3_0, y0_0, c3_0)); c3_1 = fma(x3_1, y1_1, fma(x3_0, y1_0, c3_1)); c3_2 = fma(x3_1, y2_1, fma(x3_0, y2_0, c3_2)); c3_3 = fma(x3_1, y3_1, fma(x3_0, y3_0, c3_3)); c3_4 = fma(x3_1, y4_1, fma(x3_0, y4_0, c3_4)); c3_5 = fma(x3_1, y5_1, fma(x3_0, y5_0, c3_5)); c3_6 = fma(x3_1, y6_1, fma(x3_0, y6_0, c3_6)); c3_7 = fma(x3_1, y7_1, fma(x3_0, y7_0, c3_7));
+    t2++;
+    let wrap2_1 = t2 == u.k2;
+    t2 = select(t2, 0, wrap2_1);
+    t1 += select(0, 1, wrap2_1);
+    let wrap1_1 = t1 == u.k1;
+    t1 = select(t1, 0, wrap1_1);
+    ka += u.a_k2 + select(0, u.a_k1 - u.k2 * u.a_k2, wrap2_1) + select(0, u.a_k0 - u.k1 * u.a_k1, wrap1_1);
+    tx = select(tx + u.xk, 0, wrap2_1);
+    ty = select(select(ty, ty + u.yk, wrap2_1), 0, wrap1_1);
+    kb += select(0, u.b_k0, wrap1_1);
   }
   let o0 = n0.x * u.c_n0 + n0.y * u.c_n1 + n0.z * u.c_n2;
   let o1 = n1.x * u.c_n0 + n1.y * u.c_n1 + n1.z * u.c_n2;

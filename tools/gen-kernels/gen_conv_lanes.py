@@ -33,17 +33,20 @@ def name(W, TM):
     return f"conv2d_lanes_w{W}_m{W * TM}.wgsl"
 
 
-def kernel(W, TM, TN):
+def kernel(W, TM, TN, U):
     """The WGSL text of the kernel for subgroups of W lanes with TM rows per lane (W TM
-    rows per tile) and TN columns."""
+    rows per tile) and TN columns, taking U reduction steps per loop iteration."""
     ROWS = W * TM
+    unrolled = "" if U == 1 else f"""
+// Each loop iteration takes {U} steps of the reduction (lanes_core.step says why); where {U}
+// does not divide the step count, the steps past the end load zeros."""
     GATHERS = TN // W
     header = f"""// {name(W, TM)}: C = A B for CPU adapters, where B is an image read in place
 // (implicit GEMM). Generated (W {W}, TM {TM}, TN {TN}) by tools/gen-kernels/gen_conv_lanes.py
 // (run `npm run gen:kernels`, do not edit); the register tile is the one of
 // matmul_lanes_w{W}.wgsl (read its header for why it is fast): a workgroup is one
 // subgroup of exactly {W} lanes, lane l owns rows l + {W} r (r < {TM}) of a {ROWS} x {TN} tile,
-// gathers {GATHERS} values of B per step and shares them with subgroupBroadcast.
+// gathers {GATHERS} values of B per step and shares them with subgroupBroadcast.{unrolled}
 //
 // Math: C[m, n] = activate(bias[m] + sum over k = (k0, k1, k2) of A[m, k] B[k, n]), where the column
 // n = (n0 N1 + n1) N2 + n2 and the reduction index each split into three axes, and
@@ -115,21 +118,39 @@ fn column_axes(n: i32) -> vec3i {
     L.append("  var tx = 0;")
     L.append("  var t1 = 0;")
     L.append("  var t2 = 0;")
-    L.append("  for (var k = 0; k < steps; k++) {")
-    L.append("    let kt = kb + ty * u.w + tx;")
+    L.append("  for (var k = 0; k < steps; k++) {" if U == 1 else f"  for (var k = 0; k < steps; k += {U}) {{")
+    # Past the end of the reduction (its last iteration when U does not divide it) a
+    # sub-step's values are zeros, so its FMAs add nothing; its loads stay in bounds.
+    sub = (lambda s: "") if U == 1 else (lambda s: f"_{s}")
+    valid = (lambda s: "") if U == 1 else (lambda s: f"valid{s} && ")
+
+    def before(s):
+        lines = [] if U == 1 else [f"let valid{s} = k + {s} < steps;"]
+        return lines + [f"let kt{sub(s)} = kb + ty * u.w + tx;"]
+
+    def a_load(r, s):
+        return f"a[a{r} + ka]" if U == 1 else f"select(0.0, a[a{r} + ka], valid{s})"
+
     # Unsigned compares test 0 <= v < n in one go.
-    loads = [f"select(0.0, image[max(b{g} + kt, 0)], u32(cy{g} + ty) < u32(u.h) && u32(cx{g} + tx) < u32(u.w))" for g in range(GATHERS)]
-    L += step(W, TM, TN, lambda r: f"a[a{r} + ka]", lambda g: loads[g], indent="    ")
-    L.append("    t2++;")
-    L.append("    let wrap2 = t2 == u.k2;")
-    L.append("    t2 = select(t2, 0, wrap2);")
-    L.append("    t1 += select(0, 1, wrap2);")
-    L.append("    let wrap1 = t1 == u.k1;")
-    L.append("    t1 = select(t1, 0, wrap1);")
-    L.append("    ka += u.a_k2 + select(0, u.a_k1 - u.k2 * u.a_k2, wrap2) + select(0, u.a_k0 - u.k1 * u.a_k1, wrap1);")
-    L.append("    tx = select(tx + u.xk, 0, wrap2);")
-    L.append("    ty = select(select(ty, ty + u.yk, wrap2), 0, wrap1);")
-    L.append("    kb += select(0, u.b_k0, wrap1);")
+    def b_load(g, s):
+        return f"select(0.0, image[max(b{g} + kt{sub(s)}, 0)], {valid(s)}u32(cy{g} + ty) < u32(u.h) && u32(cx{g} + tx) < u32(u.w))"
+
+    def advance(s):
+        w2, w1 = f"wrap2{sub(s)}", f"wrap1{sub(s)}"
+        return [
+            "t2++;",
+            f"let {w2} = t2 == u.k2;",
+            f"t2 = select(t2, 0, {w2});",
+            f"t1 += select(0, 1, {w2});",
+            f"let {w1} = t1 == u.k1;",
+            f"t1 = select(t1, 0, {w1});",
+            f"ka += u.a_k2 + select(0, u.a_k1 - u.k2 * u.a_k2, {w2}) + select(0, u.a_k0 - u.k1 * u.a_k1, {w1});",
+            f"tx = select(tx + u.xk, 0, {w2});",
+            f"ty = select(select(ty, ty + u.yk, {w2}), 0, {w1});",
+            f"kb += select(0, u.b_k0, {w1});",
+        ]
+
+    L += step(W, TM, TN, a_load, b_load, indent="    ", unroll=U, before=before, advance=advance)
     L.append("  }")
     # Stores: lane l knows where its own columns l + W g go; the other lanes learn it by
     # broadcast, so no lane divides per column and every accumulator index stays constant.
@@ -154,4 +175,4 @@ fn column_axes(n: i32) -> vec3i {
 
 def kernels():
     """File name -> text, for every width and tile height of lanes_core.TILES."""
-    return {name(w, tm): kernel(w, tm, t["conv_cols"]) for w, t in TILES.items() for tm in t["conv_rows"]}
+    return {name(w, tm): kernel(w, tm, t["conv_cols"], t["conv_unroll"]) for w, t in TILES.items() for tm in t["conv_rows"]}

@@ -66,7 +66,7 @@ def kernel(W, TM, TN):
     L.append(f"  // Row row0 + {W} r, tile columns 4 q .. 4 q + 3 live in c{{r}}_{{q}}.")
     L += accumulators(TM, TN)
     L.append("  for (var k = 0u; k < u.k; k++) {")
-    L += step(W, TM, TN, lambda r: f"a[a{r} + k * u.a_col]", lambda g: f"b[b{g} + kb]", ["let kb = k * u.b_row;"])
+    L += step(W, TM, TN, lambda r, s: f"a[a{r} + k * u.a_col]", lambda g, s: f"b[b{g} + kb]", ["let kb = k * u.b_row;"])
     L.append("  }")
     L.append(f"  let cols = min(u.n - col0, {TN}u);")
     for r in range(TM):

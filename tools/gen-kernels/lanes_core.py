@@ -21,11 +21,20 @@ lane, so the body is spelled out.
 # test each, and SwiftShader checks every gathered lane again, so halving the B gathers and
 # broadcasts per FMA made the 3x3 convolutions 1.4 times as fast (3.3 -> 4.7 GFLOP/s).
 # 16 and 32 keep the tile at 32 x 32 outputs, 2 and 1 rows per lane.
+#
+# conv_unroll is the number of reduction steps per loop iteration (see step). Width 8
+# takes 2, and a 64-row tile (8 rows per lane) for layers of over 32 channels: each
+# gathered value feeds twice the FMAs, and the blends per step halve; measured side by
+# side on lavapipe (AMD EPYC, AVX-512 hardware, 8-wide lanes), 3x3 convolutions of 64 and
+# 128 channels ran about 1.4 times as fast as the 32-row tile with one step (30-35 ->
+# 41-50 GFLOP/s), while two steps of the 64 x 64 tile or 128 rows were slower. On
+# SwiftShader two steps were slower (4.9 -> 4.3 GFLOP/s): width 4 keeps one. Widths 16
+# and 32 have not met an adapter that runs them, so they keep one step too.
 TILES = {
-    4: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 16},
-    8: {"matmul": (4, 32), "conv_rows": (1, 2, 4), "conv_cols": 32},
-    16: {"matmul": (2, 32), "conv_rows": (1, 2), "conv_cols": 32},
-    32: {"matmul": (1, 32), "conv_rows": (1,), "conv_cols": 32},
+    4: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 16, "conv_unroll": 1},
+    8: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 32, "conv_unroll": 2},
+    16: {"matmul": (2, 32), "conv_rows": (1, 2), "conv_cols": 32, "conv_unroll": 1},
+    32: {"matmul": (1, 32), "conv_rows": (1,), "conv_cols": 32, "conv_unroll": 1},
 }
 
 
@@ -34,20 +43,44 @@ def accumulators(tm, tn):
     return ["  " + " ".join(f"var c{r}_{q} = vec4f();" for q in range(tn // 4)) for r in range(tm)]
 
 
-def step(w, tm, tn, a_load, b_load, before_b=(), indent="    "):
-    """One reduction step for a W-lane subgroup: a_load(r) and b_load(g) are WGSL
-    expressions of the gathered values; before_b are lines placed between the two sets of
-    loads."""
-    lines = [f"{indent}let x{r} = vec4f({a_load(r)});" for r in range(tm)]
-    lines += [indent + line for line in before_b]
-    lines += [f"{indent}let g{g} = {b_load(g)};" for g in range(tn // w)]
-    lines.append(f"{indent}// Tile column x was gathered by lane x % {w} into g(x / {w}).")
-    for q in range(tn // 4):
-        comps = ", ".join(f"subgroupBroadcast(g{x // w}, {x % w}u)" for x in range(4 * q, 4 * q + 4))
-        lines.append(f"{indent}let y{q} = vec4f({comps});")
+def no_lines(s):
+    return []
+
+
+def step(w, tm, tn, a_load, b_load, before_b=(), indent="    ", unroll=1, before=no_lines, advance=no_lines):
+    """One iteration of the reduction loop for a W-lane subgroup, covering `unroll` steps.
+    Sub-step s starts with the lines before(s), gathers a_load(r, s) and b_load(g, s)
+    (WGSL expressions) with the lines before_b between the two sets of loads, and ends
+    with advance(s), the lines that move the reduction indices on. Each accumulator takes
+    its `unroll` FMAs in one expression, after all the loads: llvmpipe blends every
+    variable a loop writes with the loop's lane mask once per iteration (it cannot tell
+    that the loop is uniform), so two steps per iteration halve those blends. With one
+    step the names carry no suffix and the indices move after the FMAs."""
+    suffix = (lambda s: f"_{s}") if unroll > 1 else (lambda s: "")
+    lines = []
+    for s in range(unroll):
+        x = suffix(s)
+        lines += [indent + line for line in before(s)]
+        lines += [f"{indent}let x{r}{x} = vec4f({a_load(r, s)});" for r in range(tm)]
+        lines += [indent + line for line in before_b]
+        lines += [f"{indent}let g{g}{x} = {b_load(g, s)};" for g in range(tn // w)]
+        if s == 0:
+            where = f"g(x / {w})" if unroll == 1 else f"g(x / {w})_s in sub-step s"
+            lines.append(f"{indent}// Tile column x was gathered by lane x % {w} into {where}.")
+        for q in range(tn // 4):
+            comps = ", ".join(f"subgroupBroadcast(g{c // w}{x}, {c % w}u)" for c in range(4 * q, 4 * q + 4))
+            lines.append(f"{indent}let y{q}{x} = vec4f({comps});")
+        if s < unroll - 1:
+            lines += [indent + line for line in advance(s)]
     for r in range(tm):
-        lines.append(indent + " ".join(f"c{r}_{q} = fma(x{r}, y{q}, c{r}_{q});" for q in range(tn // 4)))
-    return lines
+        chains = []
+        for q in range(tn // 4):
+            chain = f"c{r}_{q}"
+            for s in range(unroll):
+                chain = f"fma(x{r}{suffix(s)}, y{q}{suffix(s)}, {chain})"
+            chains.append(f"c{r}_{q} = {chain};")
+        lines.append(indent + " ".join(chains))
+    return lines + [indent + line for line in advance(unroll - 1)]
 
 
 def row_values(r, tn):

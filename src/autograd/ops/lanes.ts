@@ -27,7 +27,7 @@ export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
  */
 export const LANES_TILES: Readonly<Record<LanesWidth, { matmul: readonly [number, number]; convRows: readonly number[]; convCols: number }>> = {
   4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16 },
-  8: { matmul: [4, 32], convRows: [1, 2, 4], convCols: 32 },
+  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32 },
   16: { matmul: [2, 32], convRows: [1, 2], convCols: 32 },
   32: { matmul: [1, 32], convRows: [1], convCols: 32 },
 };
