@@ -8,6 +8,7 @@ export { detach, reshape, broadcastTo, permute, transpose, slice, flip, pad, con
 export { sum, mean, max, argmax, sumToShape } from "./reduce.js";
 export { softmax } from "./softmax.js";
 export { matmul, tuneMatmul, defaultMatmulKernel, MATMUL_KERNELS, type MatmulKernel, type MatmulOptions } from "./matmul.js";
+export { unfold, fold, type PatchOptions } from "./patches.js";
 export { resizeNearest, resizeNearestBackward, type ResizeOptions } from "./resize.js";
 export { randomUniform, randomNormal, glorotUniform, glorotFans, type UniformOptions, type NormalOptions } from "./random.js";
 export { conv2d, conv2dBackwardInput, conv2dBackwardFilter, convTranspose2d, samePadding, type ConvDirection, type ConvKernel, type ConvOptions, type ConvParams, type ConvVariant } from "./conv.js";
