@@ -94,8 +94,8 @@ export type TrainOverrides = Partial<Pick<TrainConfig, "height" | "width" | "bat
 /**
  * A training run on images decoded in the page, one operation at a time. Its kernels are
  * settled as train.js settles them: tuned for the run's shapes (the winners kept in the
- * browser's localStorage) and pinned on the device, or the ops' defaults without `tune`;
- * its checkpoints record them, so that train.js --resume on this adapter computes with the same ones.
+ * browser's localStorage) and pinned on the device (the Inpaint tab's too), or the ops'
+ * defaults without `tune`; its checkpoints record them in the `kernels` field train.js's have.
  */
 export class TrainingRun {
   private queue: Promise<unknown> = Promise.resolve();
