@@ -34,10 +34,11 @@ export { inpaintRegions, type RegionOptions, type RegionsResult } from "./infer/
 export { planRegions, holeBoxes, type Box, type Region } from "./infer/regions.js";
 export { checkWorkingSize, largestFittingSide } from "./infer/memory-check.js";
 export { generatorFromCheckpoint, readGeneratorCheckpoint, type LoadedGenerator, type LoadGeneratorOptions } from "./infer/generator-checkpoint.js";
-// Training: the Trainer, its configuration, data and masks, and its checkpoint as bytes.
+// Training: the Trainer, its configuration, its kernels, data and masks, and its checkpoint as bytes.
 export { Trainer, readLosses, CRITIC_LOSSES, GENERATOR_LOSSES, WARMUP_LOSSES, type Losses, type RandomStates } from "./train/trainer.js";
 export { PRESETS, TRAINING_DEFAULTS, makeConfig, presetForAdapter, resumeConfig, type TrainConfig, type PresetName } from "./train/config.js";
 export { encodeTrainer, restoreTrainer, trainerCheckpoint, trainerTensors } from "./train/trainer-state.js";
+export { chooseTrainingKernels, type KernelPlan, type KernelRecord } from "./train/kernel-choices.js";
 export { sampleGrid, type SampleOptions } from "./train/sample-grid.js";
 export { ImageDataset, type DatasetOptions, type NamedImage, type ScaleMode } from "./data/dataset.js";
 export { MASK_KINDS, sampleMask, sampleMasks, maskTensor, type MaskKind, type MaskBatch, type MaskOptions } from "./data/masks.js";

@@ -55,9 +55,9 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs build/src/<tool>.js with `args` and waits for it. */
-export function runTool(tool: string, args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [join(BUILD_SRC, `${tool}.js`), ...args], { encoding: "utf8", timeout: 120_000 });
+/** Runs build/src/<tool>.js with `args` (and `env` added to this process's environment) and waits for it. */
+export function runTool(tool: string, args: string[], env: Record<string, string> = {}): CliResult {
+  const result = spawnSync(process.execPath, [join(BUILD_SRC, `${tool}.js`), ...args], { encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } });
   const stderr = result.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("Warning: ")).join("\n");
   return { status: result.status, stdout: result.stdout, stderr };
 }

@@ -5,7 +5,8 @@ import t from "tap";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { homedir } from "node:os";
-import { timeCandidates, tunedChoice } from "../src/tensor/autotune.js";
+import { adapterKey, timeCandidates, tunedChoice } from "../src/tensor/autotune.js";
+import type { Device } from "../src/tensor/device.js";
 import { defaultTuneCache, installNodePlatform, nodePlatform } from "../src/platform/node.js";
 import { installPlatform } from "../src/platform/platform.js";
 import { openDevice } from "../src/open-device.js";
@@ -34,6 +35,13 @@ t.test("a winner is saved under the adapter's name and read back by a later devi
   const unstored = await openDevice();
   t.teardown(() => unstored.destroy());
   t.equal(tunedChoice(unstored, "probe"), undefined, "without a store nothing persists");
+});
+
+t.test("the adapter's name: its description, else its device, else (a browser hides both) vendor and architecture", async (t) => {
+  const named = (adapter: Partial<Device["adapter"]>) => adapterKey({ adapter: { vendor: "", architecture: "", device: "", description: "", ...adapter } } as Device);
+  t.equal(named({ description: "SwiftShader driver 5.0.0", device: "SwiftShader Device", vendor: "google" }), "SwiftShader driver 5.0.0");
+  t.equal(named({ device: "llvmpipe (LLVM 19)", vendor: "mesa" }), "llvmpipe (LLVM 19)");
+  t.equal(named({ vendor: "google", architecture: "swiftshader" }), "google swiftshader");
 });
 
 t.test("a damaged cache file is a one-line error naming it and the fix", async (t) => {

@@ -2,7 +2,7 @@
  * The page in a real browser (headless Chromium, WebGPU on its SwiftShader): the generator
  * gives the page the outputs it gives Node, five training iterations give Node's losses, the
  * inpaint flow driven like a user keeps every known pixel, a checkpoint saved in the page is
- * read by inpaint.js and train.js --resume, and bad input or a browser without WebGPU gets a
+ * read by inpaint.js and train.js --resume (with the kernels the page tuned), and bad input or a browser without WebGPU gets a
  * message instead of a blank page.
  *
  * Node must run on the driver the page runs on, so that the kernels, the adapter's limits and
@@ -19,6 +19,7 @@ import { loadImageFolder } from "../src/data/image-folder.js";
 import { loadGenerator } from "../src/infer/load-generator.js";
 import { makeConfig } from "../src/train/config.js";
 import { readLosses, Trainer } from "../src/train/trainer.js";
+import { adapterKey } from "../src/tensor/autotune.js";
 import { testDevice, randomValues } from "./helpers.js";
 import { runTool, testImage, tinyCheckpoint } from "./inpaint-fixtures.js";
 import { avatars } from "./train-fixtures.js";
@@ -33,7 +34,8 @@ interface Hook {
   loadCheckpoint(safetensors: readonly number[], json: string): Promise<{ step: number; cnum: number }>;
   forward(x: readonly number[], mask: readonly number[], height: number, width: number): Promise<{ coarse: number[]; refined: number[] }>;
   mask(): { width: number; height: number; data: number[] };
-  train(options: { steps: number; faces?: number; overrides?: object; checkpoint?: boolean }): Promise<{ losses: Record<string, number>[]; seconds: number[]; checkpoint?: { safetensors: number[]; json: string; name: string } }>;
+  train(options: { steps: number; faces?: number; overrides?: object; tune?: boolean; checkpoint?: boolean }):
+    Promise<{ losses: Record<string, number>[]; seconds: number[]; kernels: string; checkpoint?: { safetensors: number[]; json: string; name: string } }>;
 }
 // The callbacks passed to page.evaluate run in the page; these are the browser's globals they use.
 declare const window: { deepfill: Hook };
@@ -90,6 +92,10 @@ if (why) {
   t.test("five training iterations give the page Node's losses, and its checkpoint is train.js's", async (t) => {
     const faces = avatars(t, FACES);
     const trained = await page.evaluate(([steps, faces, overrides]) => window.deepfill.train({ steps, faces, overrides, checkpoint: true }), [STEPS, FACES, TRAIN] as const);
+    // The page tunes as train.js does (a fresh profile: nothing in its localStorage yet).
+    const tuned = /^kernels: tuned (\d+) shape classes of \d+ shapes \(\d+ timed, 0 from the tune cache\) in ([\d.]+) s: conv2d /.exec(trained.kernels);
+    t.ok(tuned, `the page tunes its kernels first: ${trained.kernels}`);
+    t.comment(`tuning in the page took ${tuned?.[2]} s`);
     const config = makeConfig("tiny", TRAIN);
     const trainer = new Trainer(device, config, loadImageFolder({ folder: faces, height: TRAIN.height, width: TRAIN.width }));
     const nodeLosses = [];
@@ -123,14 +129,23 @@ if (why) {
     mkdirSync(saved);
     writeFileSync(join(saved, `${checkpoint.name}.safetensors`), Uint8Array.from(checkpoint.safetensors));
     writeFileSync(join(saved, `${checkpoint.name}.json`), checkpoint.json);
+    const { kernels } = JSON.parse(checkpoint.json) as { kernels?: { adapter: string; choices: Record<string, string> } };
+    t.match(kernels?.adapter, /swiftshader/i, `the checkpoint records the kernels it tuned, under the page's adapter (${kernels?.adapter})`);
+    t.equal(Object.keys(kernels?.choices ?? {}).length, Number(tuned?.[1]), "a winner per tuned class");
     const image = join(dir, "face.png");
     const mask = join(dir, "mask.png");
     writeFileSync(image, encodePng(testImage(32, 32)));
     writeFileSync(mask, encodePng({ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(255, 3 * 32 * 10, 3 * 32 * 20) }));
     const inpainted = runTool("inpaint", ["--checkpoint", saved, "--image", image, "--mask", mask, "--out", join(dir, "filled.png")]);
     t.equal(inpainted.status, 0, `inpaint.js reads the page's checkpoint: ${inpainted.stderr}`);
-    const resumed = runTool("train", ["--resume", join(saved, `${checkpoint.name}.json`), "--data", faces, "--steps", String(STEPS + 1), "--out", join(dir, "resumed"), "--log-every", "1"]);
+    const resumed = runTool("train", ["--resume", join(saved, `${checkpoint.name}.json`), "--data", faces, "--steps", String(STEPS + 1), "--out", join(dir, "resumed"), "--log-every", "1"],
+      { DEEPFILL_TUNE_CACHE: join(dir, "tune.json") });
     t.equal(resumed.status, 0, `train.js --resume continues the page's run: ${resumed.stderr}`);
+    // Chromium hides the driver's description, so the page's adapter is named by vendor and
+    // architecture, and Node's is not the same name: train.js times its own kernels, naming the record's adapter.
+    t.not(kernels?.adapter, adapterKey(device), `Node's adapter is named otherwise (${adapterKey(device)})`);
+    t.match(resumed.stdout, new RegExp(`^kernels: tuned ${tuned?.[1]} shape classes of \\d+ shapes \\(the checkpoint's were measured on ${kernels?.adapter}\\)`, "m"),
+      "train.js reads the record, and tunes for its own adapter");
     t.ok(existsSync(join(dir, "resumed", "checkpoints", "step-000006.json")), "and reaches the next iteration");
   });
 

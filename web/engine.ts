@@ -5,9 +5,9 @@
  */
 import kernels from "kernels:wgsl";
 import {
-  checkWorkingSize, createDevice, encodeTrainer, inpaintRegions, largestFittingSide, makeConfig, readGeneratorCheckpoint, readLosses, sampleGrid, startBrowserEngine,
+  checkWorkingSize, chooseTrainingKernels, createDevice, encodeTrainer, inpaintRegions, largestFittingSide, makeConfig, readGeneratorCheckpoint, readLosses, sampleGrid, startBrowserEngine,
   Trainer, ImageDataset, noGrad, tidy,
-  type CheckpointBytes, type Device, type Generator, type HoleMask, type Losses, type RgbImage, type TrainConfig,
+  type CheckpointBytes, type Device, type Generator, type HoleMask, type KernelPlan, type Losses, type RgbImage, type TrainConfig,
 } from "../src/browser";
 
 export type { Device, HoleMask, Losses, RgbImage };
@@ -91,16 +91,29 @@ export async function forward(model: LoadedModel, x: Float32Array, mask: Float32
 /** What a page may change of the tiny preset (the hook's tests run smaller and shorter). */
 export type TrainOverrides = Partial<Pick<TrainConfig, "height" | "width" | "batch" | "cnum" | "criticCnum" | "seed">>;
 
-/** A training run on images decoded in the page, one operation at a time. */
+/**
+ * A training run on images decoded in the page, one operation at a time. Its kernels are
+ * settled as train.js settles them: tuned for the run's shapes (the winners kept in the
+ * browser's localStorage) and pinned on the device (the Inpaint tab's too), or the ops'
+ * defaults without `tune`; its checkpoints record them in the `kernels` field train.js's have.
+ */
 export class TrainingRun {
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly trainer: Trainer, readonly dataset: ImageDataset) {}
+  private constructor(readonly trainer: Trainer, readonly dataset: ImageDataset, readonly kernels: KernelPlan) {}
 
-  static async create(device: Device, faces: readonly RgbImage[], overrides: TrainOverrides): Promise<TrainingRun> {
+  static async create(device: Device, faces: readonly RgbImage[], overrides: TrainOverrides, options: { tune: boolean }): Promise<TrainingRun> {
     const config = makeConfig("tiny", overrides);
     const dataset = ImageDataset.fromImages(faces.map((image, i) => ({ name: `face ${i}`, image })), { height: config.height, width: config.width }, "the default faces");
-    return new TrainingRun(new Trainer(device, config, dataset), dataset);
+    const trainer = new Trainer(device, config, dataset);
+    try {
+      const kernels = await chooseTrainingKernels(device, config, dataset, { noTune: !options.tune, resumed: null });
+      trainer.kernels = kernels.record;
+      return new TrainingRun(trainer, dataset, kernels);
+    } catch (error) {
+      trainer.dispose();
+      throw error;
+    }
   }
 
   get iteration(): number {

@@ -22,10 +22,13 @@ export interface DeepfillHook {
   result(): { width: number; height: number; data: number[] } | null;
   /**
    * Trains `steps` iterations of the tiny preset (with overrides) on the first `faces` default
-   * faces, reading every iteration's losses and timing each; with `checkpoint`, also returns the
-   * checkpoint after them (as plain numbers, so only for small runs: the tiny preset's is tens of MB).
+   * faces, reading every iteration's losses and timing each. First it tunes the kernels as the
+   * Train tab does (`tune: false` skips that, as train.js's --no-tune does) and returns what it
+   * chose as `kernels` (the line train.js prints). With `checkpoint`, also returns the checkpoint
+   * after them (as plain numbers, so only for small runs: the tiny preset's is tens of MB).
    */
-  train(options: { steps: number; faces?: number; overrides?: TrainOverrides; checkpoint?: boolean }): Promise<{ losses: Losses[]; seconds: number[]; checkpoint?: { safetensors: number[]; json: string; name: string } }>;
+  train(options: { steps: number; faces?: number; overrides?: TrainOverrides; tune?: boolean; checkpoint?: boolean }):
+    Promise<{ losses: Losses[]; seconds: number[]; kernels: string; checkpoint?: { safetensors: number[]; json: string; name: string } }>;
 }
 
 const plain = (image: RgbImage) => ({ width: image.width, height: image.height, data: [...image.data] });
@@ -60,9 +63,9 @@ export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): 
       const result = inpaint().result;
       return result ? plain(result.refined) : null;
     },
-    async train({ steps, faces, overrides = {}, checkpoint = false }) {
+    async train({ steps, faces, overrides = {}, tune = true, checkpoint = false }) {
       const tab = await runningTab();
-      const run = await TrainingRun.create(tab.device, await loadFaces(faces), overrides);
+      const run = await TrainingRun.create(tab.device, await loadFaces(faces), overrides, { tune });
       try {
         const losses: Losses[] = [];
         const seconds: number[] = [];
@@ -71,9 +74,10 @@ export function installHook(ready: Promise<string>, inpaint: () => InpaintTab): 
           losses.push((await run.step(true))!);
           seconds.push((performance.now() - started) / 1000);
         }
-        if (!checkpoint) return { losses, seconds };
+        const kernels = run.kernels.message;
+        if (!checkpoint) return { losses, seconds, kernels };
         const saved = await run.checkpoint();
-        return { losses, seconds, checkpoint: { ...saved, safetensors: [...saved.safetensors] } };
+        return { losses, seconds, kernels, checkpoint: { ...saved, safetensors: [...saved.safetensors] } };
       } finally {
         run.dispose();
       }

@@ -2,7 +2,8 @@
  * The Train tab: the tiny preset on the default faces, in this tab. The loop runs one
  * iteration at a time and waits for the GPU after each (as train.js does), so the page stays
  * responsive; losses are read every LOG_EVERY iterations and a sample grid is drawn every
- * SAMPLE_EVERY. Pause takes effect between iterations; "Save checkpoint" downloads the pair
+ * SAMPLE_EVERY. Before the first iteration the run tunes its kernels as train.js does, and the
+ * status line keeps saying what it chose. Pause takes effect between iterations; "Save checkpoint" downloads the pair
  * train.js would write at this iteration (inpaint.js and train.js --resume read it).
  */
 import { TrainingRun, type Device, type Losses, type TrainOverrides } from "./engine";
@@ -35,7 +36,8 @@ export class TrainTab {
     $<HTMLButtonElement>("train-start").disabled = true;
     try {
       const faces = await loadFaces(faceCount, (done, total) => showStatus("train-status", `Decoding faces: ${done} of ${total}…`));
-      this.run = await TrainingRun.create(this.device, faces, overrides);
+      showStatus("train-status", "Timing the candidate kernels for this run's shapes (the winners are remembered for the next run on this GPU)…");
+      this.run = await TrainingRun.create(this.device, faces, overrides, { tune: true });
     } catch (error) {
       $<HTMLButtonElement>("train-start").disabled = false;
       throw error;
@@ -87,7 +89,7 @@ export class TrainTab {
       if (seconds >= 2) this.speed = { iterations: 0, since: performance.now(), perSecond: this.speed.iterations / seconds };
       if (losses) this.show(run.iteration, losses);
       if (run.iteration % SAMPLE_EVERY === 0) await this.drawSamples(run);
-      if (!this.paused) showStatus("train-status", `Iteration ${run.iteration}, ${this.speed.perSecond ? this.speed.perSecond.toFixed(2) : "…"} it/s.`);
+      if (!this.paused) showStatus("train-status", `Iteration ${run.iteration}, ${this.speed.perSecond ? this.speed.perSecond.toFixed(2) : "…"} it/s; ${run.kernels.message}.`);
     }
   }
 

@@ -41,9 +41,14 @@ function storedChoices(store: TuneStore): Map<string, string> {
   return entries;
 }
 
-/** The adapter's name as tuned choices are keyed by it, in the store and in a checkpoint's record. */
+/**
+ * The adapter's name as tuned choices are keyed by it, in the store and in a checkpoint's record.
+ * Browsers hide the driver's description and device (Chromium gives only vendor and
+ * architecture, e.g. "google swiftshader"): those two then, so that a page's record names its adapter.
+ */
 export function adapterKey(device: Device): string {
-  return device.adapter.description || device.adapter.device;
+  const { description, device: name, vendor, architecture } = device.adapter;
+  return description || name || [vendor, architecture].filter(Boolean).join(" ");
 }
 
 function storeKey(device: Device, key: string): string {
