@@ -52,6 +52,22 @@ function reverseTopologicalOrder(outputs: readonly Tensor[]): Tensor[] {
   return order.reverse();
 }
 
+/**
+ * The tensors of `order` (a reverseTopologicalOrder) through which a gradient can reach one of
+ * `inputs`: the inputs and every tensor whose node reads one of them. Only these get
+ * gradients, so a vjp skips what leads nowhere wanted: the critic's weight and bias gradients
+ * while the gradient penalty takes dD/dx alone, for example.
+ */
+function leadingTo(order: readonly Tensor[], inputs: readonly Tensor[]): Set<Tensor> {
+  const leading = new Set(inputs);
+  // Producers come after their consumers in the order, so walk it from the end.
+  for (let i = order.length - 1; i >= 0; i--) {
+    const tensor = order[i]!;
+    if (nodeOf(tensor)!.inputs.some((input) => leading.has(input))) leading.add(tensor);
+  }
+  return leading;
+}
+
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const createGraph = options.createGraph ?? false;
@@ -153,17 +169,22 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
       }
     });
 
-    for (const tensor of reverseTopologicalOrder(outputs)) {
+    const order = reverseTopologicalOrder(outputs);
+    const leading = leadingTo(order, inputs);
+    for (const tensor of order) {
       const node = nodeOf(tensor) as GraphNode;
       const g = grads.get(tensor);
       if (!g) continue;
-      if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
-      const needed = node.inputs.map(requiresGrad);
-      const inputGrads = tidy(() => (createGraph ? recordedVjp(node, g, needed) : callVjp(node, g, needed, node.saved)));
-      node.inputs.forEach((input, i) => {
-        const inputGrad = inputGrads[i];
-        if (inputGrad && needed[i]) accumulate(input, inputGrad);
-      });
+      const needed = node.inputs.map((input) => leading.has(input));
+      // Only a wanted tensor that no other wanted one lies behind gets here with nothing to pass on.
+      if (needed.some(Boolean)) {
+        if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
+        const inputGrads = tidy(() => (createGraph ? recordedVjp(node, g, needed) : callVjp(node, g, needed, node.saved)));
+        node.inputs.forEach((input, i) => {
+          const inputGrad = inputGrads[i];
+          if (inputGrad && needed[i]) accumulate(input, inputGrad);
+        });
+      }
       if (!wanted.has(tensor)) {
         grads.delete(tensor);
         drop(g);
