@@ -175,10 +175,11 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   };
   const y = launchLinear("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4) });
   return record("where", y, [a, b], (g, needed, [cond]) => {
-    const chosen = abs(sign(cond)); // 1 where cond != 0
+    // The gradient goes where each side was chosen: a select again, one pass per side.
+    const zero = g.device.tensor([0], [1]);
     return [
-      needed[0] ? sumToShape(mul(g, chosen), a.shape) : null,
-      needed[1] ? sumToShape(mul(g, affine(chosen, -1, 1)), b.shape) : null,
+      needed[0] ? sumToShape(where(cond!, g, zero), a.shape) : null,
+      needed[1] ? sumToShape(where(cond!, zero, g), b.shape) : null,
     ];
   }, { saved: [cond] });
 }
