@@ -14,7 +14,7 @@
  * generator serves any image size that is a multiple of 8 (two stride-2 layers, then the
  * attention layer's rate 2).
  */
-import { add, affine, clip, mul, ones } from "../autograd/ops/elementwise.js";
+import { clip, ones, where } from "../autograd/ops/elementwise.js";
 import { concat } from "../autograd/ops/layout.js";
 import { resizeNearest } from "../autograd/ops/resize.js";
 import type { Device } from "../tensor/device.js";
@@ -193,7 +193,8 @@ export class Generator {
     if (h % 8 !== 0 || w % 8 !== 0) {
       throw new Error(`Generator: the image size ${h}x${w} must be a multiple of 8 (two stride-2 layers, then attention at rate 2); crop or resize it`);
     }
-    const incomplete = mul(image, affine(mask, -1, 1));
+    // image * (1 - mask) as one select, the mask holding 0 and 1.
+    const incomplete = where(mask, image.device.tensor([0], [1]), image);
     const coarse = clip(this.coarseDecoder.forward(this.coarseEncoder.forward(withGuides(incomplete, mask))), -1, 1);
     return { incomplete, coarse };
   }
@@ -211,8 +212,10 @@ function withGuides(x: Tensor, mask: Tensor): Tensor {
 
 /**
  * output in the hole, image elsewhere: what the critics see as "fake" (the official
- * `batch_complete`), and the refinement stage's input (with the coarse output).
+ * `batch_complete`), and the refinement stage's input (with the coarse output). The mask
+ * holds 0 and 1, so the official output * mask + image * (1 - mask) is a select: one pass
+ * instead of four, and the same values and gradients.
  */
 export function composite(image: Tensor, output: Tensor, mask: Tensor): Tensor {
-  return add(mul(output, mask), mul(image, affine(mask, -1, 1)));
+  return where(mask, output, image);
 }
