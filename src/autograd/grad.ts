@@ -12,7 +12,7 @@ import { tidy } from "../tensor/scope.js";
 import { ReleasedTensorError, type Tensor } from "../tensor/tensor.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
 import { isLeaf, noGrad, nodeOf, record, requiresGrad, withGrad, type GraphNode } from "./graph.js";
-import { add, onesLike, zerosLike } from "./ops/elementwise.js";
+import { add, zerosLike } from "./ops/elementwise.js";
 
 export interface GradOptions {
   /** Record the gradient computation, so its results can be differentiated again. */
@@ -165,7 +165,8 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
         if (output.size !== 1) {
           throw new Error(`grad: output ${i} has shape ${formatShape(output.shape)}; pass gradOutputs for outputs with more than one element`);
         }
-        accumulate(output, onesLike(output));
+        // Uploaded rather than filled: a seed is one value, not worth a dispatch.
+        accumulate(output, output.device.tensor([1], output.shape));
       }
     });
 
