@@ -144,6 +144,10 @@ export function gradientPenaltyLoss(critic: (x: Tensor) => Tensor, real: Tensor,
   }
   const alpha = randomUniform(real.device, [real.shape[0]!, 1, 1, 1], { seed });
   const interpolates = requireGrad(detach(add(real, mul(alpha, sub(fake, real)))));
-  const [g] = grad(sum(critic(interpolates)), [interpolates], { createGraph: true });
+  const scores = critic(interpolates);
+  // dD/dx^ of each image, seeded with ones rather than taken of the scores' sum: the same
+  // gradient without the sum and its broadcast back.
+  const ones = real.device.tensor(new Float32Array(scores.size).fill(1), scores.shape);
+  const [g] = grad(scores, [interpolates], { createGraph: true, gradOutputs: [ones] });
   return gradientPenalty(g!, detach(mask));
 }
