@@ -9,7 +9,7 @@
  */
 import { grad } from "../autograd/grad.js";
 import { requireGrad } from "../autograd/graph.js";
-import { add, mul, sub } from "../autograd/ops/elementwise.js";
+import { lerp } from "../autograd/ops/elementwise.js";
 import { matmul } from "../autograd/ops/matmul.js";
 import type { Box } from "./boxes.js";
 import { reconstructionL1 } from "./ops/reconstruction-l1.js";
@@ -147,7 +147,7 @@ export function gradientPenaltyLoss(critic: (x: Tensor) => Tensor, real: Tensor,
     throw new Error(`gradientPenaltyLoss: real ${formatShape(real.shape)} and fake ${formatShape(fake.shape)} must be one [B, C, H, W] shape`);
   }
   const alpha = randomUniform(real.device, [real.shape[0]!, 1, 1, 1], { seed });
-  const interpolates = requireGrad(detach(add(real, mul(alpha, sub(fake, real)))));
+  const interpolates = requireGrad(detach(lerp(real, fake, alpha)));
   const scores = critic(interpolates);
   // dD/dx^ of each image, seeded with ones rather than taken of the scores' sum: the same
   // gradient without the sum and its broadcast back.

@@ -26,6 +26,11 @@ const WHERE = defineKernel({
   params: { count: "u32", rank: "u32", out_shape: AXES, cond_strides: AXES, a_strides: AXES, b_strides: AXES },
 });
 
+const LERP = defineKernel({
+  name: "lerp", inputs: ["a", "b", "t"], outputs: ["out"],
+  params: { count: "u32", rank: "u32", out_shape: AXES, a_strides: AXES, b_strides: AXES, t_strides: AXES },
+});
+
 /** Op codes of kernels/unary.wgsl. */
 export const UnaryOp = {
   neg: 0, exp: 1, log: 2, sqrt: 3, square: 4, abs: 5, relu: 6, elu: 7, leakyRelu: 8,
@@ -182,6 +187,23 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
       needed[1] ? sumToShape(where(cond!, zero, g), b.shape) : null,
     ];
   }, { saved: [cond] });
+}
+
+/** a + t (b - a) elementwise with NumPy broadcasting of all three: a blend in one pass. */
+export function lerp(a: Tensor, b: Tensor, t: Tensor): Tensor {
+  deviceOf("lerp", a, b, t);
+  const shape = broadcastShapes(broadcastShapes(a.shape, b.shape, "lerp"), t.shape, "lerp");
+  expectMaxRank("lerp", shape);
+  const params = {
+    count: sizeOf(shape), rank: shape.length, out_shape: shape, a_strides: broadcastStrides(a.shape, shape),
+    b_strides: broadcastStrides(b.shape, shape), t_strides: broadcastStrides(t.shape, shape),
+  };
+  const y = launchLinear("lerp", LERP, [a, b, t], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4) });
+  return record("lerp", y, [a, b, t], (g, needed, [a, b, t]) => [
+    needed[0] ? sumToShape(mul(g, affine(t!, -1, 1)), a!.shape) : null,
+    needed[1] ? sumToShape(mul(g, t!), b!.shape) : null,
+    needed[2] ? sumToShape(mul(g, sub(b!, a!)), t!.shape) : null,
+  ], { saved: [a, b, t] });
 }
 
 // ---- unary -------------------------------------------------------------------------------

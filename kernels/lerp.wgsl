@@ -1,0 +1,48 @@
+// lerp.wgsl: out[i] = a[ia] + t[it] * (b[ib] - a[ia]), with NumPy broadcasting of all three.
+//
+// The blend from a to b by t in one pass instead of a difference, a product and a sum: the
+// gradient penalty's interpolates real + alpha (fake - real), alpha one value per image.
+// Broadcasting: out has `rank` axes (at most 8) of sizes out_shape; each operand is read
+// through per-axis strides that are 0 on its broadcast axes.
+// Bindings: 0 uniform Params, 1 a, 2 b, 3 t (read), 4 out (write), all as vec4 arrays
+// (pooled buffers are multiples of 16 bytes).
+// Dispatch: one invocation per vec4 of output (it writes whole vec4s, since a write to one
+// vector component may touch its neighbours), 2-D grid past 65535 workgroups.
+struct Params {
+  count: u32,
+  rank: u32,
+  out_shape: array<vec4<i32>, 2>,
+  a_strides: array<vec4<i32>, 2>,
+  b_strides: array<vec4<i32>, 2>,
+  t_strides: array<vec4<i32>, 2>,
+}
+
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> a: array<vec4f>;
+@group(0) @binding(2) var<storage, read> b: array<vec4f>;
+@group(0) @binding(3) var<storage, read> t: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> out: array<vec4f>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let lane = gid.x + gid.y * groups.x * WG;
+  if (lane >= (u.count + 3u) / 4u) { return; }
+  var result = vec4f(0.0);
+  for (var j = 0u; j < 4u; j++) {
+    let i = lane * 4u + j;
+    if (i >= u.count) { break; }
+    var rest = i32(i);
+    var o = vec3<i32>(0, 0, 0);
+    for (var k = i32(u.rank) - 1; k >= 0; k--) {
+      let size = u.out_shape[k / 4][k % 4];
+      let c = rest % size;
+      rest = rest / size;
+      o += c * vec3<i32>(u.a_strides[k / 4][k % 4], u.b_strides[k / 4][k % 4], u.t_strides[k / 4][k % 4]);
+    }
+    let start = a[o.x / 4][o.x % 4];
+    result[j] = start + t[o.z / 4][o.z % 4] * (b[o.y / 4][o.y % 4] - start);
+  }
+  out[lane] = result;
+}
