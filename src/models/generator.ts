@@ -20,7 +20,7 @@ import { resizeNearest } from "../autograd/ops/resize.js";
 import type { Device } from "../tensor/device.js";
 import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { contextualAttention, type ContextualAttentionOptions } from "./contextual-attention.js";
+import { contextualAttention, contextualAttentionOutput, type ContextualAttentionOptions } from "./contextual-attention.js";
 import { ConvLayer, ParameterStore, type Activation } from "./layers.js";
 
 /** The attention layer's tunables; ksize 3, stride 1 and rate 2 are v1's and fixed here. */
@@ -166,6 +166,17 @@ export class Generator {
    * the caller's scope, which releases them (the graph keeps what its vjps saved).
    */
   forward(image: Tensor, mask: Tensor): GeneratorOutput {
+    const { offsets, ...outputs } = this.bothStages(image, mask, true);
+    return { ...outputs, offsets: offsets! };
+  }
+
+  /** forward() without the attention offsets, which training never reads. */
+  forwardOutputs(image: Tensor, mask: Tensor): Omit<GeneratorOutput, "offsets"> {
+    const { coarse, refined } = this.bothStages(image, mask, false);
+    return { coarse, refined };
+  }
+
+  private bothStages(image: Tensor, mask: Tensor, withOffsets: boolean): Omit<GeneratorOutput, "offsets"> & { offsets: Tensor | null } {
     const { incomplete, coarse } = this.coarseStage(image, mask);
     // The coarse result pasted into the hole; no stop-gradient, as in the official code.
     const refineInput = withGuides(composite(incomplete, coarse, mask), mask);
@@ -173,7 +184,10 @@ export class Generator {
     const features = this.attentionEncoder.forward(refineInput);
     const [, , h, w] = image.shape as [number, number, number, number];
     const maskSmall = resizeNearest(mask, [h / 4, w / 4], { alignCorners: true });
-    const { output, offsets } = contextualAttention(features, features, maskSmall, { ksize: 3, stride: 1, rate: 2, ...this.attention });
+    const options = { ksize: 3, stride: 1, rate: 2, ...this.attention };
+    const { output, offsets } = withOffsets
+      ? contextualAttention(features, features, maskSmall, options)
+      : { output: contextualAttentionOutput(features, features, maskSmall, options), offsets: null };
     const attended = this.attentionDecoder.forward(output);
     const refined = clip(this.decoder.forward(concat([hallucinated, attended], 1)), -1, 1);
     return { coarse, refined, offsets };

@@ -166,7 +166,7 @@ export class Trainer {
   private criticStep(withLosses: boolean): Tensor | null {
     return tidy(() => {
       const { image, masks, mask } = this.draw();
-      const refined = noGrad(() => this.generator.forward(image, mask).refined);
+      const refined = noGrad(() => this.generator.forwardOutputs(image, mask).refined);
       const fake = detach(composite(image, refined, mask));
       const realCrop = cropBoxes(image, masks.boxes);
       const fakeCrop = cropBoxes(fake, masks.boxes);
@@ -184,7 +184,7 @@ export class Trainer {
   private generatorStep(withLosses: boolean): Tensor | null {
     return tidy(() => {
       const { image, masks, mask } = this.draw();
-      const { coarse, refined } = this.generator.forward(image, mask);
+      const { coarse, refined } = this.generator.forwardOutputs(image, mask);
       const fake = composite(image, refined, mask);
       const gGlobal = wganGeneratorLoss(this.globalCritic.forward(fake));
       const gLocal = wganGeneratorLoss(this.localCritic.forward(cropBoxes(fake, masks.boxes)));
