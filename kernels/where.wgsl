@@ -6,6 +6,11 @@
 // through per-axis strides that are 0 on its broadcast axes.
 // Bindings: 0 uniform Params, 1 cond, 2 a, 3 b (read), 4 out (write), all as vec4 arrays
 // (pooled buffers are multiples of 16 bytes).
+// Layouts (override VEC4): the launcher merges axes first (mergeAxes); when the last merged
+// axis is a multiple of 4 long and every operand's stride on it is 0 or 1, VEC4 = true and
+// each invocation finds its offsets once and loads whole vec4s (a stride-0 operand as one
+// value splatted), as binary.wgsl's broadcastVec4 layout does; otherwise each of the four
+// elements finds its own.
 // Dispatch: one invocation per vec4 of output (it writes whole vec4s, since a write to one
 // vector component may touch its neighbours), 2-D grid past 65535 workgroups.
 struct Params {
@@ -17,6 +22,7 @@ struct Params {
   b_strides: array<vec4<i32>, 2>,
 }
 
+override VEC4: bool = false;
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> u: Params;
@@ -25,22 +31,39 @@ override WG: u32 = 64u;
 @group(0) @binding(3) var<storage, read> b: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> out: array<vec4f>;
 
+fn offsets(i: i32) -> vec3<i32> {
+  var rest = i;
+  var o = vec3<i32>(0, 0, 0);
+  for (var k = i32(u.rank) - 1; k >= 0; k--) {
+    let size = u.out_shape[k / 4][k % 4];
+    let c = rest % size;
+    rest = rest / size;
+    o += c * vec3<i32>(u.cond_strides[k / 4][k % 4], u.a_strides[k / 4][k % 4], u.b_strides[k / 4][k % 4]);
+  }
+  return o;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let lane = gid.x + gid.y * groups.x * WG;
   if (lane >= (u.count + 3u) / 4u) { return; }
+  if (VEC4) {
+    let o = offsets(i32(lane * 4u));
+    let last = i32(u.rank) - 1;
+    var cv = cond[o.x / 4];
+    if (u.cond_strides[last / 4][last % 4] == 0) { cv = vec4f(cv[o.x % 4]); }
+    var av = a[o.y / 4];
+    if (u.a_strides[last / 4][last % 4] == 0) { av = vec4f(av[o.y % 4]); }
+    var bv = b[o.z / 4];
+    if (u.b_strides[last / 4][last % 4] == 0) { bv = vec4f(bv[o.z % 4]); }
+    out[lane] = select(bv, av, cv != vec4f(0.0));
+    return;
+  }
   var result = vec4f(0.0);
   for (var j = 0u; j < 4u; j++) {
     let i = lane * 4u + j;
     if (i >= u.count) { break; }
-    var rest = i32(i);
-    var o = vec3<i32>(0, 0, 0);
-    for (var k = i32(u.rank) - 1; k >= 0; k--) {
-      let size = u.out_shape[k / 4][k % 4];
-      let c = rest % size;
-      rest = rest / size;
-      o += c * vec3<i32>(u.cond_strides[k / 4][k % 4], u.a_strides[k / 4][k % 4], u.b_strides[k / 4][k % 4]);
-    }
+    let o = offsets(i32(i));
     result[j] = select(b[o.z / 4][o.z % 4], a[o.y / 4][o.y % 4], cond[o.x / 4][o.x % 4] != 0.0);
   }
   out[lane] = result;

@@ -20,7 +20,7 @@ export { tidy, keep } from "./tensor/scope.js";
 export type { Shape } from "./tensor/shape.js";
 export * from "./autograd/index.js";
 export * from "./autograd/ops/index.js";
-export { contextualAttention, type ContextualAttentionOptions, type ContextualAttentionResult } from "./models/contextual-attention.js";
+export { contextualAttention, contextualAttentionOutput, type ContextualAttentionOptions, type ContextualAttentionResult } from "./models/contextual-attention.js";
 export { flowColors, flowColour, flowPicture } from "./io/flow.js";
 export { writeFlowPng } from "./io/flow-png.js";
 export * from "./models/index.js";

@@ -5,7 +5,7 @@
 // is filled from there.
 import t from "tap";
 import {
-  contextualAttention, grad, gradcheck, requireGrad, tidy, type ContextualAttentionOptions, type Device, type Tensor,
+  contextualAttention, contextualAttentionOutput, grad, gradcheck, requireGrad, tidy, type ContextualAttentionOptions, type Device, type Tensor,
 } from "../src/index.js";
 import { assertClose, FORWARD, leakCheckedTest, randomValues, readAll, testDevice } from "./helpers.js";
 import { attentionGradRef, contextualAttentionRef, DEFAULT_REF_OPTIONS, type AttentionRefOptions } from "./reference/attention.js";
@@ -68,6 +68,16 @@ leakCheckedTest(device, "forward: output and offsets match the reference", async
     const ref = contextualAttentionRef(c.f, c.b, c.mask, refOptions(c.options));
     assertClose(t, output!, ref.output, FORWARD, `${c.name}: output`);
     t.same(Array.from(offsets!), Array.from(ref.offsets), `${c.name}: offsets`);
+  }
+});
+
+leakCheckedTest(device, "the output alone, without the offsets, is the same output", async (t) => {
+  for (const c of CASES) {
+    const [whole, alone] = await readAll(() => {
+      const [f, b, mask] = [tensorOf(c.f), tensorOf(c.b), tensorOf(c.mask)];
+      return [contextualAttention(f, b, mask, c.options).output, contextualAttentionOutput(f, b, mask, c.options)];
+    });
+    t.same(Array.from(alone!), Array.from(whole!), `${c.name}: the same values`);
   }
 });
 

@@ -2,7 +2,7 @@
 // higher orders, and that a first-order grad() leaves nothing behind but its results.
 import type { Test } from "tap";
 import {
-  add, backward, div, exp, grad, max, mul, noGrad, powScalar, requireGrad, requiresGrad, square, sum, tidy,
+  add, backward, div, exp, grad, max, mul, noGrad, powScalar, record, requireGrad, requiresGrad, square, sum, tidy, type Tensor,
 } from "../src/index.js";
 import { assertClose, FORWARD, testDevice, leakCheckedTest } from "./helpers.js";
 
@@ -72,6 +72,26 @@ test("backward returns a gradient for every parameter", async (t) => {
   assertClose(t, await grads.get(w)!.read(), [5 + 1, 7 - 2, 9 + 4], FORWARD, "d loss / dw");
   assertClose(t, await grads.get(b)!.read(), [6], FORWARD, "d loss / db");
   [w, b, unrelated, x, loss, ...grads.values()].forEach((v) => v.dispose());
+});
+
+test("a vjp is asked only for the gradients that lead to a wanted input", async (t) => {
+  const x = requireGrad(device.tensor([1, 2], [2]));
+  const w = requireGrad(device.tensor([3, 4], [2]));
+  const asked: boolean[][] = [];
+  // mul(a, b) as an op of its own that notes which gradients grad() wants from it.
+  const probe = (a: Tensor, b: Tensor) =>
+    record("probe", noGrad(() => mul(a, b)), [a, b], (g, needed, [sa, sb]) => {
+      asked.push([...needed]);
+      return [needed[0] ? mul(g, sb!) : null, needed[1] ? mul(g, sa!) : null];
+    }, { saved: [a, b] });
+  const [gx] = tidy(() => grad(sum(probe(exp(x), w)), [x]));
+  t.same(asked, [[true, false]], "only the input x lies behind is wanted, not w");
+  assertClose(t, await gx!.read(), [3 * Math.exp(1), 4 * Math.exp(2)], FORWARD, "d/dx sum(e^x w)");
+  asked.length = 0;
+  const [gw] = tidy(() => grad(sum(probe(exp(x), w)), [w]));
+  t.same(asked, [[false, true]], "with w wanted, nothing is asked of the branch to x");
+  assertClose(t, await gw!.read(), [Math.exp(1), Math.exp(2)], FORWARD, "d/dw sum(e^x w)");
+  [x, w, gx!, gw!].forEach((v) => v.dispose());
 });
 
 test("third derivative of x^4 is 24x", async (t) => {

@@ -3,10 +3,10 @@
 import type { Test } from "tap";
 import {
   abs, add, affine, addScalar, clip, div, elu, equal, exp, full, grad, gradcheck, gradgradcheck, greater, greaterEqual,
-  leakyRelu, log, maximum, minimum, mul, mulScalar, neg, ones, onesLike, pow, powScalar, relu, sign, sqrt, square,
+  leakyRelu, lerp, log, maximum, minimum, mul, mulScalar, neg, ones, onesLike, pow, powScalar, relu, sign, sqrt, square,
   requireGrad, step, sub, tidy, where, zeros, zerosLike, type Tensor,
 } from "../src/index.js";
-import { binaryRef, fullRef, unaryRef, whereRef, type BinaryName, type UnaryName } from "./reference/elementwise.js";
+import { binaryRef, fullRef, lerpRef, unaryRef, whereRef, type BinaryName, type UnaryName } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, FORWARD, testDevice, type Tolerance, GRAD, leakCheckedTest, randomArray } from "./helpers.js";
 
@@ -106,7 +106,7 @@ test("binary ops match the reference with NumPy broadcasting", async (t) => {
   }
 });
 
-test("fills and where", async (t) => {
+test("fills, where and lerp", async (t) => {
   for (const shape of [[], [1], [67], [3, 5, 7], [2, 0, 3]]) {
     await expectMatch(t, full(device, shape, 2.5), fullRef(shape, 2.5), FORWARD, `full ${JSON.stringify(shape)}`);
   }
@@ -124,6 +124,26 @@ test("fills and where", async (t) => {
     const [tc, ta, tb] = [upload(cond), upload(a), upload(b)];
     await expectMatch(t, where(tc, ta, tb), whereRef(cond, a, b), FORWARD, `where [3,1] ${JSON.stringify(shapeA)} ${JSON.stringify(shapeB)}`);
     [tc, ta, tb].forEach((v) => v.dispose());
+  }
+  // A mask per image over three channels, read in whole vec4s (the composite's layout).
+  const mask = { data: Float32Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? 1 : 0)), shape: [2, 1, 8] };
+  const [image, output] = [random([2, 3, 8], 10), random([1], 11)];
+  const [tm, ti, to] = [upload(mask), upload(image), upload(output)];
+  await expectMatch(t, where(tm, to, ti), whereRef(mask, output, image), FORWARD, "where [2,1,8] [1] [2,3,8]");
+  [tm, ti, to].forEach((v) => v.dispose());
+  // lerp: every operand broadcast somewhere, sizes off the vec4 and workgroup multiples, and
+  // last axes of 8 and 12 for the vec4 layout (a t per image splatted, a b broadcast over images).
+  const lerpShapes = [
+    [[67], [67], [1]], [[3, 1, 5], [4, 1], [3, 1, 1]], [[2, 3, 1, 7], [1, 3, 9, 7], [2, 1, 9, 1]],
+    [[2, 3, 8], [1, 3, 8], [2, 1, 1]], [[5, 3, 12], [5, 3, 12], [5, 1, 12]],
+  ];
+  for (const [shapeA, shapeB, shapeT] of lerpShapes) {
+    const a = random(shapeA!, 7);
+    const b = random(shapeB!, 8);
+    const s = random(shapeT!, 9, 0, 1);
+    const [ta, tb, ts] = [upload(a), upload(b), upload(s)];
+    await expectMatch(t, lerp(ta, tb, ts), lerpRef(a, b, s), FORWARD, `lerp ${JSON.stringify(shapeA)} ${JSON.stringify(shapeB)} ${JSON.stringify(shapeT)}`);
+    [ta, tb, ts].forEach((v) => v.dispose());
   }
   // The unselected side may be NaN or infinite (log of non-positives) and must not leak through.
   const signed = { data: new Float32Array([-1, 0, 2, 3, -4]), shape: [5] };
@@ -170,6 +190,7 @@ test("gradients of the binary ops, with broadcasting", async (t) => {
     ["maximum", maximum, [a, b], "squared"],
     ["minimum", minimum, [col, a], "squared"],
     ["where", (x, y) => where(cond, x, y), [a, b], "squared"],
+    ["lerp", lerp, [a, b, col], "own"],
   ];
   for (const [name, f, inputs, second] of cases) await checkGradients(t, name, f, inputs, second);
   [a, b, col, positive, exponent, cond].forEach((x) => x.dispose());

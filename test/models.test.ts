@@ -139,6 +139,9 @@ test("tiny generator (cnum 4, 32x32): shapes, [-1, 1] outputs, holes blanked, ev
   const coarseOnly = tidy(() => g.forwardCoarse(image, mask));
   assertClose(t, await coarseOnly.read(), await out.coarse.read(), FORWARD, "forwardCoarse is forward's coarse output");
   coarseOnly.dispose();
+  const withoutOffsets = tidy(() => g.forwardOutputs(image, mask));
+  t.same(Array.from(await withoutOffsets.refined.read()), Array.from(await out.refined.read()), "forwardOutputs is forward without the offsets");
+  [withoutOffsets.coarse, withoutOffsets.refined].forEach((x) => x.dispose());
 
   // Whatever the hole holds, the output is the same: the generator blanks it itself.
   const scrambled = device.tensor(imageValues.map((v, i) => (maskValues[(Math.floor(i / 3072) * 1024) + (i % 1024)] ? 0.5 - v : v)), [2, 3, 32, 32]);

@@ -7,7 +7,7 @@ import type { Test } from "tap";
 import {
   abs, add, affine, attentionSoftmax, clip, concat, conv2d, conv2dBackwardFilter, conv2dBackwardInput, div, elu, exp, grad,
   gradientPenalty, leakyRelu, log, matmul, max, maximum, mean, minimum, mul, pad, pow, powScalar, record, relu,
-  requireGrad, resizeNearest, slice, softmax, sqrt, square, sum, tidy, where, type Tensor,
+  lerp, requireGrad, resizeNearest, slice, softmax, sqrt, square, sum, tidy, where, type Tensor,
 } from "../src/index.js";
 import { assertClose, FORWARD, leakCheckedTest, randomValues, testDevice } from "./helpers.js";
 
@@ -38,6 +38,7 @@ const CASES: Case[] = [
   { name: "maximum", operands: [x([2, 3]), x([2, 3])], op: ([a, b]) => maximum(a!, b!) },
   { name: "minimum", operands: [x([2, 3]), x([2, 3])], op: ([a, b]) => minimum(a!, b!) },
   { name: "where", operands: [constant([2, 3]), x([2, 3]), x([3])], op: ([c, a, b]) => where(c!, a!, b!) },
+  { name: "lerp", operands: [x([2, 3]), x([3]), x([2, 1])], op: ([a, b, t]) => lerp(a!, b!, t!) },
   { name: "exp", operands: [x([5])], op: ([a]) => exp(a!) },
   { name: "log", operands: [x([5], positive)], op: ([a]) => log(a!) },
   { name: "sqrt", operands: [x([5], positive)], op: ([a]) => sqrt(a!) },

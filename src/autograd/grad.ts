@@ -12,7 +12,7 @@ import { tidy } from "../tensor/scope.js";
 import { ReleasedTensorError, type Tensor } from "../tensor/tensor.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
 import { isLeaf, noGrad, nodeOf, record, requiresGrad, withGrad, type GraphNode } from "./graph.js";
-import { add, onesLike, zerosLike } from "./ops/elementwise.js";
+import { add, zerosLike } from "./ops/elementwise.js";
 
 export interface GradOptions {
   /** Record the gradient computation, so its results can be differentiated again. */
@@ -50,6 +50,22 @@ function reverseTopologicalOrder(outputs: readonly Tensor[]): Tensor[] {
     }
   }
   return order.reverse();
+}
+
+/**
+ * The tensors of `order` (a reverseTopologicalOrder) through which a gradient can reach one of
+ * `inputs`: the inputs and every tensor whose node reads one of them. Only these get
+ * gradients, so a vjp skips what leads nowhere wanted: the critic's weight and bias gradients
+ * while the gradient penalty takes dD/dx alone, for example.
+ */
+function leadingTo(order: readonly Tensor[], inputs: readonly Tensor[]): Set<Tensor> {
+  const leading = new Set(inputs);
+  // Producers come after their consumers in the order, so walk it from the end.
+  for (let i = order.length - 1; i >= 0; i--) {
+    const tensor = order[i]!;
+    if (nodeOf(tensor)!.inputs.some((input) => leading.has(input))) leading.add(tensor);
+  }
+  return leading;
 }
 
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradOptions = {}): Tensor[] {
@@ -149,21 +165,27 @@ function backpropagate(outputs: readonly Tensor[], inputs: readonly Tensor[], op
         if (output.size !== 1) {
           throw new Error(`grad: output ${i} has shape ${formatShape(output.shape)}; pass gradOutputs for outputs with more than one element`);
         }
-        accumulate(output, onesLike(output));
+        // Uploaded rather than filled: a seed is one value, not worth a dispatch.
+        accumulate(output, output.device.tensor([1], output.shape));
       }
     });
 
-    for (const tensor of reverseTopologicalOrder(outputs)) {
+    const order = reverseTopologicalOrder(outputs);
+    const leading = leadingTo(order, inputs);
+    for (const tensor of order) {
       const node = nodeOf(tensor) as GraphNode;
       const g = grads.get(tensor);
       if (!g) continue;
-      if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
-      const needed = node.inputs.map(requiresGrad);
-      const inputGrads = tidy(() => (createGraph ? recordedVjp(node, g, needed) : callVjp(node, g, needed, node.saved)));
-      node.inputs.forEach((input, i) => {
-        const inputGrad = inputGrads[i];
-        if (inputGrad && needed[i]) accumulate(input, inputGrad);
-      });
+      const needed = node.inputs.map((input) => leading.has(input));
+      // Only a wanted tensor that no other wanted one lies behind gets here with nothing to pass on.
+      if (needed.some(Boolean)) {
+        if (createGraph && node.firstOrderOnly) throw new SecondOrderNotSupportedError(node.op);
+        const inputGrads = tidy(() => (createGraph ? recordedVjp(node, g, needed) : callVjp(node, g, needed, node.saved)));
+        node.inputs.forEach((input, i) => {
+          const inputGrad = inputGrads[i];
+          if (inputGrad && needed[i]) accumulate(input, inputGrad);
+        });
+      }
       if (!wanted.has(tensor)) {
         grads.delete(tensor);
         drop(g);

@@ -130,10 +130,16 @@ function bestMatch(a: Tensor, h: number, w: number): Tensor {
 
 export function contextualAttention(f: Tensor, b: Tensor, mask: Tensor, options: ContextualAttentionOptions = {}): ContextualAttentionResult {
   const o = resolve(f, b, mask, options);
-  return tidy(() => layer(f, b, mask, o));
+  return tidy(() => layer(f, b, mask, o, true) as ContextualAttentionResult);
 }
 
-function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved): ContextualAttentionResult {
+/** contextualAttention's output alone: no offsets map, which training never reads (eight dispatches per chunk). */
+export function contextualAttentionOutput(f: Tensor, b: Tensor, mask: Tensor, options: ContextualAttentionOptions = {}): Tensor {
+  const o = resolve(f, b, mask, options);
+  return tidy(() => layer(f, b, mask, o, false).output);
+}
+
+function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved, withOffsets: boolean): { output: Tensor; offsets: Tensor | null } {
   const [batch, channels, height, width] = f.shape as [number, number, number, number];
   const { rate, ksize: k } = o;
   const [h, w] = [height / rate, width / rate];
@@ -162,16 +168,17 @@ function layer(f: Tensor, b: Tensor, mask: Tensor, o: Resolved): ContextualAtten
     const r1 = Math.min(h, r0 + rowsPerChunk);
     const [y, offset] = tidy(() => {
       const a = attention(fc, wn, valid, o, [r0, r1], [h, w], halo);
-      return [matmul(raw, a, { transposeB: true }), noGrad(() => tidy(() => bestMatch(a, h, w)))];
+      return [matmul(raw, a, { transposeB: true }), withOffsets ? noGrad(() => tidy(() => bestMatch(a, h, w))) : null];
     });
     pasted.push(y!);
-    offsets.push(offset!);
+    if (offset) offsets.push(offset);
     // The pool recycles a released buffer only after its batch is submitted: this lets the
     // next chunk reuse this one's score buffers.
     b.device.flush();
   }
   const columns = pasted.length === 1 ? pasted[0]! : concat(pasted, 2);
   const output = mulScalar(overlapAdd(columns, [batch, channels, height, width], 2 * rate, rate, rawPadding, [h, w]), 1 / PASTE_DIVISOR);
+  if (!withOffsets) return { output, offsets: null };
   const offsetMap = noGrad(() => reshape(offsets.length === 1 ? offsets[0]! : concat(offsets, 2), [batch, 2, h, w]));
   // Views share storage, so the map survives its pieces.
   for (const piece of offsets) piece.dispose();

@@ -9,13 +9,13 @@
  */
 import { grad } from "../autograd/grad.js";
 import { requireGrad } from "../autograd/graph.js";
-import { add, affine, mul, sub } from "../autograd/ops/elementwise.js";
+import { lerp } from "../autograd/ops/elementwise.js";
+import { matmul } from "../autograd/ops/matmul.js";
 import type { Box } from "./boxes.js";
 import { reconstructionL1 } from "./ops/reconstruction-l1.js";
 import { gradientPenalty } from "./ops/gradient-penalty.js";
-import { detach } from "../autograd/ops/layout.js";
+import { detach, reshape } from "../autograd/ops/layout.js";
 import { randomUniform } from "../autograd/ops/random.js";
-import { sum } from "../autograd/ops/reduce.js";
 import type { Device } from "../tensor/device.js";
 import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -106,8 +106,7 @@ export function aeLoss(image: Tensor, coarse: Tensor, refined: Tensor, mask: Ten
 /**
  * The critic's WGAN loss mean(D(fake)) - mean(D(real)) from the scores of one forward pass
  * over both, [2B, 1]: the B real images first, then the B fakes (the official code's concat).
- * Taken as one weighted sum (weights -1/B, then 1/B), so the two halves are never sliced out:
- * two dispatches each way instead of seven and eight.
+ * Taken as one weighted sum (weights -1/B, then 1/B), so the two halves are never sliced out.
  */
 export function wganCriticLoss(scores: Tensor): Tensor {
   const count = scores.shape[0]!;
@@ -115,19 +114,24 @@ export function wganCriticLoss(scores: Tensor): Tensor {
     throw new Error(`wganCriticLoss: the scores must be [2B, 1] (B real, then B fake), got ${formatShape(scores.shape)}`);
   }
   const half = count / 2;
-  const weights = scores.device.tensor(Array.from({ length: count }, (_, i) => (i < half ? -1 : 1) / half), scores.shape);
-  const weighted = mul(scores, weights);
-  const loss = sum(weighted);
-  // Outside a tidy() the intermediates would leak; the graph keeps what the vjps need.
-  [weights, weighted].forEach((t) => t.dispose());
-  return loss;
+  return weightedSum(scores, Array.from({ length: count }, (_, i) => (i < half ? -1 : 1) / half));
 }
 
-/** The generator's WGAN loss -mean(D(fake)), as one scaled sum. */
+/** The generator's WGAN loss -mean(D(fake)), fake scores [B, 1]. */
 export function wganGeneratorLoss(fakeScores: Tensor): Tensor {
-  const total = sum(fakeScores);
-  const loss = affine(total, -1 / fakeScores.size);
-  total.dispose();
+  return weightedSum(fakeScores, new Array<number>(fakeScores.size).fill(-1 / fakeScores.size));
+}
+
+/**
+ * sum_i weights_i scores_i as a scalar, for scores [n, 1]: a [1, n] x [n, 1] product, so one
+ * dispatch each way instead of a product and a sum forward and their two vjps back.
+ */
+function weightedSum(scores: Tensor, weights: readonly number[]): Tensor {
+  const row = scores.device.tensor(weights, [1, weights.length]);
+  const product = matmul(row, scores);
+  const loss = reshape(product, []);
+  // Outside a tidy() the intermediates would leak; the graph keeps what the vjps need.
+  [row, product].forEach((t) => t.dispose());
   return loss;
 }
 
@@ -143,7 +147,11 @@ export function gradientPenaltyLoss(critic: (x: Tensor) => Tensor, real: Tensor,
     throw new Error(`gradientPenaltyLoss: real ${formatShape(real.shape)} and fake ${formatShape(fake.shape)} must be one [B, C, H, W] shape`);
   }
   const alpha = randomUniform(real.device, [real.shape[0]!, 1, 1, 1], { seed });
-  const interpolates = requireGrad(detach(add(real, mul(alpha, sub(fake, real)))));
-  const [g] = grad(sum(critic(interpolates)), [interpolates], { createGraph: true });
+  const interpolates = requireGrad(detach(lerp(real, fake, alpha)));
+  const scores = critic(interpolates);
+  // dD/dx^ of each image, seeded with ones rather than taken of the scores' sum: the same
+  // gradient without the sum and its broadcast back.
+  const ones = real.device.tensor(new Float32Array(scores.size).fill(1), scores.shape);
+  const [g] = grad(scores, [interpolates], { createGraph: true, gradOutputs: [ones] });
   return gradientPenalty(g!, detach(mask));
 }

@@ -166,7 +166,7 @@ export class Trainer {
   private criticStep(withLosses: boolean): Tensor | null {
     return tidy(() => {
       const { image, masks, mask } = this.draw();
-      const refined = noGrad(() => this.generator.forward(image, mask).refined);
+      const refined = noGrad(() => this.generator.forwardOutputs(image, mask).refined);
       const fake = detach(composite(image, refined, mask));
       const realCrop = cropBoxes(image, masks.boxes);
       const fakeCrop = cropBoxes(fake, masks.boxes);
@@ -174,9 +174,9 @@ export class Trainer {
       const dLocal = wganCriticLoss(this.scores(this.localCritic, realCrop, fakeCrop));
       const gpGlobal = gradientPenaltyLoss((x) => this.globalCritic.forward(x), image, fake, mask, this.gpRng.seed());
       const gpLocal = gradientPenaltyLoss((x) => this.localCritic.forward(x), realCrop, fakeCrop, cropBoxes(mask, masks.boxes), this.gpRng.seed());
-      const dLoss = add(add(dGlobal, dLocal), affine(add(gpGlobal, gpLocal), GP_LAMBDA));
-      this.criticOptimizer.step(grad(dLoss, this.criticParams));
-      return withLosses ? stackScalars([dLoss, dGlobal, dLocal, gpGlobal, gpLocal]) : null;
+      const terms: WeightedTerm[] = [[dGlobal, 1], [dLocal, 1], [gpGlobal, GP_LAMBDA], [gpLocal, GP_LAMBDA]];
+      this.criticOptimizer.step(gradOfWeightedSum(terms, this.criticParams));
+      return withLosses ? stackScalars([weightedSum(terms), dGlobal, dLocal, gpGlobal, gpLocal]) : null;
     });
   }
 
@@ -184,15 +184,15 @@ export class Trainer {
   private generatorStep(withLosses: boolean): Tensor | null {
     return tidy(() => {
       const { image, masks, mask } = this.draw();
-      const { coarse, refined } = this.generator.forward(image, mask);
+      const { coarse, refined } = this.generator.forwardOutputs(image, mask);
       const fake = composite(image, refined, mask);
       const gGlobal = wganGeneratorLoss(this.globalCritic.forward(fake));
       const gLocal = wganGeneratorLoss(this.localCritic.forward(cropBoxes(fake, masks.boxes)));
       const l1 = l1Loss(image, coarse, refined, masks.boxes, this.discount(masks));
       const ae = aeLoss(image, coarse, refined, mask);
-      const gLoss = add(affine(add(gGlobal, gLocal), GAN_WEIGHT), add(affine(l1, L1_WEIGHT), affine(ae, AE_WEIGHT)));
-      this.generatorOptimizer.step(grad(gLoss, this.generatorParams));
-      return withLosses ? stackScalars([gLoss, gGlobal, gLocal, l1, ae]) : null;
+      const terms: WeightedTerm[] = [[gGlobal, GAN_WEIGHT], [gLocal, GAN_WEIGHT], [l1, L1_WEIGHT], [ae, AE_WEIGHT]];
+      this.generatorOptimizer.step(gradOfWeightedSum(terms, this.generatorParams));
+      return withLosses ? stackScalars([weightedSum(terms), gGlobal, gLocal, l1, ae]) : null;
     });
   }
 
@@ -209,11 +209,11 @@ export class Trainer {
       // single coarse term with its weight 1.2 (0.2 + 1).
       const l1 = l1Loss(image, coarse, coarse, masks.boxes, this.discount(masks), { coarseWeight: L1_WEIGHT - 1 });
       const ae = aeLoss(image, coarse, coarse, mask, { coarseWeight: AE_WEIGHT - 1 });
-      const loss = add(affine(l1, L1_WEIGHT), affine(ae, AE_WEIGHT));
+      const terms: WeightedTerm[] = [[l1, L1_WEIGHT], [ae, AE_WEIGHT]];
       const names = [...this.generator.parameters.keys()].filter((n) => n.startsWith(COARSE_PREFIX));
-      const grads = grad(loss, names.map((n) => this.generator.parameters.get(n)!));
+      const grads = gradOfWeightedSum(terms, names.map((n) => this.generator.parameters.get(n)!));
       this.generatorOptimizer.step(new Map(names.map((n, i) => [n, grads[i]!])));
-      return withLosses ? stackScalars([loss, l1, ae]) : null;
+      return withLosses ? stackScalars([weightedSum(terms), l1, ae]) : null;
     });
   }
 
@@ -225,6 +225,23 @@ export class Trainer {
     this.localCritic.dispose();
     this.borderMap?.dispose();
   }
+}
+
+/** A scalar loss term and its weight in a step's loss. */
+type WeightedTerm = readonly [Tensor, number];
+
+/**
+ * The gradients of sum_i w_i term_i, each term seeded with its weight: the sum and its scaling
+ * are never formed, so neither they nor their vjps cost a dispatch.
+ */
+function gradOfWeightedSum(terms: readonly WeightedTerm[], params: readonly Tensor[]): Tensor[] {
+  const seeds = terms.map(([term, weight]) => term.device.tensor([weight], term.shape));
+  return grad(terms.map(([term]) => term), params, { gradOutputs: seeds });
+}
+
+/** sum_i w_i term_i itself, for the losses a step reports. */
+function weightedSum(terms: readonly WeightedTerm[]): Tensor {
+  return noGrad(() => terms.map(([term, weight]) => affine(term, weight)).reduce((total, term) => add(total, term)));
 }
 
 /** Scalars joined into one [n] tensor, so a log step reads every loss with one transfer. */

@@ -74,6 +74,14 @@ export function fullRef(shape: readonly number[], value: number): NdArray {
 }
 
 /** cond ? a : b with all three broadcast together (cond holds 0 or 1). */
+export function lerpRef(a: NdArray, b: NdArray, t: NdArray): NdArray {
+  const shape = broadcastShapeRef(broadcastShapeRef(a.shape, b.shape), t.shape);
+  return generate(shape, (c) => {
+    const from = valueAt(a, broadcastCoords(c, a.shape));
+    return from + valueAt(t, broadcastCoords(c, t.shape)) * (valueAt(b, broadcastCoords(c, b.shape)) - from);
+  });
+}
+
 export function whereRef(cond: NdArray, a: NdArray, b: NdArray): NdArray {
   const shape = broadcastShapeRef(broadcastShapeRef(cond.shape, a.shape), b.shape);
   return generate(shape, (c) =>

@@ -26,6 +26,11 @@ const WHERE = defineKernel({
   params: { count: "u32", rank: "u32", out_shape: AXES, cond_strides: AXES, a_strides: AXES, b_strides: AXES },
 });
 
+const LERP = defineKernel({
+  name: "lerp", inputs: ["a", "b", "t"], outputs: ["out"],
+  params: { count: "u32", rank: "u32", out_shape: AXES, a_strides: AXES, b_strides: AXES, t_strides: AXES },
+});
+
 /** Op codes of kernels/unary.wgsl. */
 export const UnaryOp = {
   neg: 0, exp: 1, log: 2, sqrt: 3, square: 4, abs: 5, relu: 6, elu: 7, leakyRelu: 8,
@@ -165,22 +170,52 @@ export const equal = (a: Tensor, b: Tensor) => binaryKernel("equal", a, b, Binar
  * cond != 0 ? a : b elementwise, all three broadcast together. cond is a constant to the
  * gradient; the unselected side never reaches the result, even when it is inf or NaN.
  */
+/**
+ * The merged axes of a three-operand kernel (where.wgsl, lerp.wgsl) and whether its vec4
+ * layout applies: a last axis a multiple of 4 long that every operand walks with stride 0 or 1.
+ */
+function ternaryLayout(shape: Shape, operands: readonly Tensor[]): { merged: { shape: number[]; strides: number[][] }; vec4: boolean } {
+  const merged = mergeAxes(shape, operands.map((x) => broadcastStrides(x.shape, shape)));
+  const last = merged.shape.length - 1;
+  return { merged, vec4: merged.shape[last]! % 4 === 0 && merged.strides.every((strides) => strides[last]! <= 1) };
+}
+
 export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   deviceOf("where", cond, a, b);
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, "where"), b.shape, "where");
   expectMaxRank("where", shape);
+  const { merged, vec4 } = ternaryLayout(shape, [cond, a, b]);
+  const [condStrides, aStrides, bStrides] = merged.strides;
   const params = {
-    count: sizeOf(shape), rank: shape.length, out_shape: shape, cond_strides: broadcastStrides(cond.shape, shape),
-    a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
+    count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, cond_strides: condStrides!, a_strides: aStrides!, b_strides: bStrides!,
   };
-  const y = launchLinear("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4) });
+  const y = launchLinear("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4), overrides: { VEC4: vec4 ? 1 : 0 } });
   return record("where", y, [a, b], (g, needed, [cond]) => {
-    const chosen = abs(sign(cond)); // 1 where cond != 0
+    // The gradient goes where each side was chosen: a select again, one pass per side.
+    const zero = g.device.tensor([0], [1]);
     return [
-      needed[0] ? sumToShape(mul(g, chosen), a.shape) : null,
-      needed[1] ? sumToShape(mul(g, affine(chosen, -1, 1)), b.shape) : null,
+      needed[0] ? sumToShape(where(cond!, g, zero), a.shape) : null,
+      needed[1] ? sumToShape(where(cond!, zero, g), b.shape) : null,
     ];
   }, { saved: [cond] });
+}
+
+/** a + t (b - a) elementwise with NumPy broadcasting of all three: a blend in one pass. */
+export function lerp(a: Tensor, b: Tensor, t: Tensor): Tensor {
+  deviceOf("lerp", a, b, t);
+  const shape = broadcastShapes(broadcastShapes(a.shape, b.shape, "lerp"), t.shape, "lerp");
+  expectMaxRank("lerp", shape);
+  const { merged, vec4 } = ternaryLayout(shape, [a, b, t]);
+  const [aStrides, bStrides, tStrides] = merged.strides;
+  const params = {
+    count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, a_strides: aStrides!, b_strides: bStrides!, t_strides: tStrides!,
+  };
+  const y = launchLinear("lerp", LERP, [a, b, t], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4), overrides: { VEC4: vec4 ? 1 : 0 } });
+  return record("lerp", y, [a, b, t], (g, needed, [a, b, t]) => [
+    needed[0] ? sumToShape(mul(g, affine(t!, -1, 1)), a!.shape) : null,
+    needed[1] ? sumToShape(mul(g, t!), b!.shape) : null,
+    needed[2] ? sumToShape(mul(g, sub(b!, a!)), t!.shape) : null,
+  ], { saved: [a, b, t] });
 }
 
 // ---- unary -------------------------------------------------------------------------------

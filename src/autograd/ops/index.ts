@@ -1,6 +1,6 @@
 export {
   full, zeros, ones, zerosLike, onesLike,
-  add, sub, mul, div, pow, maximum, minimum, greater, greaterEqual, equal, where,
+  add, sub, mul, div, pow, maximum, minimum, greater, greaterEqual, equal, where, lerp,
   neg, affine, addScalar, mulScalar, exp, log, sqrt, square, abs, powScalar,
   relu, leakyRelu, elu, activation, clip, sign, step, type ActivationFunction,
 } from "./elementwise.js";
