@@ -21,14 +21,9 @@ const FILL = defineKernel({ name: "fill", inputs: [], outputs: ["y"], params: { 
 const ACTIVATION_BACKWARD = defineKernel({
   name: "activation_backward", inputs: ["g", "y"], outputs: ["dx"], params: { vec_count: "u32", p0: "f32" },
 });
-const WHERE = defineKernel({
-  name: "where", inputs: ["cond", "a", "b"], outputs: ["out"],
-  params: { count: "u32", rank: "u32", out_shape: AXES, cond_strides: AXES, a_strides: AXES, b_strides: AXES },
-});
-
-const LERP = defineKernel({
-  name: "lerp", inputs: ["a", "b", "t"], outputs: ["out"],
-  params: { count: "u32", rank: "u32", out_shape: AXES, a_strides: AXES, b_strides: AXES, t_strides: AXES },
+const TERNARY = defineKernel({
+  name: "ternary", inputs: ["x", "y", "z"], outputs: ["out"],
+  params: { count: "u32", rank: "u32", out_shape: AXES, x_strides: AXES, y_strides: AXES, z_strides: AXES },
 });
 
 /** Op codes of kernels/unary.wgsl. */
@@ -36,6 +31,9 @@ export const UnaryOp = {
   neg: 0, exp: 1, log: 2, sqrt: 3, square: 4, abs: 5, relu: 6, elu: 7, leakyRelu: 8,
   clip: 9, affine: 10, pow: 11, sign: 12, step: 13, inside: 14,
 } as const;
+
+/** Op codes of kernels/ternary.wgsl. */
+const TernaryOp = { where: 0, lerp: 1 } as const;
 
 /** Op codes of kernels/binary.wgsl. */
 export const BinaryOp = {
@@ -167,29 +165,32 @@ export const greaterEqual = (a: Tensor, b: Tensor) => binaryKernel("greaterEqual
 export const equal = (a: Tensor, b: Tensor) => binaryKernel("equal", a, b, BinaryOp.equal);
 
 /**
+ * One pass of kernels/ternary.wgsl over x, y and z broadcast together. Its vec4 layout applies
+ * when the merged axes end in one a multiple of 4 long that every operand walks with stride
+ * 0 or 1.
+ */
+function ternaryKernel(op: keyof typeof TernaryOp, x: Tensor, y: Tensor, z: Tensor): Tensor {
+  deviceOf(op, x, y, z);
+  const shape = broadcastShapes(broadcastShapes(x.shape, y.shape, op), z.shape, op);
+  expectMaxRank(op, shape);
+  const merged = mergeAxes(shape, [x, y, z].map((t) => broadcastStrides(t.shape, shape)));
+  const last = merged.shape.length - 1;
+  const vec4 = merged.shape[last]! % 4 === 0 && merged.strides.every((strides) => strides[last]! <= 1);
+  const [xStrides, yStrides, zStrides] = merged.strides;
+  const params = {
+    count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, x_strides: xStrides!, y_strides: yStrides!, z_strides: zStrides!,
+  };
+  return launchLinear(op, TERNARY, [x, y, z], shape, params, {
+    invocations: Math.ceil(sizeOf(shape) / 4), overrides: { OP: TernaryOp[op], VEC4: vec4 ? 1 : 0 },
+  });
+}
+
+/**
  * cond != 0 ? a : b elementwise, all three broadcast together. cond is a constant to the
  * gradient; the unselected side never reaches the result, even when it is inf or NaN.
  */
-/**
- * The merged axes of a three-operand kernel (where.wgsl, lerp.wgsl) and whether its vec4
- * layout applies: a last axis a multiple of 4 long that every operand walks with stride 0 or 1.
- */
-function ternaryLayout(shape: Shape, operands: readonly Tensor[]): { merged: { shape: number[]; strides: number[][] }; vec4: boolean } {
-  const merged = mergeAxes(shape, operands.map((x) => broadcastStrides(x.shape, shape)));
-  const last = merged.shape.length - 1;
-  return { merged, vec4: merged.shape[last]! % 4 === 0 && merged.strides.every((strides) => strides[last]! <= 1) };
-}
-
 export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
-  deviceOf("where", cond, a, b);
-  const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, "where"), b.shape, "where");
-  expectMaxRank("where", shape);
-  const { merged, vec4 } = ternaryLayout(shape, [cond, a, b]);
-  const [condStrides, aStrides, bStrides] = merged.strides;
-  const params = {
-    count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, cond_strides: condStrides!, a_strides: aStrides!, b_strides: bStrides!,
-  };
-  const y = launchLinear("where", WHERE, [cond, a, b], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4), overrides: { VEC4: vec4 ? 1 : 0 } });
+  const y = ternaryKernel("where", cond, a, b);
   return record("where", y, [a, b], (g, needed, [cond]) => {
     // The gradient goes where each side was chosen: a select again, one pass per side.
     const zero = g.device.tensor([0], [1]);
@@ -202,15 +203,7 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
 
 /** a + t (b - a) elementwise with NumPy broadcasting of all three: a blend in one pass. */
 export function lerp(a: Tensor, b: Tensor, t: Tensor): Tensor {
-  deviceOf("lerp", a, b, t);
-  const shape = broadcastShapes(broadcastShapes(a.shape, b.shape, "lerp"), t.shape, "lerp");
-  expectMaxRank("lerp", shape);
-  const { merged, vec4 } = ternaryLayout(shape, [a, b, t]);
-  const [aStrides, bStrides, tStrides] = merged.strides;
-  const params = {
-    count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, a_strides: aStrides!, b_strides: bStrides!, t_strides: tStrides!,
-  };
-  const y = launchLinear("lerp", LERP, [a, b, t], shape, params, { invocations: Math.ceil(sizeOf(shape) / 4), overrides: { VEC4: vec4 ? 1 : 0 } });
+  const y = ternaryKernel("lerp", a, b, t);
   return record("lerp", y, [a, b, t], (g, needed, [a, b, t]) => [
     needed[0] ? sumToShape(mul(g, affine(t!, -1, 1)), a!.shape) : null,
     needed[1] ? sumToShape(mul(g, t!), b!.shape) : null,

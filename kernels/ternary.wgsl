@@ -1,10 +1,13 @@
-// where.wgsl: out[i] = cond[ic] != 0 ? a[ia] : b[ib], with NumPy broadcasting of all three.
-//
-// A true select, not cond * a + (1 - cond) * b: the unselected side may hold inf or NaN
-// (where(x > 0, log(x), 0)) and must not leak into the result.
+// ternary.wgsl: an elementwise op of three operands with NumPy broadcasting of all three,
+// chosen by the OP override:
+//   0 where  out[i] = x[ix] != 0 ? y[iy] : z[iz]   (x the condition; the other side is never
+//                                                  read into the result, even inf or NaN)
+//   1 lerp   out[i] = x[ix] + z[iz] (y[iy] - x[ix])  (the blend from x to y by z in one pass
+//                                                  instead of a difference, a product and a
+//                                                  sum: the gradient penalty's interpolates)
 // Broadcasting: out has `rank` axes (at most 8) of sizes out_shape; each operand is read
 // through per-axis strides that are 0 on its broadcast axes.
-// Bindings: 0 uniform Params, 1 cond, 2 a, 3 b (read), 4 out (write), all as vec4 arrays
+// Bindings: 0 uniform Params, 1 x, 2 y, 3 z (read), 4 out (write), all as vec4 arrays
 // (pooled buffers are multiples of 16 bytes).
 // Layouts (override VEC4): the launcher merges axes first (mergeAxes); when the last merged
 // axis is a multiple of 4 long and every operand's stride on it is 0 or 1, VEC4 = true and
@@ -17,18 +20,19 @@ struct Params {
   count: u32,
   rank: u32,
   out_shape: array<vec4<i32>, 2>,
-  cond_strides: array<vec4<i32>, 2>,
-  a_strides: array<vec4<i32>, 2>,
-  b_strides: array<vec4<i32>, 2>,
+  x_strides: array<vec4<i32>, 2>,
+  y_strides: array<vec4<i32>, 2>,
+  z_strides: array<vec4<i32>, 2>,
 }
 
+override OP: u32 = 0u;
 override VEC4: bool = false;
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> u: Params;
-@group(0) @binding(1) var<storage, read> cond: array<vec4f>;
-@group(0) @binding(2) var<storage, read> a: array<vec4f>;
-@group(0) @binding(3) var<storage, read> b: array<vec4f>;
+@group(0) @binding(1) var<storage, read> x: array<vec4f>;
+@group(0) @binding(2) var<storage, read> y: array<vec4f>;
+@group(0) @binding(3) var<storage, read> z: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> out: array<vec4f>;
 
 fn offsets(i: i32) -> vec3<i32> {
@@ -38,9 +42,16 @@ fn offsets(i: i32) -> vec3<i32> {
     let size = u.out_shape[k / 4][k % 4];
     let c = rest % size;
     rest = rest / size;
-    o += c * vec3<i32>(u.cond_strides[k / 4][k % 4], u.a_strides[k / 4][k % 4], u.b_strides[k / 4][k % 4]);
+    o += c * vec3<i32>(u.x_strides[k / 4][k % 4], u.y_strides[k / 4][k % 4], u.z_strides[k / 4][k % 4]);
   }
   return o;
+}
+
+fn combine(xv: vec4f, yv: vec4f, zv: vec4f) -> vec4f {
+  switch OP {
+    case 1u: { return xv + zv * (yv - xv); }
+    default: { return select(zv, yv, xv != vec4f(0.0)); }
+  }
 }
 
 @compute @workgroup_size(WG)
@@ -50,13 +61,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   if (VEC4) {
     let o = offsets(i32(lane * 4u));
     let last = i32(u.rank) - 1;
-    var cv = cond[o.x / 4];
-    if (u.cond_strides[last / 4][last % 4] == 0) { cv = vec4f(cv[o.x % 4]); }
-    var av = a[o.y / 4];
-    if (u.a_strides[last / 4][last % 4] == 0) { av = vec4f(av[o.y % 4]); }
-    var bv = b[o.z / 4];
-    if (u.b_strides[last / 4][last % 4] == 0) { bv = vec4f(bv[o.z % 4]); }
-    out[lane] = select(bv, av, cv != vec4f(0.0));
+    var xv = x[o.x / 4];
+    if (u.x_strides[last / 4][last % 4] == 0) { xv = vec4f(xv[o.x % 4]); }
+    var yv = y[o.y / 4];
+    if (u.y_strides[last / 4][last % 4] == 0) { yv = vec4f(yv[o.y % 4]); }
+    var zv = z[o.z / 4];
+    if (u.z_strides[last / 4][last % 4] == 0) { zv = vec4f(zv[o.z % 4]); }
+    out[lane] = combine(xv, yv, zv);
     return;
   }
   var result = vec4f(0.0);
@@ -64,7 +75,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     let i = lane * 4u + j;
     if (i >= u.count) { break; }
     let o = offsets(i32(i));
-    result[j] = select(b[o.z / 4][o.z % 4], a[o.y / 4][o.y % 4], cond[o.x / 4][o.x % 4] != 0.0);
+    result[j] = combine(vec4f(x[o.x / 4][o.x % 4]), vec4f(y[o.y / 4][o.y % 4]), vec4f(z[o.z / 4][o.z % 4]))[0];
   }
   out[lane] = result;
 }
