@@ -15,7 +15,7 @@
  */
 import { defineKernel, type KernelSpec } from "../../tensor/kernels.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { formatShape } from "../../tensor/shape.js";
+import { formatShape, sizeOf } from "../../tensor/shape.js";
 import { record } from "../graph.js";
 import { expectRank, launchLinear } from "./common.js";
 
@@ -63,7 +63,9 @@ function launch(op: string, spec: KernelSpec<typeof PARAMS>, src: Tensor, outSha
   const params = {
     planes, image_h: h!, image_w: w!, grid_h: g.grid[0], grid_w: g.grid[1], k: g.k, stride: g.stride, pad_top: g.padding[0], pad_left: g.padding[2],
   };
-  const runs = spec === UNFOLD ? planes * g.k * g.k * g.grid[0] * Math.ceil(g.grid[1] / RUN) : planes * h! * Math.ceil(w! / RUN);
+  // Each invocation writes a run along one row of the output: its last axis.
+  const rowLength = outShape[outShape.length - 1]!;
+  const runs = (sizeOf(outShape) / rowLength) * Math.ceil(rowLength / RUN);
   return launchLinear(op, spec, [src], outShape, params, { invocations: runs, overrides: { RUN } });
 }
 
