@@ -10,7 +10,7 @@ import { assertClose, FORWARD, randomValues, runnableWithLanes, testDevice } fro
 
 const device = await testDevice();
 const KERNELS = runnableWithLanes(device, "matmul", MATMUL_KERNELS);
-// Sums of up to 131 products of values in [-1, 1): absolute error grows with K.
+// Sums of up to 1024 products of values in [-1, 1): absolute error grows with K.
 const MATMUL_TOL = { atol: 1e-4, rtol: 1e-4 };
 
 // [batchA, batchB, m, n, k]; batch 0 means a rank-2 operand.
@@ -24,6 +24,8 @@ const SHAPES: [number, number, number, number, number][] = [
   [1, 3, 6, 41, 19],
   [0, 2, 5, 33, 12],
   [2, 0, 40, 3, 8],
+  // Rows 1024 floats apart: where the lanes kernel reads such an A from a k-major copy.
+  [0, 0, 37, 70, 1024],
 ];
 const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] as const;
 

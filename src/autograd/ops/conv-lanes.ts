@@ -13,7 +13,9 @@ import type { Tensor } from "../../tensor/tensor.js";
 import { epilogueOverrides, type ConvGeometry } from "./conv-kernels.js";
 import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
-import { LANES_TILES, LANES_WIDTHS, lanesUnavailable, lanesWidth } from "./lanes.js";
+import { permute } from "./layout.js";
+import { noGrad } from "../graph.js";
+import { LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth } from "./lanes.js";
 
 const LANES_PARAMS = {
   m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",
@@ -123,11 +125,14 @@ export function backwardFilterLanes(x: Tensor, gy: Tensor, g: ConvGeometry): Ten
   const [kh, kw] = p.kernel;
   const [ho, wo] = g.out;
   const gw = x.device.empty([g.cout, cin, kh, kw]);
-  launch("conv2dBackwardFilter", gy, x, gw, {
+  // gy's rows are its planes, ho wo floats apart: where those alias in a CPU cache, the
+  // kernel reads a channels-last copy instead (lanesPacksRows).
+  const channelsLast = lanesPacksRows(x.device, ho * wo) ? noGrad(() => permute(gy, [0, 2, 3, 1])) : null;
+  launch("conv2dBackwardFilter", channelsLast ?? gy, x, gw, {
     m: g.cout,
     nAxes: [cin, kh, kw],
     kAxes: [batch, ho, wo],
-    a: { base: 0, m: ho * wo, k: [g.cout * ho * wo, wo, 1] },
+    a: channelsLast ? { base: 0, m: 1, k: [ho * wo * g.cout, wo * g.cout, g.cout] } : { base: 0, m: ho * wo, k: [g.cout * ho * wo, wo, 1] },
     image: {
       base: 0, n0Stride: h * wIn, k0Stride: cin * h * wIn, h, w: wIn,
       y: { start: -p.padding[0], perColumn: p.dilation[0], perStep: p.stride[0] },
@@ -135,6 +140,7 @@ export function backwardFilterLanes(x: Tensor, gy: Tensor, g: ConvGeometry): Ten
     },
     c: { base: 0, m: cin * kh * kw, n: [kh * kw, kw, 1] },
   });
+  channelsLast?.dispose();
   return gw;
 }
 

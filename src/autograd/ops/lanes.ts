@@ -32,6 +32,30 @@ export const LANES_TILES: Readonly<Record<LanesWidth, { matmul: readonly [number
   32: { matmul: [1, 32], convRows: [1], convCols: 32 },
 };
 
+/**
+ * Per width, whether the lanes kernels read their row operand from a copy laid out step by
+ * step (see lanesPacksRows): measured to pay on lavapipe (width 8), to cost on SwiftShader
+ * (width 4: matmul 1024^3 4.3 -> 4.0 GFLOP/s, the filter gradients 3.8 -> 3.4-3.8), and the
+ * cache argument holds for any CPU lavapipe gives wider lanes to.
+ */
+const PACKS_ALIASED_ROWS: Readonly<Record<LanesWidth, boolean>> = { 4: false, 8: true, 16: true, 32: true };
+
+/**
+ * Whether a lanes kernel should read its row operand A from a copy with each reduction
+ * step's rows side by side, rather than from rows `rowStride` floats apart. A lanes tile
+ * reads one value from each of its 32 or 64 rows per step. A CPU's L1 data cache (typically
+ * 32 KiB, 8 ways of 64-byte lines) puts addresses 4 KiB apart in the same set, so rows a
+ * multiple of 1024 floats apart compete for 8 lines and evict each other at every step.
+ * Measured side by side on lavapipe (width 8, AMD EPYC), the copy included: matmul 1024^3
+ * 28 -> 40 GFLOP/s (1008 and 1056, which do not alias, ran at 40-43 unpacked); filter
+ * gradients of 3x3 convolutions on 64 x 64 planes 25-29 -> 29-43, on 256 x 256 27 -> 34,
+ * on 32 x 32 25 -> 26; on 16 x 16 and smaller planes the copy gained nothing or lost.
+ */
+export function lanesPacksRows(device: Device, rowStride: number): boolean {
+  const width = lanesWidth(device);
+  return width !== null && PACKS_ALIASED_ROWS[width] && rowStride % 1024 === 0;
+}
+
 /** The subgroup width the lanes kernels can rely on here, or why there is none. */
 function widthOrReason(device: Device): LanesWidth | string {
   const { subgroupMinSize, subgroupMaxSize, description } = device.adapter;

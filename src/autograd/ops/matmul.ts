@@ -17,11 +17,11 @@ import { defineKernel, type KernelSpec, type Overrides } from "../../tensor/kern
 import type { Tensor } from "../../tensor/tensor.js";
 import { formatShape } from "../../tensor/shape.js";
 import { timeCandidates, tunedChoice, type TuneOptions } from "../../tensor/autotune.js";
-import { record } from "../graph.js";
+import { noGrad, record } from "../graph.js";
 import { noteTunable } from "./tunable-shapes.js";
 import { deviceOf } from "./common.js";
-import { LANES_TILES, LANES_WIDTHS, lanesByDefault, lanesFits, lanesUnavailable, lanesWidth, type LanesWidth } from "./lanes.js";
-import { reshape } from "./layout.js";
+import { LANES_TILES, LANES_WIDTHS, lanesByDefault, lanesFits, lanesPacksRows, lanesUnavailable, lanesWidth, type LanesWidth } from "./lanes.js";
+import { reshape, transpose } from "./layout.js";
 import { sumToShape } from "./reduce.js";
 
 export type MatmulKernel = "naive" | "tiled" | "lanes";
@@ -48,6 +48,8 @@ export interface MatmulOptions {
 
 /** Output tile sides of the kernels (fixed in their WGSL; see the headers for why; lanes: LANES_TILES). */
 const TILED_TILE = 64;
+/** Columns of C from which the lanes kernel reads a cache-aliased A from a k-major copy (lanesPacksRows). */
+const PACK_MIN_COLUMNS = 64;
 const NAIVE_WG = 8;
 
 interface Geometry {
@@ -131,13 +133,20 @@ function matmulKernel(a: Tensor, b: Tensor, tA: boolean, tB: boolean, kernel?: M
   const out = device.empty(shape);
   const [aBatch, aRow, aCol] = g.aStrides;
   const [bBatch, bRow, bCol] = g.bStrides;
+  // The copy is read once per column tile, so it pays only where there are several.
+  const packA = chosen === "lanes" && aCol === 1 && g.n >= PACK_MIN_COLUMNS && lanesPacksRows(device, aRow);
+  const aRead = packA ? noGrad(() => transpose(a)) : a;
   device.run(spec, {
-    inputs: [a.buffer("matmul"), b.buffer("matmul")],
+    inputs: [aRead.buffer("matmul"), b.buffer("matmul")],
     outputs: [out.buffer("matmul")],
-    params: { m: g.m, n: g.n, k: g.k, batch: g.batch, a_batch: aBatch, a_row: aRow, a_col: aCol, b_batch: bBatch, b_row: bRow, b_col: bCol },
+    params: {
+      m: g.m, n: g.n, k: g.k, batch: g.batch, a_batch: aBatch, a_row: packA ? 1 : aRow, a_col: packA ? g.m : aCol,
+      b_batch: bBatch, b_row: bRow, b_col: bCol,
+    },
     workgroups,
     overrides,
   });
+  if (packA) aRead.dispose();
   return out;
 }
 
