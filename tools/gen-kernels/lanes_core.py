@@ -29,7 +29,8 @@ lane, so the body is spelled out.
 # 128 channels ran about 1.4 times as fast as the 32-row tile with one step (30-35 ->
 # 41-50 GFLOP/s), while two steps of the 64 x 64 tile or 128 rows were slower. On
 # SwiftShader two steps were slower (4.9 -> 4.3 GFLOP/s): width 4 keeps one. Widths 16
-# and 32 have not met an adapter that runs them, so they keep one step too.
+# and 32 keep one step: 16 runs on lavapipe at LP_NATIVE_VECTOR_WIDTH=512 (tested there,
+# not tuned), and no driver here runs 32.
 TILES = {
     4: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 16, "conv_unroll": 1},
     8: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 32, "conv_unroll": 2},
