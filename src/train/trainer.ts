@@ -176,7 +176,7 @@ export class Trainer {
       const gpLocal = gradientPenaltyLoss((x) => this.localCritic.forward(x), realCrop, fakeCrop, cropBoxes(mask, masks.boxes), this.gpRng.seed());
       const terms: WeightedTerm[] = [[dGlobal, 1], [dLocal, 1], [gpGlobal, GP_LAMBDA], [gpLocal, GP_LAMBDA]];
       this.criticOptimizer.step(gradOfWeightedSum(terms, this.criticParams));
-      return withLosses ? stackScalars([weightedSum(terms), dGlobal, dLocal, gpGlobal, gpLocal]) : null;
+      return withLosses ? stackScalars([weightedTotal(terms), dGlobal, dLocal, gpGlobal, gpLocal]) : null;
     });
   }
 
@@ -192,7 +192,7 @@ export class Trainer {
       const ae = aeLoss(image, coarse, refined, mask);
       const terms: WeightedTerm[] = [[gGlobal, GAN_WEIGHT], [gLocal, GAN_WEIGHT], [l1, L1_WEIGHT], [ae, AE_WEIGHT]];
       this.generatorOptimizer.step(gradOfWeightedSum(terms, this.generatorParams));
-      return withLosses ? stackScalars([weightedSum(terms), gGlobal, gLocal, l1, ae]) : null;
+      return withLosses ? stackScalars([weightedTotal(terms), gGlobal, gLocal, l1, ae]) : null;
     });
   }
 
@@ -213,7 +213,7 @@ export class Trainer {
       const names = [...this.generator.parameters.keys()].filter((n) => n.startsWith(COARSE_PREFIX));
       const grads = gradOfWeightedSum(terms, names.map((n) => this.generator.parameters.get(n)!));
       this.generatorOptimizer.step(new Map(names.map((n, i) => [n, grads[i]!])));
-      return withLosses ? stackScalars([weightedSum(terms), l1, ae]) : null;
+      return withLosses ? stackScalars([weightedTotal(terms), l1, ae]) : null;
     });
   }
 
@@ -240,7 +240,7 @@ function gradOfWeightedSum(terms: readonly WeightedTerm[], params: readonly Tens
 }
 
 /** sum_i w_i term_i itself, for the losses a step reports. */
-function weightedSum(terms: readonly WeightedTerm[]): Tensor {
+function weightedTotal(terms: readonly WeightedTerm[]): Tensor {
   return noGrad(() => terms.map(([term, weight]) => affine(term, weight)).reduce((total, term) => add(total, term)));
 }
 
