@@ -57,6 +57,17 @@ function unaryKernel(op: string, x: Tensor, code: number, p0 = 0, p1 = 0): Tenso
 /** Layouts of kernels/binary.wgsl. */
 const BinaryLayout = { sameShape: 0, broadcast: 1, broadcastVec4: 2 } as const;
 
+/**
+ * The operands' strides over the broadcast `shape` with contiguous axes merged, and whether
+ * the kernels' vec4 layout applies: the last merged axis a multiple of 4 long that every
+ * operand walks with stride 0 or 1.
+ */
+function broadcastLayout(shape: Shape, operands: readonly Tensor[]): { shape: number[]; strides: number[][]; vec4: boolean } {
+  const merged = mergeAxes(shape, operands.map((t) => broadcastStrides(t.shape, shape)));
+  const last = merged.shape.length - 1;
+  return { ...merged, vec4: merged.shape[last]! % 4 === 0 && merged.strides.every((strides) => strides[last]! <= 1) };
+}
+
 function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
   deviceOf(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape, op);
@@ -69,13 +80,11 @@ function binaryKernel(op: string, a: Tensor, b: Tensor, code: number): Tensor {
       invocations: Math.ceil(vecCount / VEC4S_PER_LANE),
     });
   }
-  const merged = mergeAxes(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+  const merged = broadcastLayout(shape, [a, b]);
   const [aStrides, bStrides] = merged.strides as [number[], number[]];
-  const last = merged.shape.length - 1;
-  const vec4 = merged.shape[last]! % 4 === 0 && aStrides[last]! <= 1 && bStrides[last]! <= 1;
   const params = { count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, a_strides: aStrides, b_strides: bStrides };
   return launchLinear(op, BINARY, [a, b], shape, params, {
-    overrides: { OP: code, LAYOUT: vec4 ? BinaryLayout.broadcastVec4 : BinaryLayout.broadcast },
+    overrides: { OP: code, LAYOUT: merged.vec4 ? BinaryLayout.broadcastVec4 : BinaryLayout.broadcast },
     invocations: vecCount,
   });
 }
@@ -164,24 +173,18 @@ export const greaterEqual = (a: Tensor, b: Tensor) => binaryKernel("greaterEqual
 /** 1 where a == b, else 0 (a constant: no gradient). */
 export const equal = (a: Tensor, b: Tensor) => binaryKernel("equal", a, b, BinaryOp.equal);
 
-/**
- * One pass of kernels/ternary.wgsl over x, y and z broadcast together. Its vec4 layout applies
- * when the merged axes end in one a multiple of 4 long that every operand walks with stride
- * 0 or 1.
- */
+/** One pass of kernels/ternary.wgsl over x, y and z broadcast together (vec4 where broadcastLayout allows). */
 function ternaryKernel(op: keyof typeof TernaryOp, x: Tensor, y: Tensor, z: Tensor): Tensor {
   deviceOf(op, x, y, z);
   const shape = broadcastShapes(broadcastShapes(x.shape, y.shape, op), z.shape, op);
   expectMaxRank(op, shape);
-  const merged = mergeAxes(shape, [x, y, z].map((t) => broadcastStrides(t.shape, shape)));
-  const last = merged.shape.length - 1;
-  const vec4 = merged.shape[last]! % 4 === 0 && merged.strides.every((strides) => strides[last]! <= 1);
+  const merged = broadcastLayout(shape, [x, y, z]);
   const [xStrides, yStrides, zStrides] = merged.strides;
   const params = {
     count: sizeOf(shape), rank: merged.shape.length, out_shape: merged.shape, x_strides: xStrides!, y_strides: yStrides!, z_strides: zStrides!,
   };
   return launchLinear(op, TERNARY, [x, y, z], shape, params, {
-    invocations: Math.ceil(sizeOf(shape) / 4), overrides: { OP: TernaryOp[op], VEC4: vec4 ? 1 : 0 },
+    invocations: Math.ceil(sizeOf(shape) / 4), overrides: { OP: TernaryOp[op], VEC4: merged.vec4 ? 1 : 0 },
   });
 }
 
