@@ -12,6 +12,7 @@ import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePadding
 import { unaryFn } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, randomValues, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
+import { LANES_TILES, lanesMissing, lanesWidth } from "../src/autograd/ops/lanes.js";
 
 const device = await testDevice();
 
@@ -84,12 +85,30 @@ function sweep(): Case[] {
   cases.push({ name: "dilation 16, same", x: [1, 2, 34, 33], cout: 2, k: [3, 3], options: { dilation: 16, padding: "same" } });
   // Planes of 1024 outputs: where the lanes filter gradient reads gy channels-last.
   cases.push({ name: "32 x 32 outputs, batch 2", x: [2, 3, 32, 32], cout: 5, k: [3, 3], options: { padding: "same" } });
+  cases.push(...WINDOW_CASES);
   return cases;
 }
 
+/**
+ * Rows wide enough for the lanes window kernels (conv2d_window_*), ragged in rows, columns
+ * and tiles: forward convolutions with 2, 3 and 5 taps along x, input gradients whose
+ * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile; between
+ * them every window tile of the widths 4, 8 and 16 ("the window kernels run" checks that).
+ */
+const WINDOW_CASES: Case[] = [
+  { name: "window: 3x3 on 26-pixel rows, 11 -> 21 channels, batch 2", x: [2, 11, 5, 26], cout: 21, k: [3, 3], options: { padding: "same" } },
+  { name: "window: 5x5 on 50-pixel rows, 3 -> 15 channels", x: [1, 3, 6, 50], cout: 15, k: [5, 5], options: { padding: "same" } },
+  { name: "window: 5x5 stride 2 on 64-pixel rows, 13 -> 6 channels", x: [1, 13, 4, 64], cout: 6, k: [5, 5], options: { stride: 2, padding: "same" } },
+  { name: "window: 2x2 valid on 25-pixel rows, 30 -> 6 channels", x: [1, 30, 4, 25], cout: 6, k: [2, 2], options: { padding: "valid" } },
+  { name: "window: 5x3 on 30-pixel rows, 14 -> 3 channels", x: [1, 14, 3, 30], cout: 3, k: [5, 3], options: { padding: "same" } },
+  { name: "window: 3x5 on 28-pixel rows, 6 -> 70 channels", x: [1, 6, 4, 28], cout: 70, k: [3, 5], options: { padding: "same" } },
+  { name: "window: 3x3 stride 2 on 48-pixel rows, 3 -> 9 channels", x: [1, 3, 3, 48], cout: 9, k: [3, 3], options: { stride: 2, padding: "same" } },
+  { name: "window: 3x3 on 30-pixel rows, 7 -> 4 channels", x: [1, 7, 3, 30], cout: 4, k: [3, 3], options: { padding: "same" } },
+];
+
 const CASES = sweep();
 /** The cases sweep() appends after the generated ones. */
-const BIG_CASES = 8;
+const BIG_CASES = 8 + WINDOW_CASES.length;
 
 t.test("samePadding matches TF 'SAME'", async (t) => {
   t.same(samePadding(8, 3, 2, 1), [0, 1], "k3 s2 on an even size: 0 before, 1 after");
@@ -144,6 +163,33 @@ t.test("conv2dBackwardFilter matches the reference on the sweep", async (t) => {
       [x.t, gy.t, gw].forEach((a) => a.dispose());
     }
   }
+});
+
+const noLanes = lanesWidth(device) === null ? `no lanes kernels run here: ${lanesMissing(device)}` : false;
+
+t.test("the window kernels run: every tile height and tap count of this subgroup width", { skip: noLanes }, async (t) => {
+  const width = lanesWidth(device)!;
+  const { windowRows, windowTaps } = LANES_TILES[width];
+  const expected = windowRows.flatMap((perLane) => windowTaps.map((k) => `conv2d_window_w${width}_m${width * perLane}_k${k}`));
+  const ran = new Set<string>();
+  const original = device.run;
+  device.run = (spec, run) => {
+    ran.add(spec.name);
+    original.call(device, spec, run);
+  };
+  try {
+    for (const c of WINDOW_CASES) {
+      tidy(() => {
+        const x = upload(c.x).t;
+        const w = upload([c.cout, c.x[1], ...c.k]).t;
+        const y = conv2d(x, w, { ...c.options, variant: "lanes" });
+        conv2dBackwardInput(y, w, c.x, { ...c.options, variant: "lanes" });
+      });
+    }
+  } finally {
+    device.run = original;
+  }
+  t.same([...ran].filter((name) => name.startsWith("conv2d_window_")).sort(), [...expected].sort(), `the window cases use each of the ${expected.length} window kernels of width ${width}`);
 });
 
 t.test("mirror padding: the input gradient of conv2d folds back through pad", async (t) => {

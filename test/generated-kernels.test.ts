@@ -1,6 +1,7 @@
-// The generated kernels (conv2d_lanes_w*_m*.wgsl, matmul_lanes_w*.wgsl) are exactly what
-// tools/gen-kernels writes: an edit to a .wgsl file that the generators would undo, or a
-// generator change whose output was not committed, fails here. The launchers' tile table
+// The generated kernels (conv2d_lanes_w*_m*.wgsl, conv2d_window_w*_m*_k*.wgsl,
+// matmul_lanes_w*.wgsl) are exactly what tools/gen-kernels writes: an edit to a .wgsl file
+// that the generators would undo, or a generator change whose output was not committed,
+// fails here. The launchers' tile table
 // must be the generators' too, or they would dispatch a grid for another tile.
 import t from "tap";
 import { spawnSync } from "node:child_process";
@@ -22,8 +23,12 @@ t.test("the committed lanes kernels equal the generators' output", { skip: noPyt
   t.equal(run.status, 0, `the generator runs: ${run.stderr}`);
   const written = readdirSync(out).sort();
   const expected = Object.entries(LANES_TILES).flatMap(([w, tile]) =>
-    [`matmul_lanes_w${w}.wgsl`, ...tile.convRows.map((perLane) => `conv2d_lanes_w${w}_m${Number(w) * perLane}.wgsl`)]).sort();
-  t.same(written, expected, "one matmul and the conv tile heights per subgroup width of the launchers' table");
+    [
+      `matmul_lanes_w${w}.wgsl`,
+      ...tile.convRows.map((perLane) => `conv2d_lanes_w${w}_m${Number(w) * perLane}.wgsl`),
+      ...tile.windowRows.flatMap((perLane) => tile.windowTaps.map((k) => `conv2d_window_w${w}_m${Number(w) * perLane}_k${k}.wgsl`)),
+    ]).sort();
+  t.same(written, expected, "one matmul, the conv tile heights and the window kernels per subgroup width of the launchers' table");
   for (const name of written) {
     const committed = readFileSync(join(ROOT, "kernels", name), "utf8");
     const generated = readFileSync(join(out, name), "utf8");

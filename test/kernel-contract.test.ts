@@ -138,7 +138,7 @@ function epilogue(wgsl: string): string | undefined {
 }
 
 t.test("every forward convolution kernel carries the same activation epilogue, and applies it to what it stores", async (t) => {
-  const forward = readdirSync(kernelDir).filter((f) => /^conv2d_(direct|gemm|lanes_w\d+_m\d+)\.wgsl$/.test(f)).sort();
+  const forward = readdirSync(kernelDir).filter((f) => /^conv2d_(direct|gemm|lanes_w\d+_m\d+|window_w\d+_m\d+_k\d+)\.wgsl$/.test(f)).sort();
   t.ok(forward.length >= 3, `found the forward kernels (${forward.length})`);
   const reference = epilogue(readFileSync(`${kernelDir}/conv2d_direct.wgsl`, "utf8"));
   t.ok(reference, "conv2d_direct.wgsl has the epilogue");

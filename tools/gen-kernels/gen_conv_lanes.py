@@ -28,6 +28,29 @@ fn activate(v: f32) -> f32 {
 """
 
 
+# The uniform struct, the epilogue's overrides and the bindings: the same in every kernel of
+# the implicit-GEMM contract (these and gen_conv_window.py's).
+PREAMBLE = """struct Params {
+  m: i32, n: i32, n1: i32, n2: i32,
+  k0: i32, k1: i32, k2: i32, a_base: i32,
+  a_m: i32, a_k0: i32, a_k1: i32, a_k2: i32,
+  b_base: i32, b_n0: i32, b_k0: i32, h: i32,
+  w: i32, y0: i32, yn: i32, yk: i32,
+  x0: i32, xn: i32, xk: i32, c_base: i32,
+  c_m: i32, c_n0: i32, c_n1: i32, c_n2: i32,
+}
+
+override HAS_BIAS: bool = false;
+
+""" + EPILOGUE + """
+@group(0) @binding(0) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> image: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> c: array<f32>;
+"""
+
+
 def name(W, TM):
     """The file name of the width-W kernel with TM rows per lane."""
     return f"conv2d_lanes_w{W}_m{W * TM}.wgsl"
@@ -67,25 +90,7 @@ def kernel(W, TM, TN, U):
 // t = wg.z num_workgroups.x + wg.x, so images with over 65535 tiles still fit."""
 
     L = [header, "enable subgroups;", ""]
-    L.append("""struct Params {
-  m: i32, n: i32, n1: i32, n2: i32,
-  k0: i32, k1: i32, k2: i32, a_base: i32,
-  a_m: i32, a_k0: i32, a_k1: i32, a_k2: i32,
-  b_base: i32, b_n0: i32, b_k0: i32, h: i32,
-  w: i32, y0: i32, yn: i32, yk: i32,
-  x0: i32, xn: i32, xk: i32, c_base: i32,
-  c_m: i32, c_n0: i32, c_n1: i32, c_n2: i32,
-}
-
-override HAS_BIAS: bool = false;
-
-""" + EPILOGUE + """
-@group(0) @binding(0) var<uniform> u: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> image: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> c: array<f32>;
-
+    L.append(PREAMBLE + """
 /** The three axes (n0, n1, n2) of column n. */
 fn column_axes(n: i32) -> vec3i {
   let rest = n / u.n2;

@@ -20,16 +20,21 @@ export type LanesWidth = 4 | 8 | 16 | 32;
 export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
 
 /**
- * The tiles of each width's generated kernels: the matmul tile as [rows per lane, columns]
- * and the conv tiles' rows per lane (one file each, shortest first) and columns. The same
+ * The tiles of each width's generated kernels: the matmul tile as [rows per lane, columns],
+ * the conv tiles' rows per lane (one file each, shortest first) and columns, and the rows
+ * per lane and tap counts along x of the window kernels (conv2d_window_w*_m*_k*, one file
+ * per pair; they share the conv tiles' columns). The same
  * table is lanes_core.TILES in tools/gen-kernels, which writes the files;
  * test/generated-kernels.test.ts checks that the two agree.
  */
-export const LANES_TILES: Readonly<Record<LanesWidth, { matmul: readonly [number, number]; convRows: readonly number[]; convCols: number }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16 },
-  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32 },
-  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32 },
-  32: { matmul: [1, 32], convRows: [1], convCols: 32 },
+export const LANES_TILES: Readonly<Record<LanesWidth, {
+  matmul: readonly [number, number]; convRows: readonly number[]; convCols: number;
+  windowRows: readonly number[]; windowTaps: readonly number[];
+}>> = {
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windowTaps: [2, 3, 5] },
+  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windowTaps: [2, 3, 5] },
+  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windowTaps: [2, 3, 5] },
+  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windowTaps: [2, 3, 5] },
 };
 
 /**

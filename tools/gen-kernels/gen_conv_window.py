@@ -1,0 +1,131 @@
+"""The text of kernels/conv2d_window_w{W}_m{rows}_k{K}.wgsl: the lanes register tile of
+gen_conv_lanes.py for the convolutions whose K taps along an image row are one pixel apart
+and whose output columns are too (stride 1 and dilation 1 along x: most forward
+convolutions and the input gradients' stride phases). There the tap t of column j reads
+the pixel that tap 0 of column j + t reads, so a tile of TN columns in one output row
+needs TN + K - 1 pixels per (channel, tap row), not TN K: each lane gathers its share of
+that window once, the lanes share it with subgroupBroadcast, and the K taps are K FMAs on
+shifted views of the same broadcast values. The gathers and broadcasts per FMA fall about
+K-fold, and each accumulator takes K FMAs per loop iteration (llvmpipe's per-iteration
+blend of every loop-written variable, lanes_core.step, is paid once per K FMAs).
+"""
+from gen_conv_lanes import PREAMBLE
+from lanes_core import accumulators
+
+# The tap counts along x that get a kernel: the model's 3x3 and 5x5 windows, and the 2- and
+# 3-tap stride phases of its stride-2 layers' input gradients.
+TAPS = (2, 3, 5)
+
+# The most rows per lane of a window tile. The window holds TN + K - 1 broadcast values
+# beside the accumulators; measured on lavapipe (width 8), 32-row window tiles ran 3x3
+# convolutions of 64 and 128 channels 17-28% faster than the 64-row lanes tile, and a
+# 64-row window tile 14% slower than it. Taller layers take several 32-row tiles.
+MAX_ROWS_PER_LANE = 4
+
+
+def name(W, TM, K):
+    """The file name of the width-W kernel with TM rows per lane and K taps along x."""
+    return f"conv2d_window_w{W}_m{W * TM}_k{K}.wgsl"
+
+
+def kernel(W, TM, TN, K):
+    """The WGSL text for subgroups of W lanes, TM rows per lane (W TM rows per tile), TN
+    columns of one output row per tile and K taps along x."""
+    ROWS = W * TM
+    SPAN = TN + K - 1
+    GATHERS = -(-SPAN // W)
+    header = f"""// {name(W, TM, K)}: C = A B for CPU adapters, where B is an image read in place
+// (implicit GEMM), for K = {K} taps along x one pixel apart. Generated (W {W}, TM {TM}, TN {TN},
+// K {K}) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
+// The contract is conv2d_lanes_w{W}_m{ROWS}.wgsl's (the same Params, bindings, math and
+// epilogue; src/autograd/ops/conv-lanes.ts maps each convolution onto it), restricted to
+// k2 = {K}, xn = 1 and xk = 1: the column n2 and the tap k2 both move one pixel along x,
+// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + t of the image row that
+// (n0, n1, k0, k1) selects. A tile is {TN} consecutive columns n2 of one (n0, n1) row, and per
+// (k0, k1) each lane gathers {GATHERS} pixels of the {SPAN}-pixel window (pixel lane + {W} g),
+// the lanes share them with subgroupBroadcast, and lane l's rows l + {W} r (r < {TM}) take
+// {K} FMAs per column from the shifted window. Columns past the row's end are computed
+// from zeros and not stored; rows past M are not stored.
+// Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
+// HAS_BIAS is false), 4 c (write).
+// Dispatch: (x, ceil(M / {ROWS}), z) workgroups of {W} with x z >= (N / n2) ceil(n2 / {TN}); tile
+// t = wg.z num_workgroups.x + wg.x is segment t % ceil(n2 / {TN}) of row t / ceil(n2 / {TN})."""
+
+    L = [header, "enable subgroups;", "", PREAMBLE]
+    L.append(f"@compute @workgroup_size({W})")
+    L.append("fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) groups: vec3u,")
+    L.append("        @builtin(subgroup_invocation_id) lane: u32) {")
+    L.append("  let tile = i32(wg.z * groups.x + wg.x);")
+    L.append(f"  let segments = (u.n2 + {TN - 1}) / {TN};")
+    L.append("  let row = tile / segments;")
+    L.append("  if (row >= u.n / u.n2) { return; }")
+    L.append(f"  let first = (tile % segments) * {TN};")
+    L.append("  let n0 = row / u.n1;")
+    L.append("  let n1 = row % u.n1;")
+    L.append(f"  let row0 = i32(wg.y * {ROWS}u + lane);")
+    for r in range(TM):
+        L.append(f"  let a{r} = u.a_base + min(row0 + {W * r}, u.m - 1) * u.a_m;")
+    L.append("  // The window starts at image column cx of the rows cy + ty; lane l gathers its pixels l + W g.")
+    L.append("  let cy = u.y0 + n1 * u.yn;")
+    L.append("  let cx = u.x0 + first;")
+    L.append("  let b = u.b_base + n0 * u.b_n0 + cy * u.w + cx + i32(lane);")
+    for g in range(GATHERS):
+        L.append(f"  let inside{g} = u32(cx + i32(lane) + {W * g}) < u32(u.w);")
+    L.append(f"  // Row row0 + {W} r, tile columns 4 q .. 4 q + 3 live in c{{r}}_{{q}}.")
+    L += accumulators(TM, TN)
+    # One flat loop over (k0, k1), walked as an odometer (gen_conv_lanes says why).
+    L.append("  let steps = u.k0 * u.k1;")
+    L.append("  var ka = 0;")
+    L.append("  var kb = 0;")
+    L.append("  var ty = 0;")
+    L.append("  var t1 = 0;")
+    L.append("  for (var k = 0; k < steps; k++) {")
+    L.append("    let row_inside = u32(cy + ty) < u32(u.h);")
+    L.append("    let kt = b + kb + ty * u.w;")
+    for g in range(GATHERS):
+        L.append(f"    let g{g} = select(0.0, image[max(kt + {W * g}, 0)], row_inside && inside{g});")
+    L.append(f"    // Window pixel p was gathered by lane p % {W} into g(p / {W}).")
+    for p in range(SPAN):
+        L.append(f"    let v{p} = subgroupBroadcast(g{p // W}, {p % W}u);")
+    for t in range(K):
+        L.append(f"    let at{t} = ka + {t} * u.a_k2;")
+        for r in range(TM):
+            L.append(f"    let x{r}_{t} = vec4f(a[a{r} + at{t}]);")
+    for r in range(TM):
+        chains = []
+        for q in range(TN // 4):
+            chain = f"c{r}_{q}"
+            for t in range(K):
+                j = 4 * q + t
+                chain = f"fma(x{r}_{t}, vec4f(v{j}, v{j + 1}, v{j + 2}, v{j + 3}), {chain})"
+            chains.append(f"c{r}_{q} = {chain};")
+        L.append("    " + " ".join(chains))
+    L.append("    t1++;")
+    L.append("    let wrap1 = t1 == u.k1;")
+    L.append("    t1 = select(t1, 0, wrap1);")
+    L.append("    ka += u.a_k1 + select(0, u.a_k0 - u.k1 * u.a_k1, wrap1);")
+    L.append("    ty = select(ty + u.yk, 0, wrap1);")
+    L.append("    kb += select(0, u.b_k0, wrap1);")
+    L.append("  }")
+    L.append("  let out_row = u.c_base + n0 * u.c_n0 + n1 * u.c_n1;")
+    for r in range(TM):
+        L.append(f"  let m{r} = row0 + {W * r};")
+        L.append(f"  if (m{r} < u.m) {{")
+        L.append("    var add = 0.0;")
+        L.append(f"    if (HAS_BIAS) {{ add = bias[m{r}]; }}")
+        L.append(f"    let out = out_row + m{r} * u.c_m;")
+        for j in range(TN):
+            L.append(f"    if (first + {j} < u.n2) {{ c[out + (first + {j}) * u.c_n2] = activate(c{r}_{j // 4}[{j % 4}] + add); }}")
+        L.append("  }")
+    L.append("}")
+    return "\n".join(L) + "\n"
+
+
+def kernels(tiles):
+    """File name -> text, for every width, tile height and tap count."""
+    return {name(w, tm, k): kernel(w, tm, t["conv_cols"], k) for w, t in tiles.items() for tm in window_rows(t) for k in TAPS}
+
+
+def window_rows(tile):
+    """The rows per lane of a width's window tiles: its conv tiles up to MAX_ROWS_PER_LANE."""
+    return [tm for tm in tile["conv_rows"] if tm <= MAX_ROWS_PER_LANE]
