@@ -1,10 +1,10 @@
 // conv2d_window_w16_m32_k5.wgsl: C = A B for CPU adapters, where B is an image read in place
 // (implicit GEMM), for K = 5 taps along x one pixel apart. Generated (W 16, TM 2, TN 32,
-// K 5) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
+// K 5, D 1) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
 // The contract is conv2d_lanes_w16_m32.wgsl's (the same Params, bindings, math and
 // epilogue; src/autograd/ops/conv-lanes.ts maps each convolution onto it), restricted to
-// k2 = 5, xn = 1 and xk = 1: the column n2 and the tap k2 both move one pixel along x,
-// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + t of the image row that
+// k2 = 5, xn = 1 and xk = 1: the column n2 moves one pixel along x and the tap k2 1,
+// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + 1 t of the image row that
 // (n0, n1, k0, k1) selects. A tile is 32 consecutive columns n2 of one (n0, n1) row, and per
 // (k0, k1) each lane gathers 3 pixels of the 36-pixel window (pixel lane + 16 g),
 // the lanes share them with subgroupBroadcast, and lane l's rows l + 16 r (r < 2) take

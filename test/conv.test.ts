@@ -12,7 +12,7 @@ import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePadding
 import { unaryFn } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, randomValues, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
-import { LANES_TILES, lanesMissing, lanesWidth } from "../src/autograd/ops/lanes.js";
+import { LANES_TILES, lanesMissing, lanesWidth, windowKernelName } from "../src/autograd/ops/lanes.js";
 
 const device = await testDevice();
 
@@ -92,8 +92,9 @@ function sweep(): Case[] {
 /**
  * Rows wide enough for the lanes window kernels (conv2d_window_*), ragged in rows, columns
  * and tiles: forward convolutions with 2, 3 and 5 taps along x, input gradients whose
- * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile; between
- * them every window tile of the widths 4, 8 and 16 ("the window kernels run" checks that).
+ * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile, and
+ * the dilated 3x3 windows; between them every window kernel of the widths 4, 8 and 16
+ * ("the window kernels run" checks that).
  */
 const WINDOW_CASES: Case[] = [
   { name: "window: 3x3 on 26-pixel rows, 11 -> 21 channels, batch 2", x: [2, 11, 5, 26], cout: 21, k: [3, 3], options: { padding: "same" } },
@@ -104,6 +105,10 @@ const WINDOW_CASES: Case[] = [
   { name: "window: 3x5 on 28-pixel rows, 6 -> 70 channels", x: [1, 6, 4, 28], cout: 70, k: [3, 5], options: { padding: "same" } },
   { name: "window: 3x3 stride 2 on 48-pixel rows, 3 -> 9 channels", x: [1, 3, 3, 48], cout: 9, k: [3, 3], options: { stride: 2, padding: "same" } },
   { name: "window: 3x3 on 30-pixel rows, 7 -> 4 channels", x: [1, 7, 3, 30], cout: 4, k: [3, 3], options: { padding: "same" } },
+  ...[2, 4, 8, 16].flatMap((dilation): Case[] => [
+    { name: `window: dilation ${dilation} on 30-pixel rows, 11 -> 21 channels`, x: [1, 11, 3, 30], cout: 21, k: [3, 3], options: { dilation, padding: "same" } },
+    { name: `window: dilation ${dilation} on 27-pixel rows, 7 -> 3 channels`, x: [1, 7, 2, 27], cout: 3, k: [3, 3], options: { dilation, padding: "same" } },
+  ]),
 ];
 
 const CASES = sweep();
@@ -169,8 +174,8 @@ const noLanes = lanesWidth(device) === null ? `no lanes kernels run here: ${lane
 
 t.test("the window kernels run: every tile height and tap count of this subgroup width", { skip: noLanes }, async (t) => {
   const width = lanesWidth(device)!;
-  const { windowRows, windowTaps } = LANES_TILES[width];
-  const expected = windowRows.flatMap((perLane) => windowTaps.map((k) => `conv2d_window_w${width}_m${width * perLane}_k${k}`));
+  const { windowRows, windows } = LANES_TILES[width];
+  const expected = windowRows.flatMap((perLane) => windows.map(([k, step]) => windowKernelName(width, width * perLane, k, step)));
   const ran = new Set<string>();
   const original = device.run;
   device.run = (spec, run) => {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempDir } from "./tempdir.js";
-import { LANES_TILES } from "../src/autograd/ops/lanes.js";
+import { LANES_TILES, LANES_WIDTHS, windowKernelName } from "../src/autograd/ops/lanes.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const GENERATOR = join(ROOT, "tools", "gen-kernels", "generate.py");
@@ -22,12 +22,14 @@ t.test("the committed lanes kernels equal the generators' output", { skip: noPyt
   const run = spawnSync("python3", [GENERATOR, out], { encoding: "utf8" });
   t.equal(run.status, 0, `the generator runs: ${run.stderr}`);
   const written = readdirSync(out).sort();
-  const expected = Object.entries(LANES_TILES).flatMap(([w, tile]) =>
-    [
-      `matmul_lanes_w${w}.wgsl`,
-      ...tile.convRows.map((perLane) => `conv2d_lanes_w${w}_m${Number(w) * perLane}.wgsl`),
-      ...tile.windowRows.flatMap((perLane) => tile.windowTaps.map((k) => `conv2d_window_w${w}_m${Number(w) * perLane}_k${k}.wgsl`)),
-    ]).sort();
+  const expected = LANES_WIDTHS.flatMap((width) => {
+    const tile = LANES_TILES[width];
+    return [
+      `matmul_lanes_w${width}.wgsl`,
+      ...tile.convRows.map((perLane) => `conv2d_lanes_w${width}_m${width * perLane}.wgsl`),
+      ...tile.windowRows.flatMap((perLane) => tile.windows.map(([k, step]) => `${windowKernelName(width, width * perLane, k, step)}.wgsl`)),
+    ];
+  }).sort();
   t.same(written, expected, "one matmul, the conv tile heights and the window kernels per subgroup width of the launchers' table");
   for (const name of written) {
     const committed = readFileSync(join(ROOT, "kernels", name), "utf8");

@@ -1,46 +1,48 @@
-"""The text of kernels/conv2d_window_w{W}_m{rows}_k{K}.wgsl: the lanes register tile of
-gen_conv_lanes.py for the convolutions whose K taps along an image row are one pixel apart
-and whose output columns are too (stride 1 and dilation 1 along x: most forward
-convolutions and the input gradients' stride phases). There the tap t of column j reads
-the pixel that tap 0 of column j + t reads, so a tile of TN columns in one output row
-needs TN + K - 1 pixels per (channel, tap row), not TN K: each lane gathers its share of
-that window once, the lanes share it with subgroupBroadcast, and the K taps are K FMAs on
-shifted views of the same broadcast values. The gathers and broadcasts per FMA fall about
-K-fold, and each accumulator takes K FMAs per loop iteration (llvmpipe's per-iteration
-blend of every loop-written variable, lanes_core.step, is paid once per K FMAs).
+"""The text of kernels/conv2d_window_w{W}_m{rows}_k{K}[_d{D}].wgsl: the lanes register tile of
+gen_conv_lanes.py for the convolutions whose output columns step one pixel along x and whose
+K taps along x step D pixels (stride 1 along x: most forward convolutions, the dilated ones
+included, and the input gradients' stride phases). There tap t of column j reads the pixel
+that tap 0 of column j + t D reads, so a tile of TN columns in one output row needs
+TN + (K - 1) D pixels per (channel, tap row), not TN K: each lane gathers its share of that
+window once, the lanes share it with subgroupBroadcast, and the K taps are K FMAs on shifted
+views of the same broadcast values. The gathers and broadcasts per FMA fall up to K-fold, and
+each accumulator takes K FMAs per loop iteration (llvmpipe's per-iteration blend of every
+loop-written variable, lanes_core.step, is paid once per K FMAs).
 """
 from gen_conv_lanes import PREAMBLE
 from lanes_core import accumulators
 
-# The tap counts along x that get a kernel: the model's 3x3 and 5x5 windows, and the 2- and
-# 3-tap stride phases of its stride-2 layers' input gradients.
-TAPS = (2, 3, 5)
+# The (taps along x, their step in pixels) pairs that get a kernel: the model's 3x3 and 5x5
+# windows, the 2- and 3-tap stride phases of its stride-2 layers' input gradients, and its
+# dilated 3x3 layers (rates 2, 4, 8, 16), whose tap t reads window pixel j + t D.
+WINDOWS = ((2, 1), (3, 1), (5, 1), (3, 2), (3, 4), (3, 8), (3, 16))
 
-# The most rows per lane of a window tile. The window holds TN + K - 1 broadcast values
+# The most rows per lane of a window tile. The window holds TN + (K - 1) D broadcast values
 # beside the accumulators; measured on lavapipe (width 8), 32-row window tiles ran 3x3
 # convolutions of 64 and 128 channels 17-28% faster than the 64-row lanes tile, and a
 # 64-row window tile 14% slower than it. Taller layers take several 32-row tiles.
 MAX_ROWS_PER_LANE = 4
 
 
-def name(W, TM, K):
-    """The file name of the width-W kernel with TM rows per lane and K taps along x."""
-    return f"conv2d_window_w{W}_m{W * TM}_k{K}.wgsl"
+def name(W, TM, K, D):
+    """The file name of the width-W kernel with TM rows per lane and K taps along x, D apart."""
+    return f"conv2d_window_w{W}_m{W * TM}_k{K}" + ("" if D == 1 else f"_d{D}") + ".wgsl"
 
 
-def kernel(W, TM, TN, K):
+def kernel(W, TM, TN, K, D):
     """The WGSL text for subgroups of W lanes, TM rows per lane (W TM rows per tile), TN
-    columns of one output row per tile and K taps along x."""
+    columns of one output row per tile and K taps along x, D pixels apart."""
     ROWS = W * TM
-    SPAN = TN + K - 1
+    SPAN = TN + (K - 1) * D
     GATHERS = -(-SPAN // W)
-    header = f"""// {name(W, TM, K)}: C = A B for CPU adapters, where B is an image read in place
-// (implicit GEMM), for K = {K} taps along x one pixel apart. Generated (W {W}, TM {TM}, TN {TN},
-// K {K}) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
+    apart = "one pixel" if D == 1 else f"{D} pixels"
+    header = f"""// {name(W, TM, K, D)}: C = A B for CPU adapters, where B is an image read in place
+// (implicit GEMM), for K = {K} taps along x {apart} apart. Generated (W {W}, TM {TM}, TN {TN},
+// K {K}, D {D}) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
 // The contract is conv2d_lanes_w{W}_m{ROWS}.wgsl's (the same Params, bindings, math and
 // epilogue; src/autograd/ops/conv-lanes.ts maps each convolution onto it), restricted to
-// k2 = {K}, xn = 1 and xk = 1: the column n2 and the tap k2 both move one pixel along x,
-// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + t of the image row that
+// k2 = {K}, xn = 1 and xk = {D}: the column n2 moves one pixel along x and the tap k2 {D},
+// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + {D} t of the image row that
 // (n0, n1, k0, k1) selects. A tile is {TN} consecutive columns n2 of one (n0, n1) row, and per
 // (k0, k1) each lane gathers {GATHERS} pixels of the {SPAN}-pixel window (pixel lane + {W} g),
 // the lanes share them with subgroupBroadcast, and lane l's rows l + {W} r (r < {TM}) take
@@ -96,7 +98,7 @@ def kernel(W, TM, TN, K):
         for q in range(TN // 4):
             chain = f"c{r}_{q}"
             for t in range(K):
-                j = 4 * q + t
+                j = 4 * q + t * D
                 chain = f"fma(x{r}_{t}, vec4f(v{j}, v{j + 1}, v{j + 2}, v{j + 3}), {chain})"
             chains.append(f"c{r}_{q} = {chain};")
         L.append("    " + " ".join(chains))
@@ -122,8 +124,8 @@ def kernel(W, TM, TN, K):
 
 
 def kernels(tiles):
-    """File name -> text, for every width, tile height and tap count."""
-    return {name(w, tm, k): kernel(w, tm, t["conv_cols"], k) for w, t in tiles.items() for tm in window_rows(t) for k in TAPS}
+    """File name -> text, for every width, tile height and window."""
+    return {name(w, tm, k, d): kernel(w, tm, t["conv_cols"], k, d) for w, t in tiles.items() for tm in window_rows(t) for k, d in WINDOWS}
 
 
 def window_rows(tile):

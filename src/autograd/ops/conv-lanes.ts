@@ -16,7 +16,7 @@ import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
 import { permute } from "./layout.js";
 import { noGrad } from "../graph.js";
-import { LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth, type LanesWidth } from "./lanes.js";
+import { LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth, windowKernelName, type LanesWidth } from "./lanes.js";
 
 const LANES_PARAMS = {
   m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",
@@ -34,13 +34,17 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
   return [width, {
     cols: tile.convCols,
     heights: tile.convRows.map((perLane) => ({ spec: lanesKernel(`conv2d_lanes_w${width}_m${width * perLane}`), rows: width * perLane })),
-    /** The window kernels (gen_conv_window.py) per height, by their tap count along x. */
+    /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between them. */
     windows: tile.windowRows.map((perLane) => ({
-      taps: new Map(tile.windowTaps.map((k) => [k, lanesKernel(`conv2d_window_w${width}_m${width * perLane}_k${k}`)])),
+      byWindow: new Map(tile.windows.map(([k, step]) => [windowKey(k, step), lanesKernel(windowKernelName(width, width * perLane, k, step))])),
       rows: width * perLane,
     })),
   }];
 }));
+
+function windowKey(taps: number, step: number): string {
+  return `${taps}x${step}`;
+}
 
 function lanesKernel(name: string) {
   return defineKernel({ name, inputs: ["a", "image", "bias"], outputs: ["c"], params: LANES_PARAMS });
@@ -99,11 +103,13 @@ type WidthTiles = (typeof TILES)[LanesWidth];
 /**
  * The kernel for one GEMM, its tile's rows and the number of column tiles. A window kernel
  * (conv2d_window_*, whose header says how it shares each gathered pixel among the taps)
- * takes the GEMMs whose columns and taps along x both step one pixel, with a tap count it
- * is generated for, where the output rows fill at least 3/4 of the tiles (a tile holds
- * columns of one row only). Measured on lavapipe (width 8) beside the lanes kernel: 3x3
- * and 5x5 convolutions of 3 to 128 channels on 32 to 128 pixel wide planes ran 1.2-1.7x
- * as fast, forward and input gradient; on 16 pixel wide planes (half tiles) 0.7-0.9x.
+ * takes the GEMMs whose columns step one pixel along x and whose taps along x are a window
+ * it is generated for (their count and the pixels between them), where the output rows
+ * fill at least 3/4 of the tiles (a tile holds columns of one row only). Measured on
+ * lavapipe (width 8) beside the lanes kernel: 3x3 and 5x5 convolutions of 3 to 128 channels
+ * on 32 to 128 pixel wide planes ran 1.2-1.7x as fast, forward and input gradient, dilated
+ * 3x3 ones on 64 x 64 planes 1.4-1.5x (rates 2 and 4) and 1.1-1.2x (8 and 16); on 16 pixel
+ * wide planes (half tiles) 0.7-0.9x.
  * Either way the tile is the shortest that holds every row, else the tallest.
  */
 function kernelFor(g: LanesGemm, tiles: WidthTiles): { spec: LanesSpec; rows: number; tiles: number } {
@@ -111,9 +117,9 @@ function kernelFor(g: LanesGemm, tiles: WidthTiles): { spec: LanesSpec; rows: nu
   const { x } = g.image;
   const width = g.nAxes[2];
   const segments = Math.ceil(width / tiles.cols);
-  const windowed = x.perColumn === 1 && x.perStep === 1 && 4 * width >= 3 * segments * tiles.cols;
+  const windowed = x.perColumn === 1 && 4 * width >= 3 * segments * tiles.cols;
   const window = windowed ? shortestHolding(tiles.windows, g.m) : undefined;
-  const windowSpec = window?.taps.get(g.kAxes[2]);
+  const windowSpec = window?.byWindow.get(windowKey(g.kAxes[2], x.perStep));
   if (window && windowSpec) return { spec: windowSpec, rows: window.rows, tiles: (n / width) * segments };
   const tile = shortestHolding(tiles.heights, g.m);
   return { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };

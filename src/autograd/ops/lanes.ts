@@ -19,23 +19,31 @@ import type { Device } from "../../tensor/device.js";
 export type LanesWidth = 4 | 8 | 16 | 32;
 export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
 
+const WINDOWS = [[2, 1], [3, 1], [5, 1], [3, 2], [3, 4], [3, 8], [3, 16]] as const;
+
 /**
  * The tiles of each width's generated kernels: the matmul tile as [rows per lane, columns],
- * the conv tiles' rows per lane (one file each, shortest first) and columns, and the rows
- * per lane and tap counts along x of the window kernels (conv2d_window_w*_m*_k*, one file
- * per pair; they share the conv tiles' columns). The same
+ * the conv tiles' rows per lane (one file each, shortest first) and columns, and the window
+ * kernels' rows per lane and windows as [taps along x, pixels between taps]
+ * (conv2d_window_w*_m*_k*[_d*], one file per height and window; they share the conv tiles'
+ * columns). The same
  * table is lanes_core.TILES in tools/gen-kernels, which writes the files;
  * test/generated-kernels.test.ts checks that the two agree.
  */
 export const LANES_TILES: Readonly<Record<LanesWidth, {
   matmul: readonly [number, number]; convRows: readonly number[]; convCols: number;
-  windowRows: readonly number[]; windowTaps: readonly number[];
+  windowRows: readonly number[]; windows: readonly (readonly [number, number])[];
 }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windowTaps: [2, 3, 5] },
-  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windowTaps: [2, 3, 5] },
-  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windowTaps: [2, 3, 5] },
-  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windowTaps: [2, 3, 5] },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: WINDOWS },
+  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS },
+  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS },
+  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS },
 };
+
+/** The file name (without .wgsl) of a window kernel: its width, tile rows, taps along x and pixels between them. */
+export function windowKernelName(width: LanesWidth, rows: number, taps: number, step: number): string {
+  return `conv2d_window_w${width}_m${rows}_k${taps}${step === 1 ? "" : `_d${step}`}`;
+}
 
 /**
  * Per width, whether the lanes kernels read their row operand from a copy laid out step by
