@@ -83,6 +83,9 @@ function sweep(): Case[] {
   // The atrous layers' large rates, on images big enough for them.
   cases.push({ name: "dilation 8, same", x: [1, 2, 19, 21], cout: 3, k: [3, 3], options: { dilation: 8, padding: "same" } });
   cases.push({ name: "dilation 16, same", x: [1, 2, 34, 33], cout: 2, k: [3, 3], options: { dilation: 16, padding: "same" } });
+  // Taps that read only padding for every output: the lanes kernels drop them.
+  cases.push({ name: "dilation 16 on a 9 x 10 map: only the centre tap reaches it", x: [1, 3, 9, 10], cout: 4, k: [3, 3], options: { dilation: 16, padding: "same" } });
+  cases.push({ name: "dilation 4 on 3-pixel columns: the outer tap rows read only padding", x: [2, 2, 3, 11], cout: 3, k: [3, 3], options: { dilation: 4, padding: "same" } });
   // Planes of 1024 outputs: where the lanes filter gradient reads gy channels-last.
   cases.push({ name: "32 x 32 outputs, batch 2", x: [2, 3, 32, 32], cout: 5, k: [3, 3], options: { padding: "same" } });
   cases.push(...WINDOW_CASES);
@@ -113,7 +116,7 @@ const WINDOW_CASES: Case[] = [
 
 const CASES = sweep();
 /** The cases sweep() appends after the generated ones. */
-const BIG_CASES = 8 + WINDOW_CASES.length;
+const BIG_CASES = 10 + WINDOW_CASES.length;
 
 t.test("samePadding matches TF 'SAME'", async (t) => {
   t.same(samePadding(8, 3, 2, 1), [0, 1], "k3 s2 on an even size: 0 before, 1 after");

@@ -74,7 +74,8 @@ interface LanesGemm {
   c: { base: number; m: number; n: Triple };
 }
 
-function launch(op: string, a: Tensor, image: Tensor, c: Tensor, g: LanesGemm, bias?: Tensor, activation?: ActivationFunction): void {
+function launch(op: string, a: Tensor, image: Tensor, c: Tensor, gemm: LanesGemm, bias?: Tensor, activation?: ActivationFunction): void {
+  const g = withoutDeadTaps(gemm);
   const n = g.nAxes[0] * g.nAxes[1] * g.nAxes[2];
   if (n === 0 || g.m === 0) return;
   const { y, x } = g.image;
@@ -96,6 +97,44 @@ function launch(op: string, a: Tensor, image: Tensor, c: Tensor, g: LanesGemm, b
     workgroups: [groupsX, rows, groupsZ],
     overrides: epilogueOverrides(bias, activation),
   });
+}
+
+/**
+ * g without the reduction steps along k1 and k2 (a window's tap rows and columns) that read
+ * outside the image for every column: their products are zeros, so dropping them leaves
+ * every sum as it was. A dilation as large as the map (rate 16 on the 16 x 16 maps of the
+ * tiny model) leaves only the centre tap, a 1x1 convolution.
+ */
+function withoutDeadTaps(g: LanesGemm): LanesGemm {
+  const { y, x, h, w } = g.image;
+  const rows = liveSteps(y, g.nAxes[1], g.kAxes[1], h);
+  const cols = liveSteps(x, g.nAxes[2], g.kAxes[2], w);
+  if (rows.count === g.kAxes[1] && cols.count === g.kAxes[2]) return g;
+  return {
+    ...g,
+    kAxes: [g.kAxes[0], rows.count, cols.count],
+    a: { ...g.a, base: g.a.base + rows.first * g.a.k[1] + cols.first * g.a.k[2] },
+    image: {
+      ...g.image,
+      y: { ...y, start: y.start + rows.first * y.perStep },
+      x: { ...x, start: x.start + cols.first * x.perStep },
+    },
+  };
+}
+
+/** The first and the number of the steps along one window axis that read inside [0, size) for some column. */
+function liveSteps(axis: WindowAxis, columns: number, steps: number, size: number): { first: number; count: number } {
+  const reach = (columns - 1) * axis.perColumn;
+  const live = (t: number) => {
+    const at = axis.start + t * axis.perStep;
+    return at + Math.max(0, reach) >= 0 && at + Math.min(0, reach) < size;
+  };
+  let first = 0;
+  while (first < steps && !live(first)) first++;
+  if (first === steps) return { first: 0, count: 0 };
+  let last = steps - 1;
+  while (!live(last)) last--;
+  return { first, count: last - first + 1 };
 }
 
 type WidthTiles = (typeof TILES)[LanesWidth];
