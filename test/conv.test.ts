@@ -11,7 +11,7 @@ import type { ConvVariant } from "../src/autograd/ops/conv-params.js";
 import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePaddingRef, type RefConvParams } from "./reference/conv.js";
 import { unaryFn } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
-import { assertClose, randomValues, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
+import { assertClose, randomValues, recordLaunches, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
 import { LANES_TILES, lanesMissing, lanesWidth, windowKernelName } from "../src/autograd/ops/lanes.js";
 
 const device = await testDevice();
@@ -179,13 +179,7 @@ t.test("the window kernels run: every tile height and tap count of this subgroup
   const width = lanesWidth(device)!;
   const { windowRows, windows } = LANES_TILES[width];
   const expected = windowRows.flatMap((perLane) => windows.map(([k, step]) => windowKernelName(width, width * perLane, k, step)));
-  const ran = new Set<string>();
-  const original = device.run;
-  device.run = (spec, run) => {
-    ran.add(spec.name);
-    original.call(device, spec, run);
-  };
-  try {
+  const { launches } = recordLaunches(device, () => {
     for (const c of WINDOW_CASES) {
       tidy(() => {
         const x = upload(c.x).t;
@@ -194,9 +188,8 @@ t.test("the window kernels run: every tile height and tap count of this subgroup
         conv2dBackwardInput(y, w, c.x, { ...c.options, variant: "lanes" });
       });
     }
-  } finally {
-    device.run = original;
-  }
+  });
+  const ran = new Set(launches.map((l) => l.kernel));
   t.same([...ran].filter((name) => name.startsWith("conv2d_window_")).sort(), [...expected].sort(), `the window cases use each of the ${expected.length} window kernels of width ${width}`);
 });
 

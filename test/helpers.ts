@@ -50,6 +50,21 @@ export function runnableWithLanes<V extends string>(device: Device, family: stri
   }).map((label) => (width(label) === undefined ? label : "lanes") as V);
 }
 
+/** What `fn` returns and every kernel launch it made on `device` (its spec's name and workgroup grid), in order. */
+export function recordLaunches<T>(device: Device, fn: () => T): { result: T; launches: { kernel: string; workgroups: readonly number[] }[] } {
+  const launches: { kernel: string; workgroups: readonly number[] }[] = [];
+  const original = device.run;
+  device.run = (spec, run) => {
+    launches.push({ kernel: spec.name, workgroups: run.workgroups });
+    original.call(device, spec, run);
+  };
+  try {
+    return { result: fn(), launches };
+  } finally {
+    device.run = original;
+  }
+}
+
 /** A subtest that, after its body, asserts the body left no live tensor on `device`. */
 export function leakCheckedTest(device: Device, name: string, body: (t: Test) => Promise<void>) {
   return t.test(name, async (sub) => {

@@ -7,7 +7,7 @@ import {
 import {
   broadcastToRef, concatRef, flipRef, padRef, permuteRef, sliceRef, transposeRef, type NdArray,
 } from "./reference/layout.js";
-import { assertClose, randomValues, testDevice, GRAD, leakCheckedTest, randomArray } from "./helpers.js";
+import { assertClose, randomValues, testDevice, GRAD, leakCheckedTest, randomArray, recordLaunches } from "./helpers.js";
 
 const device = await testDevice();
 /** Copies move float32 values unchanged: the results must be exact. */
@@ -104,28 +104,13 @@ test("concat along first, middle and last axes", async (t) => {
   }
 });
 
-/** The workgroup grids of the kernels `fn` dispatches. */
-function gridsOf(dev: Device, fn: () => Tensor): { y: Tensor; grids: (readonly number[])[] } {
-  const grids: (readonly number[])[] = [];
-  const original = dev.run;
-  dev.run = (spec, run) => {
-    grids.push(run.workgroups);
-    original.call(dev, spec, run);
-  };
-  try {
-    return { y: fn(), grids };
-  } finally {
-    dev.run = original;
-  }
-}
-
 test("a copy of more runs than one grid row of 65535 workgroups holds", async (t) => {
   // Each lane copies a run of the last axis; a last axis of 1 makes one run per element:
   // 4,206,300 runs > 65535 * 64 = 4,194,240 lanes.
   const x = random([1, 4206300], 80);
   const input = device.tensor(x.data, x.shape);
-  const { y, grids } = gridsOf(device, () => transpose(input));
-  t.ok(grids.some((g) => g[1]! > 1), "the transpose ran on a 2-D grid");
+  const { result: y, launches } = recordLaunches(device, () => transpose(input));
+  t.ok(launches.some((l) => l.workgroups[1]! > 1), "the transpose ran on a 2-D grid");
   assertClose(t, await y.read(), transposeRef(x, 0, 1).data, EXACT, "transpose of 4.2M elements");
   y.dispose();
   input.dispose();

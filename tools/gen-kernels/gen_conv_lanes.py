@@ -165,17 +165,24 @@ fn column_axes(n: i32) -> vec3i {
         L.append(f"  let o{g} = n{g}.x * u.c_n0 + n{g}.y * u.c_n1 + n{g}.z * u.c_n2;")
     for x in range(TN):
         L.append(f"  let p{x} = subgroupBroadcast(o{x // W}, {x % W}u);")
+    L += row_stores(W, TM, "u.c_base", lambda r: [f"c[out + p{x}] = activate(c{r}_{x // 4}[{x % 4}] + add);" for x in range(TN)])
+    L.append("}")
+    return "\n".join(L) + "\n"
+
+
+def row_stores(W, TM, origin, stores):
+    """The epilogue of a lane's rows row0 + W r (r < TM): for each row below M, `add` (its bias
+    when HAS_BIAS) and `out` (origin plus the row's offset), then the lines stores(r)."""
+    L = []
     for r in range(TM):
         L.append(f"  let m{r} = row0 + {W * r};")
         L.append(f"  if (m{r} < u.m) {{")
         L.append("    var add = 0.0;")
         L.append(f"    if (HAS_BIAS) {{ add = bias[m{r}]; }}")
-        L.append(f"    let out = u.c_base + m{r} * u.c_m;")
-        for x in range(TN):
-            L.append(f"    c[out + p{x}] = activate(c{r}_{x // 4}[{x % 4}] + add);")
+        L.append(f"    let out = {origin} + m{r} * u.c_m;")
+        L += ["    " + line for line in stores(r)]
         L.append("  }")
-    L.append("}")
-    return "\n".join(L) + "\n"
+    return L
 
 
 def kernels():

@@ -9,7 +9,7 @@ views of the same broadcast values. The gathers and broadcasts per FMA fall up t
 each accumulator takes K FMAs per loop iteration (llvmpipe's per-iteration blend of every
 loop-written variable, lanes_core.step, is paid once per K FMAs).
 """
-from gen_conv_lanes import PREAMBLE
+from gen_conv_lanes import PREAMBLE, row_stores
 from lanes_core import accumulators
 
 # The (taps along x, their step in pixels) pairs that get a kernel: the model's 3x3 and 5x5
@@ -110,15 +110,8 @@ def kernel(W, TM, TN, K, D):
     L.append("    kb += select(0, u.b_k0, wrap1);")
     L.append("  }")
     L.append("  let out_row = u.c_base + n0 * u.c_n0 + n1 * u.c_n1;")
-    for r in range(TM):
-        L.append(f"  let m{r} = row0 + {W * r};")
-        L.append(f"  if (m{r} < u.m) {{")
-        L.append("    var add = 0.0;")
-        L.append(f"    if (HAS_BIAS) {{ add = bias[m{r}]; }}")
-        L.append(f"    let out = out_row + m{r} * u.c_m;")
-        for j in range(TN):
-            L.append(f"    if (first + {j} < u.n2) {{ c[out + (first + {j}) * u.c_n2] = activate(c{r}_{j // 4}[{j % 4}] + add); }}")
-        L.append("  }")
+    L += row_stores(W, TM, "out_row", lambda r: [
+        f"if (first + {j} < u.n2) {{ c[out + (first + {j}) * u.c_n2] = activate(c{r}_{j // 4}[{j % 4}] + add); }}" for j in range(TN)])
     L.append("}")
     return "\n".join(L) + "\n"
 

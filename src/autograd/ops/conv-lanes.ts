@@ -79,7 +79,7 @@ function launch(op: string, a: Tensor, image: Tensor, c: Tensor, gemm: LanesGemm
   const n = g.nAxes[0] * g.nAxes[1] * g.nAxes[2];
   if (n === 0 || g.m === 0) return;
   const { y, x } = g.image;
-  const { spec, rows: tileRows, tiles } = kernelFor(g, TILES[widthFor(op, a.device)]!);
+  const { spec, rows: tileRows, tiles } = kernelFor(g, n, TILES[widthFor(op, a.device)]!);
   const rows = Math.ceil(g.m / tileRows);
   const groupsX = Math.min(tiles, MAX_GROUPS);
   const groupsZ = Math.ceil(tiles / groupsX);
@@ -140,9 +140,9 @@ function liveSteps(axis: WindowAxis, columns: number, steps: number, size: numbe
 type WidthTiles = (typeof TILES)[LanesWidth];
 
 /**
- * The kernel for one GEMM, its tile's rows and the number of column tiles. A window kernel
- * (conv2d_window_*, whose header says how it shares each gathered pixel among the taps)
- * takes the GEMMs whose columns step one pixel along x and whose taps along x are a window
+ * The kernel for one GEMM of n columns, its tile's rows and the number of column tiles. A
+ * window kernel (conv2d_window_*, whose header says how it shares each gathered pixel among
+ * the taps) takes the GEMMs whose columns step one pixel along x and whose taps along x are a window
  * it is generated for (their count and the pixels between them), where the output rows
  * fill at least 3/4 of the tiles (a tile holds columns of one row only). Measured on
  * lavapipe (width 8) beside the lanes kernel: 3x3 and 5x5 convolutions of 3 to 128 channels
@@ -151,8 +151,7 @@ type WidthTiles = (typeof TILES)[LanesWidth];
  * wide planes (half tiles) 0.7-0.9x.
  * Either way the tile is the shortest that holds every row, else the tallest.
  */
-function kernelFor(g: LanesGemm, tiles: WidthTiles): { spec: LanesSpec; rows: number; tiles: number } {
-  const n = g.nAxes[0] * g.nAxes[1] * g.nAxes[2];
+function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): { spec: LanesSpec; rows: number; tiles: number } {
   const { x } = g.image;
   const width = g.nAxes[2];
   const segments = Math.ceil(width / tiles.cols);
