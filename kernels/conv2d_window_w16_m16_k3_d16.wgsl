@@ -1,6 +1,7 @@
 // conv2d_window_w16_m16_k3_d16.wgsl: C = A B for CPU adapters, where B is an image read in place
-// (implicit GEMM), for K = 3 taps along x 16 pixels apart. Generated (W 16, TM 1, TN 32,
-// K 3, D 16) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
+// (implicit GEMM), for K = 3 taps along x 16 pixels apart and output columns one pixel
+// apart. Generated (W 16, TM 1, TN 32, K 3, D 16, S 1) by
+// tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
 // The contract is conv2d_lanes_w16_m16.wgsl's (the same Params, bindings, math and
 // epilogue; src/autograd/ops/conv-lanes.ts maps each convolution onto it), restricted to
 // k2 = 3, xn = 1 and xk = 16: the column n2 moves one pixel along x and the tap k2 16,
@@ -9,7 +10,7 @@
 // (k0, k1) each lane gathers 4 pixels of the 64-pixel window (pixel lane + 16 g),
 // the lanes share them with subgroupBroadcast, and lane l's rows l + 16 r (r < 1) take
 // 3 FMAs per column from the shifted window. Columns past the row's end are computed
-// from zeros and not stored; rows past M are not stored.
+// and not stored; rows past M are not stored.
 // Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
 // HAS_BIAS is false), 4 c (write).
 // Dispatch: (x, ceil(M / 16), z) workgroups of 16 with x z >= (N / n2) ceil(n2 / 32); tile

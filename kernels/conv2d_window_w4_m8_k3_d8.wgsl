@@ -1,6 +1,7 @@
 // conv2d_window_w4_m8_k3_d8.wgsl: C = A B for CPU adapters, where B is an image read in place
-// (implicit GEMM), for K = 3 taps along x 8 pixels apart. Generated (W 4, TM 2, TN 16,
-// K 3, D 8) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
+// (implicit GEMM), for K = 3 taps along x 8 pixels apart and output columns one pixel
+// apart. Generated (W 4, TM 2, TN 16, K 3, D 8, S 1) by
+// tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
 // The contract is conv2d_lanes_w4_m8.wgsl's (the same Params, bindings, math and
 // epilogue; src/autograd/ops/conv-lanes.ts maps each convolution onto it), restricted to
 // k2 = 3, xn = 1 and xk = 8: the column n2 moves one pixel along x and the tap k2 8,
@@ -9,7 +10,7 @@
 // (k0, k1) each lane gathers 8 pixels of the 32-pixel window (pixel lane + 4 g),
 // the lanes share them with subgroupBroadcast, and lane l's rows l + 4 r (r < 2) take
 // 3 FMAs per column from the shifted window. Columns past the row's end are computed
-// from zeros and not stored; rows past M are not stored.
+// and not stored; rows past M are not stored.
 // Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
 // HAS_BIAS is false), 4 c (write).
 // Dispatch: (x, ceil(M / 8), z) workgroups of 4 with x z >= (N / n2) ceil(n2 / 16); tile

@@ -1,15 +1,16 @@
 // conv2d_window_w4_m8_k5.wgsl: C = A B for CPU adapters, where B is an image read in place
-// (implicit GEMM), for K = 5 taps along x one pixel apart. Generated (W 4, TM 2, TN 16,
-// K 5, D 1) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
+// (implicit GEMM), for K = 5 taps along x one pixel apart and output columns one pixel
+// apart. Generated (W 4, TM 2, TN 16, K 5, D 1, S 1) by
+// tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
 // The contract is conv2d_lanes_w4_m8.wgsl's (the same Params, bindings, math and
 // epilogue; src/autograd/ops/conv-lanes.ts maps each convolution onto it), restricted to
 // k2 = 5, xn = 1 and xk = 1: the column n2 moves one pixel along x and the tap k2 1,
-// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + 1 t of the image row that
+// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + t of the image row that
 // (n0, n1, k0, k1) selects. A tile is 16 consecutive columns n2 of one (n0, n1) row, and per
 // (k0, k1) each lane gathers 5 pixels of the 20-pixel window (pixel lane + 4 g),
 // the lanes share them with subgroupBroadcast, and lane l's rows l + 4 r (r < 2) take
 // 5 FMAs per column from the shifted window. Columns past the row's end are computed
-// from zeros and not stored; rows past M are not stored.
+// and not stored; rows past M are not stored.
 // Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
 // HAS_BIAS is false), 4 c (write).
 // Dispatch: (x, ceil(M / 8), z) workgroups of 4 with x z >= (N / n2) ceil(n2 / 16); tile

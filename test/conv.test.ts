@@ -12,7 +12,7 @@ import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePadding
 import { unaryFn } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, randomValues, recordLaunches, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
-import { LANES_TILES, lanesMissing, lanesWidth, windowKernelName } from "../src/autograd/ops/lanes.js";
+import { lanesMissing, lanesWidth, windowKernels } from "../src/autograd/ops/lanes.js";
 
 const device = await testDevice();
 
@@ -95,19 +95,26 @@ function sweep(): Case[] {
 /**
  * Rows wide enough for the lanes window kernels (conv2d_window_*), ragged in rows, columns
  * and tiles: forward convolutions with 2, 3 and 5 taps along x, input gradients whose
- * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile, and
- * the dilated 3x3 windows; between them every window kernel of the widths 4, 8 and 16
+ * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile, the
+ * dilated 3x3 windows and the stride-2 3- and 5-tap ones at every tile height; between them
+ * every window kernel of the widths 4, 8 and 16
  * ("the window kernels run" checks that).
  */
 const WINDOW_CASES: Case[] = [
   { name: "window: 3x3 on 26-pixel rows, 11 -> 21 channels, batch 2", x: [2, 11, 5, 26], cout: 21, k: [3, 3], options: { padding: "same" } },
   { name: "window: 5x5 on 50-pixel rows, 3 -> 15 channels", x: [1, 3, 6, 50], cout: 15, k: [5, 5], options: { padding: "same" } },
-  { name: "window: 5x5 stride 2 on 64-pixel rows, 13 -> 6 channels", x: [1, 13, 4, 64], cout: 6, k: [5, 5], options: { stride: 2, padding: "same" } },
+  { name: "window: 5x5 stride 2 on 64-pixel rows, 13 -> 4 channels", x: [1, 13, 4, 64], cout: 4, k: [5, 5], options: { stride: 2, padding: "same" } },
   { name: "window: 2x2 valid on 25-pixel rows, 30 -> 6 channels", x: [1, 30, 4, 25], cout: 6, k: [2, 2], options: { padding: "valid" } },
   { name: "window: 5x3 on 30-pixel rows, 14 -> 3 channels", x: [1, 14, 3, 30], cout: 3, k: [5, 3], options: { padding: "same" } },
   { name: "window: 3x5 on 28-pixel rows, 6 -> 70 channels", x: [1, 6, 4, 28], cout: 70, k: [3, 5], options: { padding: "same" } },
   { name: "window: 3x3 stride 2 on 48-pixel rows, 3 -> 9 channels", x: [1, 3, 3, 48], cout: 9, k: [3, 3], options: { stride: 2, padding: "same" } },
   { name: "window: 3x3 on 30-pixel rows, 7 -> 4 channels", x: [1, 7, 3, 30], cout: 4, k: [3, 3], options: { padding: "same" } },
+  { name: "window: 3x3 stride 2 on 62-pixel rows, 5 -> 19 channels, batch 2", x: [2, 5, 3, 62], cout: 19, k: [3, 3], options: { stride: 2, padding: "same" } },
+  { name: "window: 5x5 stride 2 on 57-pixel rows, 3 -> 40 channels", x: [1, 3, 5, 57], cout: 40, k: [5, 5], options: { stride: 2, padding: "same" } },
+  { name: "window: 3x5 stride 2 on 53-pixel rows, 9 -> 7 channels", x: [1, 9, 3, 53], cout: 7, k: [3, 5], options: { stride: 2, padding: "same" } },
+  { name: "window: 5x3 stride 2 valid on 64-pixel rows, 4 -> 6 channels", x: [1, 4, 6, 64], cout: 6, k: [5, 3], options: { stride: 2, padding: "valid" } },
+  { name: "window: 3x3 stride 2 on 50-pixel rows, 2 -> 3 channels", x: [1, 2, 3, 50], cout: 3, k: [3, 3], options: { stride: 2, padding: "same" } },
+  { name: "window: 5x5 stride 2 on 49-pixel rows, 2 -> 11 channels", x: [1, 2, 5, 49], cout: 11, k: [5, 5], options: { stride: 2, padding: "same" } },
   ...[2, 4, 8, 16].flatMap((dilation): Case[] => [
     { name: `window: dilation ${dilation} on 30-pixel rows, 11 -> 21 channels`, x: [1, 11, 3, 30], cout: 21, k: [3, 3], options: { dilation, padding: "same" } },
     { name: `window: dilation ${dilation} on 27-pixel rows, 7 -> 3 channels`, x: [1, 7, 2, 27], cout: 3, k: [3, 3], options: { dilation, padding: "same" } },
@@ -177,8 +184,7 @@ const noLanes = lanesWidth(device) === null ? `no lanes kernels run here: ${lane
 
 t.test("the window kernels run: every tile height and tap count of this subgroup width", { skip: noLanes }, async (t) => {
   const width = lanesWidth(device)!;
-  const { windowRows, windows } = LANES_TILES[width];
-  const expected = windowRows.flatMap((perLane) => windows.map(([k, step]) => windowKernelName(width, width * perLane, k, step)));
+  const expected = windowKernels(width).map((kernel) => kernel.name);
   const { launches } = recordLaunches(device, () => {
     for (const c of WINDOW_CASES) {
       tidy(() => {

@@ -1,53 +1,69 @@
-"""The text of kernels/conv2d_window_w{W}_m{rows}_k{K}[_d{D}].wgsl: the lanes register tile of
-gen_conv_lanes.py for the convolutions whose output columns step one pixel along x and whose
-K taps along x step D pixels (stride 1 along x: most forward convolutions, the dilated ones
-included, and the input gradients' stride phases). There tap t of column j reads the pixel
-that tap 0 of column j + t D reads, so a tile of TN columns in one output row needs
-TN + (K - 1) D pixels per (channel, tap row), not TN K: each lane gathers its share of that
-window once, the lanes share it with subgroupBroadcast, and the K taps are K FMAs on shifted
-views of the same broadcast values. The gathers and broadcasts per FMA fall up to K-fold, and
+"""The text of kernels/conv2d_window_w{W}_m{rows}_k{K}[_d{D}][_s{S}].wgsl: the lanes register
+tile of gen_conv_lanes.py for the convolutions whose output columns step S pixels along x and
+whose K taps along x step D pixels (the forward convolutions, dilated and strided ones
+included, and the input gradients' stride phases). Column j's tap t reads window pixel
+S j + D t, so a tile of TN columns in one output row needs S (TN - 1) + (K - 1) D + 1 pixels
+per (channel, tap row), not TN K: each lane gathers its share of that window once, the lanes
+share it with subgroupBroadcast, and the K taps are K FMAs on shifted views of the same
+broadcast values. The gathers and broadcasts per FMA fall up to K-fold, and
 each accumulator takes K FMAs per loop iteration (llvmpipe's per-iteration blend of every
 loop-written variable, lanes_core.step, is paid once per K FMAs).
 """
 from gen_conv_lanes import PREAMBLE, row_stores
 from lanes_core import accumulators
 
-# The (taps along x, their step in pixels) pairs that get a kernel: the model's 3x3 and 5x5
-# windows, the 2- and 3-tap stride phases of its stride-2 layers' input gradients, and its
-# dilated 3x3 layers (rates 2, 4, 8, 16), whose tap t reads window pixel j + t D.
-WINDOWS = ((2, 1), (3, 1), (5, 1), (3, 2), (3, 4), (3, 8), (3, 16))
+# The (taps along x, pixels between taps, pixels between columns) triples that get a kernel:
+# the model's 3x3 and 5x5 windows, the 2- and 3-tap stride phases of its stride-2 layers'
+# input gradients, its dilated 3x3 layers (rates 2, 4, 8, 16) and its stride-2 3x3 and 5x5
+# layers (the generator's downsampling; the critics' 5x5 ones only where STRIDED_5X5 says).
+WINDOWS = ((2, 1, 1), (3, 1, 1), (5, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3, 16, 1), (3, 1, 2))
 
-# The most rows per lane of a window tile. The window holds TN + (K - 1) D broadcast values
+# The widths that also get the 5-tap stride-2 window. Measured against the lanes kernel on the
+# critics' layers (forward, 3 -> 32 to 128 -> 256 channels): SwiftShader (width 4) 1.1-1.3x as
+# fast, lavapipe (width 8) 0.86-0.94x at 64 channels and more, where the 32-row window tile
+# replaces the 64-row lanes tile.
+STRIDED_5X5 = {4: ((5, 1, 2),)}
+
+# The most rows per lane of a window tile. The window holds S (TN - 1) + (K - 1) D + 1 broadcast values
 # beside the accumulators; measured on lavapipe (width 8), 32-row window tiles ran 3x3
 # convolutions of 64 and 128 channels 17-28% faster than the 64-row lanes tile, and a
 # 64-row window tile 14% slower than it. Taller layers take several 32-row tiles.
 MAX_ROWS_PER_LANE = 4
 
 
-def name(W, TM, K, D):
-    """The file name of the width-W kernel with TM rows per lane and K taps along x, D apart."""
-    return f"conv2d_window_w{W}_m{W * TM}_k{K}" + ("" if D == 1 else f"_d{D}") + ".wgsl"
+def name(W, TM, K, D, S):
+    """The file name of the width-W kernel with TM rows per lane, K taps along x D pixels
+    apart and columns S pixels apart."""
+    return f"conv2d_window_w{W}_m{W * TM}_k{K}" + ("" if D == 1 else f"_d{D}") + ("" if S == 1 else f"_s{S}") + ".wgsl"
 
 
-def kernel(W, TM, TN, K, D):
+def pixels(n):
+    return "one pixel" if n == 1 else f"{n} pixels"
+
+
+def scaled(n, var):
+    return var if n == 1 else f"{n} {var}"
+
+
+def kernel(W, TM, TN, K, D, S):
     """The WGSL text for subgroups of W lanes, TM rows per lane (W TM rows per tile), TN
-    columns of one output row per tile and K taps along x, D pixels apart."""
+    columns of one output row per tile, S pixels apart, and K taps along x, D pixels apart."""
     ROWS = W * TM
-    SPAN = TN + (K - 1) * D
+    SPAN = S * (TN - 1) + (K - 1) * D + 1
     GATHERS = -(-SPAN // W)
-    apart = "one pixel" if D == 1 else f"{D} pixels"
-    header = f"""// {name(W, TM, K, D)}: C = A B for CPU adapters, where B is an image read in place
-// (implicit GEMM), for K = {K} taps along x {apart} apart. Generated (W {W}, TM {TM}, TN {TN},
-// K {K}, D {D}) by tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
+    header = f"""// {name(W, TM, K, D, S)}: C = A B for CPU adapters, where B is an image read in place
+// (implicit GEMM), for K = {K} taps along x {pixels(D)} apart and output columns {pixels(S)}
+// apart. Generated (W {W}, TM {TM}, TN {TN}, K {K}, D {D}, S {S}) by
+// tools/gen-kernels/gen_conv_window.py (run `npm run gen:kernels`, do not edit).
 // The contract is conv2d_lanes_w{W}_m{ROWS}.wgsl's (the same Params, bindings, math and
 // epilogue; src/autograd/ops/conv-lanes.ts maps each convolution onto it), restricted to
-// k2 = {K}, xn = 1 and xk = {D}: the column n2 moves one pixel along x and the tap k2 {D},
-// so B[(k0, k1, t), (n0, n1, j)] is the window pixel j + {D} t of the image row that
+// k2 = {K}, xn = {S} and xk = {D}: the column n2 moves {pixels(S)} along x and the tap k2 {D},
+// so B[(k0, k1, t), (n0, n1, j)] is the window pixel {scaled(S, "j")} + {scaled(D, "t")} of the image row that
 // (n0, n1, k0, k1) selects. A tile is {TN} consecutive columns n2 of one (n0, n1) row, and per
 // (k0, k1) each lane gathers {GATHERS} pixels of the {SPAN}-pixel window (pixel lane + {W} g),
 // the lanes share them with subgroupBroadcast, and lane l's rows l + {W} r (r < {TM}) take
 // {K} FMAs per column from the shifted window. Columns past the row's end are computed
-// from zeros and not stored; rows past M are not stored.
+// and not stored; rows past M are not stored.
 // Bindings: 0 uniform Params, 1 a (read), 2 image (read), 3 bias (read; any buffer when
 // HAS_BIAS is false), 4 c (write).
 // Dispatch: (x, ceil(M / {ROWS}), z) workgroups of {W} with x z >= (N / n2) ceil(n2 / {TN}); tile
@@ -69,7 +85,7 @@ def kernel(W, TM, TN, K, D):
         L.append(f"  let a{r} = u.a_base + min(row0 + {W * r}, u.m - 1) * u.a_m;")
     L.append("  // The window starts at image column cx of the rows cy + ty; lane l gathers its pixels l + W g.")
     L.append("  let cy = u.y0 + n1 * u.yn;")
-    L.append("  let cx = u.x0 + first;")
+    L.append("  let cx = u.x0 + " + ("first;" if S == 1 else f"first * {S};"))
     L.append("  let b = u.b_base + n0 * u.b_n0 + cy * u.w + cx + i32(lane);")
     for g in range(GATHERS):
         L.append(f"  let inside{g} = u32(cx + i32(lane) + {W * g}) < u32(u.w);")
@@ -98,8 +114,8 @@ def kernel(W, TM, TN, K, D):
         for q in range(TN // 4):
             chain = f"c{r}_{q}"
             for t in range(K):
-                j = 4 * q + t * D
-                chain = f"fma(x{r}_{t}, vec4f(v{j}, v{j + 1}, v{j + 2}, v{j + 3}), {chain})"
+                j = S * 4 * q + D * t
+                chain = f"fma(x{r}_{t}, vec4f(v{j}, v{j + S}, v{j + 2 * S}, v{j + 3 * S}), {chain})"
             chains.append(f"c{r}_{q} = {chain};")
         L.append("    " + " ".join(chains))
     L.append("    t1++;")
@@ -118,7 +134,12 @@ def kernel(W, TM, TN, K, D):
 
 def kernels(tiles):
     """File name -> text, for every width, tile height and window."""
-    return {name(w, tm, k, d): kernel(w, tm, t["conv_cols"], k, d) for w, t in tiles.items() for tm in window_rows(t) for k, d in WINDOWS}
+    return {name(w, tm, *window): kernel(w, tm, t["conv_cols"], *window) for w, t in tiles.items() for tm in window_rows(t) for window in windows(w)}
+
+
+def windows(W):
+    """The windows of width W's kernels."""
+    return WINDOWS + STRIDED_5X5.get(W, ())
 
 
 def window_rows(tile):

@@ -1,5 +1,5 @@
 """Writes the generated WGSL kernels: matmul_lanes_w{W}.wgsl, conv2d_lanes_w{W}_m{rows}.wgsl and
-conv2d_window_w{W}_m{rows}_k{K}[_d{D}].wgsl for every subgroup width W and tile of lanes_core.TILES.
+conv2d_window_w{W}_m{rows}_k{K}[_d{D}][_s{S}].wgsl for every subgroup width W and tile of lanes_core.TILES.
 
     python3 tools/gen-kernels/generate.py [OUT_DIR]    (npm run gen:kernels)
     python3 tools/gen-kernels/generate.py --tiles      (prints the tile table as JSON)
@@ -24,7 +24,7 @@ from lanes_core import TILES  # noqa: E402
 
 def main():
     if sys.argv[1:] == ["--tiles"]:
-        print(json.dumps({str(w): {"matmul": list(t["matmul"]), "convRows": list(t["conv_rows"]), "convCols": t["conv_cols"], "windowRows": gen_conv_window.window_rows(t), "windows": [list(pair) for pair in gen_conv_window.WINDOWS]} for w, t in TILES.items()}))
+        print(json.dumps({str(w): {"matmul": list(t["matmul"]), "convRows": list(t["conv_rows"]), "convCols": t["conv_cols"], "windowRows": gen_conv_window.window_rows(t), "windows": [list(window) for window in gen_conv_window.windows(w)]} for w, t in TILES.items()}))
         return
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "kernels")

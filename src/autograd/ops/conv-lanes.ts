@@ -34,16 +34,16 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
   return [width, {
     cols: tile.convCols,
     heights: tile.convRows.map((perLane) => ({ spec: lanesKernel(`conv2d_lanes_w${width}_m${width * perLane}`), rows: width * perLane })),
-    /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between them. */
+    /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between taps and between columns. */
     windows: tile.windowRows.map((perLane) => ({
-      byWindow: new Map(tile.windows.map(([k, step]) => [windowKey(k, step), lanesKernel(windowKernelName(width, width * perLane, k, step))])),
+      byWindow: new Map(tile.windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window))])),
       rows: width * perLane,
     })),
   }];
 }));
 
-function windowKey(taps: number, step: number): string {
-  return `${taps}x${step}`;
+function windowKey(taps: number, step: number, stride: number): string {
+  return `${taps}x${step}s${stride}`;
 }
 
 function lanesKernel(name: string) {
@@ -142,22 +142,22 @@ type WidthTiles = (typeof TILES)[LanesWidth];
 /**
  * The kernel for one GEMM of n columns, its tile's rows and the number of column tiles. A
  * window kernel (conv2d_window_*, whose header says how it shares each gathered pixel among
- * the taps) takes the GEMMs whose columns step one pixel along x and whose taps along x are a window
- * it is generated for (their count and the pixels between them), where the output rows
- * fill at least 3/4 of the tiles (a tile holds columns of one row only). Measured on
+ * the taps) takes the GEMMs whose window along x is one it is generated for (the taps'
+ * count, the pixels between taps and between columns), where the output rows fill at least
+ * 3/4 of the tiles (a tile holds columns of one row only). Measured on
  * lavapipe (width 8) beside the lanes kernel: 3x3 and 5x5 convolutions of 3 to 128 channels
  * on 32 to 128 pixel wide planes ran 1.2-1.7x as fast, forward and input gradient, dilated
- * 3x3 ones on 64 x 64 planes 1.4-1.5x (rates 2 and 4) and 1.1-1.2x (8 and 16); on 16 pixel
- * wide planes (half tiles) 0.7-0.9x.
+ * 3x3 ones on 64 x 64 planes 1.4-1.5x (rates 2 and 4) and 1.1-1.2x (8 and 16), stride-2
+ * 3x3 ones 1.05-1.15x; on 16 pixel wide planes (half tiles) 0.7-0.9x.
  * Either way the tile is the shortest that holds every row, else the tallest.
  */
 function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): { spec: LanesSpec; rows: number; tiles: number } {
   const { x } = g.image;
   const width = g.nAxes[2];
   const segments = Math.ceil(width / tiles.cols);
-  const windowed = x.perColumn === 1 && 4 * width >= 3 * segments * tiles.cols;
+  const windowed = 4 * width >= 3 * segments * tiles.cols;
   const window = windowed ? shortestHolding(tiles.windows, g.m) : undefined;
-  const windowSpec = window?.byWindow.get(windowKey(g.kAxes[2], x.perStep));
+  const windowSpec = window?.byWindow.get(windowKey(g.kAxes[2], x.perStep, x.perColumn));
   if (window && windowSpec) return { spec: windowSpec, rows: window.rows, tiles: (n / width) * segments };
   const tile = shortestHolding(tiles.heights, g.m);
   return { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };

@@ -19,30 +19,36 @@ import type { Device } from "../../tensor/device.js";
 export type LanesWidth = 4 | 8 | 16 | 32;
 export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
 
-const WINDOWS = [[2, 1], [3, 1], [5, 1], [3, 2], [3, 4], [3, 8], [3, 16]] as const;
+const WINDOWS = [[2, 1, 1], [3, 1, 1], [5, 1, 1], [3, 2, 1], [3, 4, 1], [3, 8, 1], [3, 16, 1], [3, 1, 2]] as const;
 
 /**
  * The tiles of each width's generated kernels: the matmul tile as [rows per lane, columns],
  * the conv tiles' rows per lane (one file each, shortest first) and columns, and the window
- * kernels' rows per lane and windows as [taps along x, pixels between taps]
- * (conv2d_window_w*_m*_k*[_d*], one file per height and window; they share the conv tiles'
- * columns). The same
- * table is lanes_core.TILES in tools/gen-kernels, which writes the files;
+ * kernels' rows per lane and windows as [taps along x, pixels between taps, pixels between
+ * columns] (conv2d_window_w*_m*_k*[_d*][_s*], one file per height and window; they share the
+ * conv tiles' columns; the 5-tap stride-2 window only at width 4, where it measured faster,
+ * gen_conv_window.STRIDED_5X5). The same table is lanes_core.TILES in tools/gen-kernels, which writes the files;
  * test/generated-kernels.test.ts checks that the two agree.
  */
 export const LANES_TILES: Readonly<Record<LanesWidth, {
   matmul: readonly [number, number]; convRows: readonly number[]; convCols: number;
-  windowRows: readonly number[]; windows: readonly (readonly [number, number])[];
+  windowRows: readonly number[]; windows: readonly (readonly [number, number, number])[];
 }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: WINDOWS },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]] },
   8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS },
   16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS },
   32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS },
 };
 
-/** The file name (without .wgsl) of a window kernel: its width, tile rows, taps along x and pixels between them. */
-export function windowKernelName(width: LanesWidth, rows: number, taps: number, step: number): string {
-  return `conv2d_window_w${width}_m${rows}_k${taps}${step === 1 ? "" : `_d${step}`}`;
+/** The file name (without .wgsl) of a window kernel: its width, tile rows, taps along x, pixels between taps and between columns. */
+export function windowKernelName(width: LanesWidth, rows: number, [taps, step, stride]: readonly [number, number, number]): string {
+  return `conv2d_window_w${width}_m${rows}_k${taps}${step === 1 ? "" : `_d${step}`}${stride === 1 ? "" : `_s${stride}`}`;
+}
+
+/** Every window kernel of one width: its tile's rows, its window and its file name (without .wgsl). */
+export function windowKernels(width: LanesWidth): { rows: number; window: readonly [number, number, number]; name: string }[] {
+  const tile = LANES_TILES[width];
+  return tile.windowRows.flatMap((perLane) => tile.windows.map((window) => ({ rows: width * perLane, window, name: windowKernelName(width, width * perLane, window) })));
 }
 
 /**
