@@ -12,7 +12,7 @@ import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePadding
 import { unaryFn } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, randomValues, recordLaunches, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
-import { lanesMissing, lanesWidth, windowKernels } from "../src/autograd/ops/lanes.js";
+import { filterKernels, lanesMissing, lanesWidth, windowKernels } from "../src/autograd/ops/lanes.js";
 
 const device = await testDevice();
 
@@ -88,7 +88,7 @@ function sweep(): Case[] {
   cases.push({ name: "dilation 4 on 3-pixel columns: the outer tap rows read only padding", x: [2, 2, 3, 11], cout: 3, k: [3, 3], options: { dilation: 4, padding: "same" } });
   // Planes of 1024 outputs: where the lanes filter gradient reads gy channels-last.
   cases.push({ name: "32 x 32 outputs, batch 2", x: [2, 3, 32, 32], cout: 5, k: [3, 3], options: { padding: "same" } });
-  cases.push(...WINDOW_CASES);
+  cases.push(...WINDOW_CASES, ...FILTER_CASES);
   return cases;
 }
 
@@ -121,9 +121,23 @@ const WINDOW_CASES: Case[] = [
   ]),
 ];
 
+/**
+ * Filter gradients for the lanes filter kernels (conv2d_filter_*): 3 and 5 taps along x, stride
+ * 1 and 2, output rows of 16 and 24 pixels (multiples of every tile's steps per iteration),
+ * column groups that leave the last tile ragged, and 3, 7, 12 and 20 output channels, which
+ * between them reach every tile height of the widths 4, 8 and 16 ("the filter kernels run"
+ * checks that).
+ */
+const FILTER_CASES: Case[] = [3, 7, 12, 20].flatMap((cout): Case[] => [
+  { name: `filter: 3x3 on 16-pixel rows, 5 -> ${cout} channels, batch 2`, x: [2, 5, 4, 16], cout, k: [3, 3], options: { padding: "same" } },
+  { name: `filter: 5x3 on 24-pixel rows, 4 -> ${cout} channels`, x: [1, 4, 6, 24], cout, k: [5, 3], options: { padding: "same" } },
+  { name: `filter: 5x5 on 24-pixel rows, 3 -> ${cout} channels`, x: [1, 3, 6, 24], cout, k: [5, 5], options: { padding: "same" } },
+  { name: `filter: 5x5 stride 2 on 32-pixel rows, 2 -> ${cout} channels, batch 2`, x: [2, 2, 6, 32], cout, k: [5, 5], options: { stride: 2, padding: "same" } },
+]);
+
 const CASES = sweep();
 /** The cases sweep() appends after the generated ones. */
-const BIG_CASES = 10 + WINDOW_CASES.length;
+const BIG_CASES = 10 + WINDOW_CASES.length + FILTER_CASES.length;
 
 t.test("samePadding matches TF 'SAME'", async (t) => {
   t.same(samePadding(8, 3, 2, 1), [0, 1], "k3 s2 on an even size: 0 before, 1 after");
@@ -197,6 +211,22 @@ t.test("the window kernels run: every tile height and tap count of this subgroup
   });
   const ran = new Set(launches.map((l) => l.kernel));
   t.same([...ran].filter((name) => name.startsWith("conv2d_window_")).sort(), [...expected].sort(), `the window cases use each of the ${expected.length} window kernels of width ${width}`);
+});
+
+t.test("the filter kernels run: every tile height and window of this subgroup width", { skip: noLanes }, async (t) => {
+  const width = lanesWidth(device)!;
+  const expected = filterKernels(width).map((kernel) => kernel.name);
+  const { launches } = recordLaunches(device, () => {
+    for (const c of FILTER_CASES) {
+      tidy(() => {
+        const x = upload(c.x).t;
+        const w = upload([c.cout, c.x[1], ...c.k]).t;
+        conv2dBackwardFilter(x, conv2d(x, w, c.options), w.shape, { ...c.options, variant: "lanes" });
+      });
+    }
+  });
+  const ran = new Set(launches.map((l) => l.kernel));
+  t.same([...ran].filter((name) => name.startsWith("conv2d_filter_")).sort(), [...expected].sort(), `the filter cases use each of the ${expected.length} filter kernels of width ${width}`);
 });
 
 t.test("mirror padding: the input gradient of conv2d folds back through pad", async (t) => {

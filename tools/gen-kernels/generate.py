@@ -16,6 +16,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import gen_conv_filter  # noqa: E402
 import gen_conv_lanes  # noqa: E402
 import gen_conv_window  # noqa: E402
 import gen_matmul_lanes  # noqa: E402
@@ -24,12 +25,14 @@ from lanes_core import TILES  # noqa: E402
 
 def main():
     if sys.argv[1:] == ["--tiles"]:
-        print(json.dumps({str(w): {"matmul": list(t["matmul"]), "convRows": list(t["conv_rows"]), "convCols": t["conv_cols"], "windowRows": gen_conv_window.window_rows(t), "windows": [list(window) for window in gen_conv_window.windows(w)]} for w, t in TILES.items()}))
+        print(json.dumps({str(w): {"matmul": list(t["matmul"]), "convRows": list(t["conv_rows"]), "convCols": t["conv_cols"], "windowRows": gen_conv_window.window_rows(t), "windows": [list(window) for window in gen_conv_window.windows(w)],
+                          "filterTiles": [list(tile) for tile in gen_conv_filter.filter_tiles(t)], "filterWindows": [list(window) for window in gen_conv_filter.WINDOWS]} for w, t in TILES.items()}))
         return
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "kernels")
     files = dict(gen_conv_lanes.kernels())
     files.update(gen_conv_window.kernels(TILES))
+    files.update(gen_conv_filter.kernels(TILES))
     for w, t in TILES.items():
         files[f"matmul_lanes_w{w}.wgsl"] = gen_matmul_lanes.kernel(w, *t["matmul"])
     os.makedirs(out, exist_ok=True)

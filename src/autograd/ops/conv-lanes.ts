@@ -1,6 +1,6 @@
 /**
- * The convolution family on kernels/conv2d_lanes_w{W}_m{rows}.wgsl and its window variant
- * conv2d_window_w{W}_m{rows}_k{K}.wgsl, the fast path on CPU adapters (src/autograd/ops/lanes.ts
+ * The convolution family on kernels/conv2d_lanes_w{W}_m{rows}.wgsl and its window and filter
+ * variants (conv2d_window_*, conv2d_filter_*), the fast path on CPU adapters (src/autograd/ops/lanes.ts
  * says where, and which width W). Each kernel (per width, a few tile heights of one generated
  * design) is an implicit GEMM, C[m, n] = sum_k A[m, k] B[k, n], in which B is an image
  * read in place: the column n and the reduction index k each split into three axes, the
@@ -16,7 +16,7 @@ import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
 import { permute } from "./layout.js";
 import { noGrad } from "../graph.js";
-import { LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth, windowKernelName, type LanesWidth } from "./lanes.js";
+import { LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth, filterKernelName, windowKernelName, type LanesWidth } from "./lanes.js";
 
 const LANES_PARAMS = {
   m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",
@@ -39,11 +39,21 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
       byWindow: new Map(tile.windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window))])),
       rows: width * perLane,
     })),
+    /** The filter kernels (gen_conv_filter.py) per height, by their taps along x and the pixels between reduction steps. */
+    filters: tile.filterTiles.map(([perLane, steps]) => ({
+      byWindow: new Map(tile.filterWindows.map((window) => [filterKey(...window), lanesKernel(filterKernelName(width, width * perLane, window))])),
+      rows: width * perLane,
+      steps,
+    })),
   }];
 }));
 
 function windowKey(taps: number, step: number, stride: number): string {
   return `${taps}x${step}s${stride}`;
+}
+
+function filterKey(taps: number, stride: number): string {
+  return `${taps}s${stride}`;
 }
 
 function lanesKernel(name: string) {
@@ -139,28 +149,53 @@ function liveSteps(axis: WindowAxis, columns: number, steps: number, size: numbe
 
 type WidthTiles = (typeof TILES)[LanesWidth];
 
+type Choice = { spec: LanesSpec; rows: number; tiles: number };
+
 /**
- * The kernel for one GEMM of n columns, its tile's rows and the number of column tiles. A
- * window kernel (conv2d_window_*, whose header says how it shares each gathered pixel among
+ * The kernel for one GEMM of n columns, its tile's rows and the number of column tiles: a
+ * window kernel, else a filter kernel, else the lanes kernel whose tile is the shortest that
+ * holds every row (else the tallest).
+ */
+function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
+  const tile = shortestHolding(tiles.heights, g.m);
+  return windowFor(g, n, tiles) ?? filterFor(g, n, tiles) ?? { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };
+}
+
+/**
+ * A window kernel (conv2d_window_*, whose header says how it shares each gathered pixel among
  * the taps) takes the GEMMs whose window along x is one it is generated for (the taps'
  * count, the pixels between taps and between columns), where the output rows fill at least
- * 3/4 of the tiles (a tile holds columns of one row only). Measured on
+ * 3/4 of the tiles (a tile holds columns of one row only), with the shortest tile that
+ * holds every row. Measured on
  * lavapipe (width 8) beside the lanes kernel: 3x3 and 5x5 convolutions of 3 to 128 channels
  * on 32 to 128 pixel wide planes ran 1.2-1.7x as fast, forward and input gradient, dilated
  * 3x3 ones on 64 x 64 planes 1.4-1.5x (rates 2 and 4) and 1.1-1.2x (8 and 16), stride-2
  * 3x3 ones 1.05-1.15x; on 16 pixel wide planes (half tiles) 0.7-0.9x.
- * Either way the tile is the shortest that holds every row, else the tallest.
  */
-function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): { spec: LanesSpec; rows: number; tiles: number } {
+function windowFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice | null {
   const { x } = g.image;
   const width = g.nAxes[2];
   const segments = Math.ceil(width / tiles.cols);
-  const windowed = 4 * width >= 3 * segments * tiles.cols;
-  const window = windowed ? shortestHolding(tiles.windows, g.m) : undefined;
-  const windowSpec = window?.byWindow.get(windowKey(g.kAxes[2], x.perStep, x.perColumn));
-  if (window && windowSpec) return { spec: windowSpec, rows: window.rows, tiles: (n / width) * segments };
-  const tile = shortestHolding(tiles.heights, g.m);
-  return { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };
+  if (4 * width < 3 * segments * tiles.cols) return null;
+  const window = shortestHolding(tiles.windows, g.m);
+  const spec = window.byWindow.get(windowKey(g.kAxes[2], x.perStep, x.perColumn));
+  return spec ? { spec, rows: window.rows, tiles: (n / width) * segments } : null;
+}
+
+/**
+ * A filter kernel (conv2d_filter_*: tiles of column groups of one window's taps, several
+ * reduction steps per pass over each gathered window) takes the GEMMs whose columns end in
+ * the taps along x of a window it is generated for and whose steps along x are that
+ * window's, where one of its tiles holds every row and its steps per loop iteration divide
+ * the steps along x (gen_conv_filter.py gives the measurements behind its tiles).
+ */
+function filterFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice | null {
+  const { x } = g.image;
+  const taps = g.nAxes[2];
+  const filter = tiles.filters.find((f) => g.m <= f.rows);
+  if (!filter || x.perColumn !== 1 || g.kAxes[2] % filter.steps !== 0) return null;
+  const spec = filter.byWindow.get(filterKey(taps, x.perStep));
+  return spec ? { spec, rows: filter.rows, tiles: Math.ceil(n / (taps * Math.floor(tiles.cols / taps))) } : null;
 }
 
 function shortestHolding<T extends { rows: number }>(tiles: readonly T[], m: number): T {

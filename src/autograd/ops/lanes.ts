@@ -20,6 +20,8 @@ export type LanesWidth = 4 | 8 | 16 | 32;
 export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
 
 const WINDOWS = [[2, 1, 1], [3, 1, 1], [5, 1, 1], [3, 2, 1], [3, 4, 1], [3, 8, 1], [3, 16, 1], [3, 1, 2]] as const;
+const FILTER_WINDOWS = [[3, 1], [5, 1], [5, 2]] as const;
+const FILTER_TILES = [[1, 8], [2, 8], [4, 4]] as const;
 
 /**
  * The tiles of each width's generated kernels: the matmul tile as [rows per lane, columns],
@@ -27,22 +29,38 @@ const WINDOWS = [[2, 1, 1], [3, 1, 1], [5, 1, 1], [3, 2, 1], [3, 4, 1], [3, 8, 1
  * kernels' rows per lane and windows as [taps along x, pixels between taps, pixels between
  * columns] (conv2d_window_w*_m*_k*[_d*][_s*], one file per height and window; they share the
  * conv tiles' columns; the 5-tap stride-2 window only at width 4, where it measured faster,
- * gen_conv_window.STRIDED_5X5). The same table is lanes_core.TILES in tools/gen-kernels, which writes the files;
+ * gen_conv_window.STRIDED_5X5), and the filter kernels' tiles as [rows per lane, reduction
+ * steps per loop iteration] and windows as [taps along x, pixels between reduction steps]
+ * (conv2d_filter_w*_m*_k*[_s*], one file per tile and window; a tile holds the conv tiles'
+ * columns rounded down to whole windows). The same table is lanes_core.TILES and
+ * gen_conv_filter.TILES_TM_U in tools/gen-kernels, which write the files;
  * test/generated-kernels.test.ts checks that the two agree.
  */
 export const LANES_TILES: Readonly<Record<LanesWidth, {
   matmul: readonly [number, number]; convRows: readonly number[]; convCols: number;
   windowRows: readonly number[]; windows: readonly (readonly [number, number, number])[];
+  filterTiles: readonly (readonly [number, number])[]; filterWindows: readonly (readonly [number, number])[];
 }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]] },
-  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS },
-  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS },
-  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS, filterTiles: FILTER_TILES.slice(0, 2), filterWindows: FILTER_WINDOWS },
+  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS, filterTiles: FILTER_TILES.slice(0, 1), filterWindows: FILTER_WINDOWS },
 };
 
 /** The file name (without .wgsl) of a window kernel: its width, tile rows, taps along x, pixels between taps and between columns. */
 export function windowKernelName(width: LanesWidth, rows: number, [taps, step, stride]: readonly [number, number, number]): string {
   return `conv2d_window_w${width}_m${rows}_k${taps}${step === 1 ? "" : `_d${step}`}${stride === 1 ? "" : `_s${stride}`}`;
+}
+
+/** The file name (without .wgsl) of a filter kernel: its width, tile rows, taps along x and pixels between reduction steps. */
+export function filterKernelName(width: LanesWidth, rows: number, [taps, stride]: readonly [number, number]): string {
+  return `conv2d_filter_w${width}_m${rows}_k${taps}${stride === 1 ? "" : `_s${stride}`}`;
+}
+
+/** Every filter kernel of one width: its tile's rows, its window and its file name. */
+export function filterKernels(width: LanesWidth): { rows: number; window: readonly [number, number]; name: string }[] {
+  const tile = LANES_TILES[width];
+  return tile.filterTiles.flatMap(([perLane]) => tile.filterWindows.map((window) => ({ rows: width * perLane, window, name: filterKernelName(width, width * perLane, window) })));
 }
 
 /** Every window kernel of one width: its tile's rows, its window and its file name (without .wgsl). */
