@@ -3,6 +3,7 @@
 // identities; the activation epilogue; and finite-difference checks of first and second
 // derivatives.
 import t from "tap";
+import type { Test } from "tap";
 import {
   activation, conv2d, conv2dBackwardFilter, conv2dBackwardInput, convTranspose2d, grad, gradcheck, gradgradcheck,
   leakyRelu, requireGrad, samePadding, tidy, type ActivationFunction, type ConvOptions, type Tensor,
@@ -196,37 +197,28 @@ t.test("conv2dBackwardFilter matches the reference on the sweep", async (t) => {
 
 const noLanes = lanesWidth(device) === null ? `no lanes kernels run here: ${lanesMissing(device)}` : false;
 
-t.test("the window kernels run: every tile height and tap count of this subgroup width", { skip: noLanes }, async (t) => {
-  const width = lanesWidth(device)!;
-  const expected = windowKernels(width).map((kernel) => kernel.name);
+/** Runs `cases` on the lanes variant and checks that they launch exactly the `family` kernels `expected` names. */
+async function familyRuns(t: Test, family: string, expected: string[], cases: Case[], run: (c: Case, x: Tensor, w: Tensor) => void): Promise<void> {
   const { launches } = recordLaunches(device, () => {
-    for (const c of WINDOW_CASES) {
-      tidy(() => {
-        const x = upload(c.x).t;
-        const w = upload([c.cout, c.x[1], ...c.k]).t;
-        const y = conv2d(x, w, { ...c.options, variant: "lanes" });
-        conv2dBackwardInput(y, w, c.x, { ...c.options, variant: "lanes" });
-      });
-    }
+    for (const c of cases) tidy(() => run(c, upload(c.x).t, upload([c.cout, c.x[1], ...c.k]).t));
   });
   const ran = new Set(launches.map((l) => l.kernel));
-  t.same([...ran].filter((name) => name.startsWith("conv2d_window_")).sort(), [...expected].sort(), `the window cases use each of the ${expected.length} window kernels of width ${width}`);
+  t.same([...ran].filter((name) => name.startsWith(family)).sort(), [...expected].sort(), `the cases use each of the ${expected.length} ${family}* kernels of width ${lanesWidth(device)}`);
+}
+
+t.test("the window kernels run: every tile height and tap count of this subgroup width", { skip: noLanes }, async (t) => {
+  const expected = windowKernels(lanesWidth(device)!).map((kernel) => kernel.name);
+  await familyRuns(t, "conv2d_window_", expected, WINDOW_CASES, (c, x, w) => {
+    const y = conv2d(x, w, { ...c.options, variant: "lanes" });
+    conv2dBackwardInput(y, w, c.x, { ...c.options, variant: "lanes" });
+  });
 });
 
 t.test("the filter kernels run: every tile height and window of this subgroup width", { skip: noLanes }, async (t) => {
-  const width = lanesWidth(device)!;
-  const expected = filterKernels(width).map((kernel) => kernel.name);
-  const { launches } = recordLaunches(device, () => {
-    for (const c of FILTER_CASES) {
-      tidy(() => {
-        const x = upload(c.x).t;
-        const w = upload([c.cout, c.x[1], ...c.k]).t;
-        conv2dBackwardFilter(x, conv2d(x, w, c.options), w.shape, { ...c.options, variant: "lanes" });
-      });
-    }
+  const expected = filterKernels(lanesWidth(device)!).map((kernel) => kernel.name);
+  await familyRuns(t, "conv2d_filter_", expected, FILTER_CASES, (c, x, w) => {
+    conv2dBackwardFilter(x, conv2d(x, w, c.options), w.shape, { ...c.options, variant: "lanes" });
   });
-  const ran = new Set(launches.map((l) => l.kernel));
-  t.same([...ran].filter((name) => name.startsWith("conv2d_filter_")).sort(), [...expected].sort(), `the filter cases use each of the ${expected.length} filter kernels of width ${width}`);
 });
 
 t.test("mirror padding: the input gradient of conv2d folds back through pad", async (t) => {

@@ -10,7 +10,7 @@ U FMAs per loop iteration from shifted views of the windows.
 """
 from gen_conv_lanes import PREAMBLE, row_stores
 from gen_conv_window import pixels
-from lanes_core import accumulators
+from lanes_core import accumulators, fma_chains
 
 # The (taps along x, pixels between steps) pairs that get a kernel: the filter gradients of
 # the model's 3x3 and 5x5 layers, stride 1 and 2.
@@ -101,14 +101,7 @@ def kernel(W, TM, G, K, S, U):
     def value(j, s):
         """Column j of the tile at sub-step s: tap j % K of group j / K reads window pixel S s + tap."""
         return "0.0" if j >= TN else f"w{j // K}_{S * s + j % K}"
-    for r in range(TM):
-        chains = []
-        for q in range(Q):
-            chain = f"c{r}_{q}"
-            for s in range(U):
-                chain = f"fma(x{r}_{s}, vec4f({', '.join(value(4 * q + e, s) for e in range(4))}), {chain})"
-            chains.append(f"c{r}_{q} = {chain};")
-        L.append("    " + " ".join(chains))
+    L += fma_chains(TM, Q, U, lambda r, s: f"x{r}_{s}", lambda q, s: "vec4f(" + ", ".join(value(4 * q + e, s) for e in range(4)) + ")")
     L.append("    t2++;")
     L.append("    let wrap2 = t2 == chunks;")
     L.append("    t2 = select(t2, 0, wrap2);")

@@ -10,7 +10,7 @@ each accumulator takes K FMAs per loop iteration (llvmpipe's per-iteration blend
 loop-written variable, lanes_core.step, is paid once per K FMAs).
 """
 from gen_conv_lanes import PREAMBLE, row_stores
-from lanes_core import accumulators
+from lanes_core import accumulators, fma_chains
 
 # The (taps along x, pixels between taps, pixels between columns) triples that get a kernel:
 # the model's 3x3 and 5x5 windows, the 2- and 3-tap stride phases of its stride-2 layers'
@@ -109,15 +109,9 @@ def kernel(W, TM, TN, K, D, S):
         L.append(f"    let at{t} = ka + {t} * u.a_k2;")
         for r in range(TM):
             L.append(f"    let x{r}_{t} = vec4f(a[a{r} + at{t}]);")
-    for r in range(TM):
-        chains = []
-        for q in range(TN // 4):
-            chain = f"c{r}_{q}"
-            for t in range(K):
-                j = S * 4 * q + D * t
-                chain = f"fma(x{r}_{t}, vec4f(v{j}, v{j + S}, v{j + 2 * S}, v{j + 3 * S}), {chain})"
-            chains.append(f"c{r}_{q} = {chain};")
-        L.append("    " + " ".join(chains))
+    # Tap t of columns 4 q .. 4 q + 3 reads window pixels S 4 q + D t + S e (e < 4).
+    L += fma_chains(TM, TN // 4, K, lambda r, t: f"x{r}_{t}",
+                    lambda q, t: "vec4f(" + ", ".join(f"v{S * (4 * q + e) + D * t}" for e in range(4)) + ")")
     L.append("    t1++;")
     L.append("    let wrap1 = t1 == u.k1;")
     L.append("    t1 = select(t1, 0, wrap1);")

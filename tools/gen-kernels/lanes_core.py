@@ -73,15 +73,23 @@ def step(w, tm, tn, a_load, b_load, before_b=(), indent="    ", unroll=1, before
             lines.append(f"{indent}let y{q}{x} = vec4f({comps});")
         if s < unroll - 1:
             lines += [indent + line for line in advance(s)]
+    lines += fma_chains(tm, tn // 4, unroll, lambda r, s: f"x{r}{suffix(s)}", lambda q, s: f"y{q}{suffix(s)}", indent)
+    return lines + [indent + line for line in advance(unroll - 1)]
+
+
+def fma_chains(tm, vecs, terms, a_value, b_value, indent="    "):
+    """One line per row r < tm in which each accumulator c{r}_{q} (q < vecs) takes `terms`
+    FMAs in one expression, fma(a_value(r, i), b_value(q, i), ...) for i < terms."""
+    lines = []
     for r in range(tm):
         chains = []
-        for q in range(tn // 4):
+        for q in range(vecs):
             chain = f"c{r}_{q}"
-            for s in range(unroll):
-                chain = f"fma(x{r}{suffix(s)}, y{q}{suffix(s)}, {chain})"
+            for i in range(terms):
+                chain = f"fma({a_value(r, i)}, {b_value(q, i)}, {chain})"
             chains.append(f"c{r}_{q} = {chain};")
         lines.append(indent + " ".join(chains))
-    return lines + [indent + line for line in advance(unroll - 1)]
+    return lines
 
 
 def row_values(r, tn):
