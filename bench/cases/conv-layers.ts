@@ -48,9 +48,29 @@ async function prepare(device: Device, s: ConvShape): Promise<Prepared> {
       for (let i = 0; i < repeats; i++) run().dispose();
     },
     flops: repeats * flops,
-    note: `won ${winner}${times ? ` (${times})` : " (class tuned earlier)"}${repeats > 1 ? `; ${repeats} per timed run` : ""}`,
+    note: `won ${winner}${times ? ` (${times})` : " (class tuned earlier)"}${repeats > 1 ? `; ${repeats} per timed run` : ""}${reachNote(s)}`,
     dispose,
   };
+}
+
+/**
+ * "; 1 of 9 taps reach the map (nominal FLOPs)" for a forward or input-gradient row whose
+ * taps partly read only padding for every output (a rate-16 layer on a 16 x 16 map): those
+ * kernels skip such taps, so the rate, which counts every tap, then overstates the work done.
+ * (The filter gradient still computes the skipped taps' zero gradients.)
+ */
+function reachNote(s: ConvShape): string {
+  if (s.direction === "conv2dBackwardFilter") return "";
+  const [, , h, w] = s.input;
+  const { kernel, stride, dilation, padding } = s.params;
+  const reaching = (size: number, k: number, st: number, d: number, before: number, after: number) => {
+    const outputs = Math.floor((size + before + after - d * (k - 1) - 1) / st) + 1;
+    const reach = (t: number) => t * d - before + (outputs - 1) * st >= 0 && t * d - before < size;
+    return Array.from({ length: k }, (_, t) => t).filter(reach).length;
+  };
+  const taps = reaching(h, kernel[0], stride[0], dilation[0], padding[0], padding[1]) * reaching(w, kernel[1], stride[1], dilation[1], padding[2], padding[3]);
+  const all = kernel[0] * kernel[1];
+  return taps < all ? `; ${taps} of ${all} taps reach the map (nominal FLOPs)` : "";
 }
 
 function layersCase(preset: PresetName, slow: boolean): ListCase {
