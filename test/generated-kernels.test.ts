@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempDir } from "./tempdir.js";
-import { filterKernels, LANES_TILES, LANES_WIDTHS, windowKernels } from "../src/autograd/ops/lanes.js";
+import { filterKernelNames, LANES_TILES, LANES_WIDTHS, windowKernelNames } from "../src/autograd/ops/lanes.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const GENERATOR = join(ROOT, "tools", "gen-kernels", "generate.py");
@@ -27,8 +27,7 @@ t.test("the committed lanes kernels equal the generators' output", { skip: noPyt
     return [
       `matmul_lanes_w${width}.wgsl`,
       ...tile.convRows.map((perLane) => `conv2d_lanes_w${width}_m${width * perLane}.wgsl`),
-      ...windowKernels(width).map((kernel) => `${kernel.name}.wgsl`),
-      ...filterKernels(width).map((kernel) => `${kernel.name}.wgsl`),
+      ...[...windowKernelNames(width), ...filterKernelNames(width)].map((name) => `${name}.wgsl`),
     ];
   }).sort();
   t.same(written, expected, "one matmul, the conv tile heights and the window kernels per subgroup width of the launchers' table");

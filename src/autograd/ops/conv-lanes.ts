@@ -16,7 +16,7 @@ import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
 import { permute } from "./layout.js";
 import { noGrad } from "../graph.js";
-import { LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth, filterKernelName, windowKernelName, type LanesWidth } from "./lanes.js";
+import { filterKernelName, LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth, windowKernelName, type LanesWidth } from "./lanes.js";
 
 const LANES_PARAMS = {
   m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",

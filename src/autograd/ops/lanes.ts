@@ -57,16 +57,16 @@ export function filterKernelName(width: LanesWidth, rows: number, [taps, stride]
   return `conv2d_filter_w${width}_m${rows}_k${taps}${stride === 1 ? "" : `_s${stride}`}`;
 }
 
-/** Every filter kernel of one width: its tile's rows, its window and its file name. */
-export function filterKernels(width: LanesWidth): { rows: number; window: readonly [number, number]; name: string }[] {
+/** The file names (without .wgsl) of one width's filter kernels: every tile and window. */
+export function filterKernelNames(width: LanesWidth): string[] {
   const tile = LANES_TILES[width];
-  return tile.filterTiles.flatMap(([perLane]) => tile.filterWindows.map((window) => ({ rows: width * perLane, window, name: filterKernelName(width, width * perLane, window) })));
+  return tile.filterTiles.flatMap(([perLane]) => tile.filterWindows.map((window) => filterKernelName(width, width * perLane, window)));
 }
 
-/** Every window kernel of one width: its tile's rows, its window and its file name (without .wgsl). */
-export function windowKernels(width: LanesWidth): { rows: number; window: readonly [number, number, number]; name: string }[] {
+/** The file names (without .wgsl) of one width's window kernels: every tile height and window. */
+export function windowKernelNames(width: LanesWidth): string[] {
   const tile = LANES_TILES[width];
-  return tile.windowRows.flatMap((perLane) => tile.windows.map((window) => ({ rows: width * perLane, window, name: windowKernelName(width, width * perLane, window) })));
+  return tile.windowRows.flatMap((perLane) => tile.windows.map((window) => windowKernelName(width, width * perLane, window)));
 }
 
 /**
