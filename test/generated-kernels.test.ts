@@ -1,4 +1,4 @@
-// The generated kernels (conv2d_lanes_w*_m*.wgsl, conv2d_window_w*_m*_k*.wgsl,
+// The generated kernels (conv2d_lanes_w*_m*.wgsl, conv2d_window_w*_m*_k*.wgsl, conv2d_filter_w*_m*_k*.wgsl,
 // matmul_lanes_w*.wgsl) are exactly what tools/gen-kernels writes: an edit to a .wgsl file
 // that the generators would undo, or a generator change whose output was not committed,
 // fails here. The launchers' tile table
@@ -30,7 +30,7 @@ t.test("the committed lanes kernels equal the generators' output", { skip: noPyt
       ...[...windowKernelNames(width), ...filterKernelNames(width)].map((name) => `${name}.wgsl`),
     ];
   }).sort();
-  t.same(written, expected, "one matmul, the conv tile heights and the window kernels per subgroup width of the launchers' table");
+  t.same(written, expected, "one matmul, the conv tile heights and the window and filter kernels per subgroup width of the launchers' table");
   for (const name of written) {
     const committed = readFileSync(join(ROOT, "kernels", name), "utf8");
     const generated = readFileSync(join(out, name), "utf8");

@@ -13,6 +13,7 @@ import { tuneShape, type Device, type TunableShape } from "../../src/index.js";
 import { makeConfig, type PresetName } from "../../src/train/config.js";
 import { loadImageFolder } from "../../src/data/image-folder.js";
 import { trainingShapes } from "../../src/train/kernel-choices.js";
+import { reachingTaps } from "../../src/autograd/ops/conv-lanes.js";
 import { register, type ListCase, type Prepared } from "../harness.js";
 import { convOperands } from "./conv.js";
 
@@ -63,12 +64,7 @@ function reachNote(s: ConvShape): string {
   if (s.direction === "conv2dBackwardFilter") return "";
   const [, , h, w] = s.input;
   const { kernel, stride, dilation, padding } = s.params;
-  const reaching = (size: number, k: number, st: number, d: number, before: number, after: number) => {
-    const outputs = Math.floor((size + before + after - d * (k - 1) - 1) / st) + 1;
-    const reach = (t: number) => t * d - before + (outputs - 1) * st >= 0 && t * d - before < size;
-    return Array.from({ length: k }, (_, t) => t).filter(reach).length;
-  };
-  const taps = reaching(h, kernel[0], stride[0], dilation[0], padding[0], padding[1]) * reaching(w, kernel[1], stride[1], dilation[1], padding[2], padding[3]);
+  const taps = reachingTaps(h, kernel[0], stride[0], dilation[0], padding[0], padding[1]) * reachingTaps(w, kernel[1], stride[1], dilation[1], padding[2], padding[3]);
   const all = kernel[0] * kernel[1];
   return taps < all ? `; ${taps} of ${all} taps reach the map (nominal FLOPs)` : "";
 }

@@ -1,5 +1,6 @@
-"""Writes the generated WGSL kernels: matmul_lanes_w{W}.wgsl, conv2d_lanes_w{W}_m{rows}.wgsl and
-conv2d_window_w{W}_m{rows}_k{K}[_d{D}][_s{S}].wgsl for every subgroup width W and tile of lanes_core.TILES.
+"""Writes the generated WGSL kernels: matmul_lanes_w{W}.wgsl, conv2d_lanes_w{W}_m{rows}.wgsl,
+conv2d_window_w{W}_m{rows}_k{K}[_d{D}][_s{S}].wgsl and conv2d_filter_w{W}_m{rows}_k{K}[_s{S}].wgsl
+for every subgroup width W and tile of lanes_core.TILES.
 
     python3 tools/gen-kernels/generate.py [OUT_DIR]    (npm run gen:kernels)
     python3 tools/gen-kernels/generate.py --tiles      (prints the tile table as JSON)

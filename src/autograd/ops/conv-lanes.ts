@@ -12,6 +12,7 @@ import { defineKernel } from "../../tensor/kernels.js";
 import type { Device } from "../../tensor/device.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { epilogueOverrides, type ConvGeometry } from "./conv-kernels.js";
+import { convOutSize } from "./conv-params.js";
 import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
 import { permute } from "./layout.js";
@@ -132,6 +133,15 @@ function withoutDeadTaps(g: LanesGemm): LanesGemm {
   };
 }
 
+/**
+ * How many of a convolution's taps along one axis (input extent `size`, padding `before` and
+ * `after`) read inside the input for some output: the lanes launches drop the others.
+ */
+export function reachingTaps(size: number, kernel: number, stride: number, dilation: number, before: number, after: number): number {
+  const outputs = convOutSize(size, kernel, stride, dilation, before, after);
+  return liveSteps({ start: -before, perColumn: stride, perStep: dilation }, outputs, kernel, size).count;
+}
+
 /** The first and the number of the steps along one window axis that read inside [0, size) for some column. */
 function liveSteps(axis: WindowAxis, columns: number, steps: number, size: number): { first: number; count: number } {
   const reach = (columns - 1) * axis.perColumn;
@@ -157,8 +167,12 @@ type Choice = { spec: LanesSpec; rows: number; tiles: number };
  * holds every row (else the tallest).
  */
 function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
+  return windowFor(g, n, tiles) ?? filterFor(g, n, tiles) ?? lanesFor(g, n, tiles);
+}
+
+function lanesFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
   const tile = shortestHolding(tiles.heights, g.m);
-  return windowFor(g, n, tiles) ?? filterFor(g, n, tiles) ?? { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };
+  return { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };
 }
 
 /**
