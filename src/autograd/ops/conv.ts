@@ -10,7 +10,8 @@
  * conv2d may apply an activation in the kernel's epilogue (a network layer's conv + bias +
  * activation in one dispatch). Its vjp is then exactly the composition: the activation's
  * slope, read from the output (activationBackward), times gy, then the convolution's own
- * gradients; the pre-activation tensor is never written.
+ * gradients; the pre-activation tensor is never written. That product and its sum, the bias
+ * gradient, come from one pass (activationBackwardSum).
  */
 import type { Device } from "../../tensor/device.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -32,6 +33,7 @@ import { noteTunable } from "./tunable-shapes.js";
 import { pad } from "./layout.js";
 import { sum } from "./reduce.js";
 import { activationBackward, checkActivation, type ActivationFunction } from "./elementwise.js";
+import { activationBackwardSum } from "./activation-backward-sum.js";
 
 type Shape4 = [number, number, number, number];
 
@@ -117,11 +119,12 @@ export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: T
   const y = forward(x, w, bias, g, activation);
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(op, y, inputs, (gy, needed, [x, w, y]) => {
-    const gpre = activation ? activationBackward(activation, gy, y) : gy;
+    const [gpre, gbias] = !activation ? [gy, needed[2] ? sum(gy, [0, 2, 3]) : null]
+      : needed[2] ? activationBackwardSum(activation, gy, y!) : [activationBackward(activation, gy, y!), null];
     return [
       needed[0] ? conv2dBackwardInput(gpre, w, x.shape, p) : null,
       needed[1] ? conv2dBackwardFilter(x, gpre, w.shape, p) : null,
-      needed[2] ? sum(gpre, [0, 2, 3]) : null,
+      gbias,
     ];
   }, { saved: activation ? [x, w, y] : [x, w] });
 }

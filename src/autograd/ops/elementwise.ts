@@ -41,7 +41,7 @@ export const BinaryOp = {
 } as const;
 
 /** Op codes of kernels/activation_backward.wgsl. */
-const ActivationSlope = { relu: 0, elu: 1, leakyRelu: 2, eluCurve: 3 } as const;
+export const ActivationSlope = { relu: 0, elu: 1, leakyRelu: 2, eluCurve: 3 } as const;
 
 /** vec4s each lane of the unary, activation-backward and same-shape binary kernels handles (see unary.wgsl). */
 const VEC4S_PER_LANE = 4;

@@ -31,7 +31,7 @@ const SUM_OUTER_INNER = defineKernel({
  * handful of terms (a small critic layer's bias) costs more than the three passes it replaces.
  */
 const TERMS_PER_LANE = 8;
-function outerInnerLanes(terms: number): number {
+export function outerInnerLanes(terms: number): number {
   return Math.min(64, Math.max(4, 2 ** Math.floor(Math.log2(Math.max(1, terms / TERMS_PER_LANE)))));
 }
 
