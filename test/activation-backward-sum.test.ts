@@ -3,6 +3,8 @@
 // activation, on shapes that are not multiples of the workgroup's lanes; the launches it
 // makes with and without a recorded graph; and the gradients of a convolution layer that
 // goes through it.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Test } from "tap";
 import { conv2d, grad, gradcheck, requireGrad, tidy, type ActivationFunction, type Tensor } from "../src/index.js";
 import { activationBackwardSum } from "../src/autograd/ops/activation-backward-sum.js";
@@ -87,4 +89,13 @@ test("a convolution layer's gradients through the fused pass pass gradcheck", as
     t.ok(result.ok, `${f.kind}: gradcheck w.r.t. x, w and bias (worst excess ${result.worstExcess.toExponential(2)})`);
     [x, w, b].forEach((a) => a!.dispose());
   }
+});
+
+test("its slopes are activation_backward's, case for case", async (t) => {
+  // WGSL has no includes, so the fused kernel carries its own copy of the slope function.
+  const kernels = fileURLToPath(new URL("../../kernels/", import.meta.url));
+  const cases = (file: string) => readFileSync(`${kernels}/${file}`, "utf8").split("\n").filter((l) => /^\s*case [012]u:/.test(l)).map((l) => l.trim());
+  const fused = cases("activation_backward_sum.wgsl");
+  t.equal(fused.length, 3, "relu, elu and leaky ReLU");
+  t.same(fused, cases("activation_backward.wgsl"), "the same three cases");
 });
