@@ -119,8 +119,12 @@ export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: T
   const y = forward(x, w, bias, g, activation);
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(op, y, inputs, (gy, needed, [x, w, y]) => {
-    const [gpre, gbias] = !activation ? [gy, needed[2] ? sum(gy, [0, 2, 3]) : null]
-      : needed[2] ? activationBackwardSum(activation, gy, y!) : [activationBackward(activation, gy, y!), null];
+    let [gpre, gbias]: [Tensor, Tensor | null] = [gy, null];
+    if (activation && needed[2]) [gpre, gbias] = activationBackwardSum(activation, gy, y!);
+    else {
+      if (activation) gpre = activationBackward(activation, gy, y!);
+      if (needed[2]) gbias = sum(gpre, [0, 2, 3]);
+    }
     return [
       needed[0] ? conv2dBackwardInput(gpre, w, x.shape, p) : null,
       needed[1] ? conv2dBackwardFilter(x, gpre, w.shape, p) : null,
