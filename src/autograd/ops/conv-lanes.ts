@@ -38,6 +38,8 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
     /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between taps and between columns. */
     windows: tile.windowRows.map((perLane) => ({
       byWindow: new Map(tile.windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window))])),
+      /** The two-row tiles (windowFor says where they run). */
+      twoRowByWindow: new Map(tile.twoRowWindows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window, 2))])),
       rows: width * perLane,
     })),
     /** The filter kernels (gen_conv_filter.py) per height, by their taps along x and the pixels between reduction steps. */
@@ -179,21 +181,29 @@ function lanesFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
  * A window kernel (conv2d_window_*, whose header says how it shares each gathered pixel among
  * the taps) takes the GEMMs whose window along x is one it is generated for (the taps'
  * count, the pixels between taps and between columns), where the output rows fill at least
- * 3/4 of the tiles (a tile holds columns of one row only), with the shortest tile that
+ * 3/4 of the tiles (a one-row tile holds columns of one row only), with the shortest tile that
  * holds every row. Measured on
  * lavapipe (width 8) beside the lanes kernel: 3x3 and 5x5 convolutions of 3 to 128 channels
  * on 32 to 128 pixel wide planes ran 1.2-1.7x as fast, forward and input gradient, dilated
  * 3x3 ones on 64 x 64 planes 1.4-1.5x (rates 2 and 4) and 1.1-1.2x (8 and 16), stride-2
- * 3x3 ones 1.05-1.15x; on 16 pixel wide planes (half tiles) 0.7-0.9x.
+ * 3x3 ones 1.05-1.15x; on 16 pixel wide planes (half tiles) 0.7-0.9x. So a plane at most
+ * half a tile wide takes a two-row tile (two output rows side by side, the _r2 kernels) where
+ * its columns fill 3/4 of it (gen_conv_window.TWO_ROW_WINDOWS gives their measurements).
  */
 function windowFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice | null {
   const { x } = g.image;
   const width = g.nAxes[2];
+  const window = shortestHolding(tiles.windows, g.m);
+  const key = windowKey(g.kAxes[2], x.perStep, x.perColumn);
+  const rows = n / width;
+  if (2 * width <= tiles.cols) {
+    const spec = window.twoRowByWindow.get(key);
+    return spec && 4 * 2 * width >= 3 * tiles.cols ? { spec, rows: window.rows, tiles: Math.ceil(rows / 2) } : null;
+  }
   const segments = Math.ceil(width / tiles.cols);
   if (4 * width < 3 * segments * tiles.cols) return null;
-  const window = shortestHolding(tiles.windows, g.m);
-  const spec = window.byWindow.get(windowKey(g.kAxes[2], x.perStep, x.perColumn));
-  return spec ? { spec, rows: window.rows, tiles: (n / width) * segments } : null;
+  const spec = window.byWindow.get(key);
+  return spec ? { spec, rows: window.rows, tiles: rows * segments } : null;
 }
 
 /**
