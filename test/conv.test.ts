@@ -97,8 +97,8 @@ function sweep(): Case[] {
  * Rows wide enough for the lanes window kernels (conv2d_window_*), ragged in rows, columns
  * and tiles: forward convolutions with 2, 3 and 5 taps along x, input gradients whose
  * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile, the
- * dilated 3x3 windows and the stride-2 3- and 5-tap ones at every tile height, and maps 13
- * and 16 pixels wide for the two-row tiles; between them every window kernel of the widths 4, 8 and 16
+ * dilated 3x3 windows and the stride-2 3- and 5-tap ones at every tile height, and maps 7,
+ * 8, 13 and 16 pixels wide for the two-row tiles; between them every window kernel of the widths 4, 8 and 16
  * ("the window kernels run" checks that).
  */
 const WINDOW_CASES: Case[] = [
@@ -129,6 +129,12 @@ const WINDOW_CASES: Case[] = [
   ...[3, 12, 21].map((cout): Case => (
     { name: `two rows: 3x3 stride 2 onto 16-pixel rows, 4 -> ${cout} channels, batch 2`, x: [2, 4, 5, 32], cout, k: [3, 3], options: { stride: 2, padding: "same" } })),
   { name: "two rows: 3x3 stride 2 onto 13-pixel rows, 6 -> 9 channels", x: [1, 6, 7, 26], cout: 9, k: [3, 3], options: { stride: 2, padding: "same" } },
+  // The same at width 4, whose tiles have 16 columns: rows of 8 and 7 outputs.
+  { name: "two rows: 3x3 on 8-pixel rows, 12 -> 3 channels, batch 2", x: [2, 12, 5, 8], cout: 3, k: [3, 3], options: { padding: "same" } },
+  { name: "two rows: 3x3 on 7-pixel rows, 5 -> 21 channels", x: [1, 5, 5, 7], cout: 21, k: [3, 3], options: { padding: "same" } },
+  ...[3, 7, 12].map((cout): Case => (
+    { name: `two rows: 5x5 stride 2 onto 8-pixel rows, 4 -> ${cout} channels`, x: [1, 4, 5, 16], cout, k: [5, 5], options: { stride: 2, padding: "same" } })),
+  { name: "two rows: 5x5 stride 2 onto 7-pixel rows, 6 -> 9 channels, batch 2", x: [2, 6, 7, 14], cout: 9, k: [5, 5], options: { stride: 2, padding: "same" } },
 ];
 
 /**

@@ -24,17 +24,23 @@ WINDOWS = ((2, 1, 1), (3, 1, 1), (5, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3,
 # replaces the 64-row lanes tile.
 STRIDED_5X5 = {4: ((5, 1, 2),)}
 
-# The windows that also get a kernel whose tile spans two output rows (the _r2 files), at the
-# widths whose tiles have 32 columns: on maps 12 to 16 pixels wide (the tiny model's 16 x 16
-# layers) a one-row tile leaves half its columns idle, and the lanes kernel took those
-# layers instead. Measured on lavapipe (width 8, Intel Xeon) against the lanes kernel, batch
+# The windows that also get a kernel whose tile spans two output rows (the _r2 files): on
+# maps at most half a tile wide (12 to 16 pixels where tiles have 32 columns, as the tiny
+# model's 16 x 16 layers; 6 to 8 at width 4, as its critics' 8 x 8 maps) a one-row tile
+# leaves half its columns idle, and the lanes kernel took those layers instead. Measured on
+# lavapipe (width 8, Intel Xeon) against the lanes kernel, batch
 # 4, two runs: 3x3 convolutions of 32 to 128 channels on 16 x 16 maps 1.17-1.30x as fast
 # forward and 1.09-1.63x as input gradient, dilated ones (rates 2, 4, 8) 1.16-1.45x and
 # 1.18-1.39x, the stride-2 3x3 ones onto 16 x 16 maps 1.24-1.39x forward; at width 16
 # (LP_NATIVE_VECTOR_WIDTH=512, same machine) 1.40-1.70x forward and 1.46-1.65x as input
-# gradient. Width 32 has them by the same argument, unmeasured (no driver here runs it). The
-# 2-tap window of a stride-2 input gradient's phases gained nothing (1.00x), so it has none.
-TWO_ROW_WINDOWS = {8: ((3, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3, 1, 2))}
+# gradient. Width 32 has them by the same argument, unmeasured (no driver here runs it). On
+# SwiftShader (width 4, 16-column tiles, same machine) the critics' 5x5 stride-2 layers onto
+# 8 x 8 maps (32 -> 64 and 64 -> 128 channels) ran 1.39-1.42x as fast forward and 1.25-1.34x
+# as input gradient (through its 3-tap stride phases), a 3x3 layer on 8 x 8 maps 1.77x as
+# input gradient; the model has no dilated layer on maps that narrow, so width 4 gets only
+# those two windows. The 2-tap window of a stride-2 input gradient's phases gained nothing at
+# either width (1.00x), so it has none.
+TWO_ROW_WINDOWS = {4: ((3, 1, 1), (5, 1, 2)), 8: ((3, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3, 1, 2))}
 TWO_ROW_WINDOWS[16] = TWO_ROW_WINDOWS[32] = TWO_ROW_WINDOWS[8]
 
 # The most rows per lane of a window tile. The window holds S (TN - 1) + (K - 1) D + 1 broadcast values

@@ -44,7 +44,7 @@ export const LANES_TILES: Readonly<Record<LanesWidth, {
   twoRowWindows: readonly (readonly [number, number, number])[];
   filterTiles: readonly (readonly [number, number])[]; filterWindows: readonly (readonly [number, number])[];
 }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], twoRowWindows: [], filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], twoRowWindows: [[3, 1, 1], [5, 1, 2]], filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
   8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS, twoRowWindows: TWO_ROW_WINDOWS, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
   16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS, twoRowWindows: TWO_ROW_WINDOWS, filterTiles: FILTER_TILES.slice(0, 2), filterWindows: FILTER_WINDOWS },
   32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS, twoRowWindows: TWO_ROW_WINDOWS, filterTiles: FILTER_TILES.slice(0, 1), filterWindows: FILTER_WINDOWS },
