@@ -98,7 +98,7 @@ function sweep(): Case[] {
  * and tiles: forward convolutions with 2, 3 and 5 taps along x, input gradients whose
  * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile, the
  * dilated 3x3 windows and the stride-2 3- and 5-tap ones at every tile height, and maps 7,
- * 8, 13 and 16 pixels wide for the two-row tiles; between them every window kernel of the widths 4, 8 and 16
+ * 8, 13 and 16 pixels wide for the multi-row tiles; between them every window kernel of the widths 4, 8 and 16
  * ("the window kernels run" checks that).
  */
 const WINDOW_CASES: Case[] = [
@@ -120,8 +120,9 @@ const WINDOW_CASES: Case[] = [
     { name: `window: dilation ${dilation} on 30-pixel rows, 11 -> 21 channels`, x: [1, 11, 3, 30], cout: 21, k: [3, 3], options: { dilation, padding: "same" } },
     { name: `window: dilation ${dilation} on 27-pixel rows, 7 -> 3 channels`, x: [1, 7, 2, 27], cout: 3, k: [3, 3], options: { dilation, padding: "same" } },
   ]),
-  // Two-row tiles (the _r2 kernels): rows of 16 and 13 outputs, an odd number of rows in all
-  // (the last tile holds one) and, with batch 2, tiles whose two rows lie in different images.
+  // Multi-row tiles (the _r2 and _r4 kernels): rows of 16 and 13 outputs (two-row tiles where
+  // tiles have 32 columns), an odd number of rows in all (the last tile holds one) and, with
+  // batch 2, tiles whose rows lie in different images.
   ...[1, 2, 4, 8].flatMap((dilation): Case[] => [
     { name: `two rows: 3x3 dilation ${dilation} on 16-pixel rows, 12 -> 3 channels, batch 2`, x: [2, 12, 5, 16], cout: 3, k: [3, 3], options: { dilation, padding: "same" } },
     { name: `two rows: 3x3 dilation ${dilation} on 13-pixel rows, 5 -> 21 channels`, x: [1, 5, 5, 13], cout: 21, k: [3, 3], options: { dilation, padding: "same" } },
@@ -129,12 +130,13 @@ const WINDOW_CASES: Case[] = [
   ...[3, 12, 21].map((cout): Case => (
     { name: `two rows: 3x3 stride 2 onto 16-pixel rows, 4 -> ${cout} channels, batch 2`, x: [2, 4, 5, 32], cout, k: [3, 3], options: { stride: 2, padding: "same" } })),
   { name: "two rows: 3x3 stride 2 onto 13-pixel rows, 6 -> 9 channels", x: [1, 6, 7, 26], cout: 9, k: [3, 3], options: { stride: 2, padding: "same" } },
-  // The same at width 4, whose tiles have 16 columns: rows of 8 and 7 outputs.
-  { name: "two rows: 3x3 on 8-pixel rows, 12 -> 3 channels, batch 2", x: [2, 12, 5, 8], cout: 3, k: [3, 3], options: { padding: "same" } },
-  { name: "two rows: 3x3 on 7-pixel rows, 5 -> 21 channels", x: [1, 5, 5, 7], cout: 21, k: [3, 3], options: { padding: "same" } },
-  ...[3, 7, 12].map((cout): Case => (
-    { name: `two rows: 5x5 stride 2 onto 8-pixel rows, 4 -> ${cout} channels`, x: [1, 4, 5, 16], cout, k: [5, 5], options: { stride: 2, padding: "same" } })),
-  { name: "two rows: 5x5 stride 2 onto 7-pixel rows, 6 -> 9 channels, batch 2", x: [2, 6, 7, 14], cout: 9, k: [5, 5], options: { stride: 2, padding: "same" } },
+  // Rows of 8 and 7 outputs: four-row tiles where tiles have 32 columns, two-row ones at width
+  // 4 (16 columns); 5 and 10 rows leave the last four-row tile ragged.
+  { name: "several rows: 3x3 on 8-pixel rows, 12 -> 3 channels, batch 2", x: [2, 12, 5, 8], cout: 3, k: [3, 3], options: { padding: "same" } },
+  { name: "several rows: 3x3 on 7-pixel rows, 5 -> 21 channels", x: [1, 5, 5, 7], cout: 21, k: [3, 3], options: { padding: "same" } },
+  ...[3, 7, 12, 21].map((cout): Case => (
+    { name: `several rows: 5x5 stride 2 onto 8-pixel rows, 4 -> ${cout} channels, batch 2`, x: [2, 4, 5, 16], cout, k: [5, 5], options: { stride: 2, padding: "same" } })),
+  { name: "several rows: 5x5 stride 2 onto 7-pixel rows, 6 -> 9 channels, batch 2", x: [2, 6, 5, 14], cout: 9, k: [5, 5], options: { stride: 2, padding: "same" } },
 ];
 
 /**

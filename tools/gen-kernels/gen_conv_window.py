@@ -24,24 +24,34 @@ WINDOWS = ((2, 1, 1), (3, 1, 1), (5, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3,
 # replaces the 64-row lanes tile.
 STRIDED_5X5 = {4: ((5, 1, 2),)}
 
-# The windows that also get a kernel whose tile spans two output rows (the _r2 files): on
-# maps at most half a tile wide (12 to 16 pixels where tiles have 32 columns, as the tiny
-# model's 16 x 16 layers; 6 to 8 at width 4, as its critics' 8 x 8 maps) a one-row tile
-# leaves half its columns idle, and the lanes kernel took those layers instead. Measured on
-# lavapipe (width 8, Intel Xeon) against the lanes kernel, batch
-# 4, two runs: 3x3 convolutions of 32 to 128 channels on 16 x 16 maps 1.17-1.30x as fast
-# forward and 1.09-1.63x as input gradient, dilated ones (rates 2, 4, 8) 1.16-1.45x and
-# 1.18-1.39x, the stride-2 3x3 ones onto 16 x 16 maps 1.24-1.39x forward; at width 16
-# (LP_NATIVE_VECTOR_WIDTH=512, same machine) 1.40-1.70x forward and 1.46-1.65x as input
-# gradient. Width 32 has them by the same argument, unmeasured (no driver here runs it). On
-# SwiftShader (width 4, 16-column tiles, same machine) the critics' 5x5 stride-2 layers onto
-# 8 x 8 maps (32 -> 64 and 64 -> 128 channels) ran 1.39-1.42x as fast forward and 1.25-1.34x
-# as input gradient (through its 3-tap stride phases), a 3x3 layer on 8 x 8 maps 1.77x as
-# input gradient; the model has no dilated layer on maps that narrow, so width 4 gets only
-# those two windows. The 2-tap window of a stride-2 input gradient's phases gained nothing at
-# either width (1.00x), so it has none.
-TWO_ROW_WINDOWS = {4: ((3, 1, 1), (5, 1, 2)), 8: ((3, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3, 1, 2))}
-TWO_ROW_WINDOWS[16] = TWO_ROW_WINDOWS[32] = TWO_ROW_WINDOWS[8]
+# The windows that also get kernels whose tile spans R output rows (the _r{R} files), per R and
+# width: on maps at most 1/R of a tile wide a one-row tile leaves columns idle, and the lanes
+# kernel took those layers instead. With 32-column tiles, R = 2 serves maps 12 to 16 pixels
+# wide (the tiny model's 16 x 16 layers) and R = 4 (width 8) maps 6 to 8 wide (its critics'
+# 8 x 8 maps); width 4's 16-column tiles take R = 2 for maps 6 to 8 wide.
+# Measured against the lanes kernel on this project's Intel Xeon, batch 4 (and 8 where said):
+# - R = 2 on lavapipe (width 8), two runs: 3x3 convolutions of 32 to 128 channels on 16 x 16
+#   maps 1.17-1.30x as fast forward and 1.09-1.63x as input gradient, dilated ones (rates 2,
+#   4, 8) 1.16-1.45x and 1.18-1.39x, the stride-2 3x3 ones onto 16 x 16 maps 1.24-1.39x
+#   forward; at width 16 (LP_NATIVE_VECTOR_WIDTH=512) 1.40-1.70x forward and 1.46-1.65x as
+#   input gradient.
+# - R = 2 on SwiftShader (width 4): the critics' 5x5 stride-2 layers onto 8 x 8 maps (32 -> 64
+#   and 64 -> 128 channels, batch 4 and 8) 1.39-1.42x forward and 1.25-1.34x as input gradient
+#   (through its 3-tap stride phases), a 3x3 layer on 8 x 8 maps 1.77x as input gradient; the
+#   tiny iteration, interleaved A/B (4 pairs), medians 6924 -> 6764 ms.
+# - R = 4 on lavapipe (width 8): the same critic layers 1.15-1.26x forward (two runs) and
+#   1.07-1.22x as input gradient, a 64-channel 3x3 layer on 8 x 8 maps 1.31x as input gradient;
+#   the tiny iteration, interleaved A/B (10 pairs), medians 1603 -> 1540 ms. At width 16 the
+#   iteration did not move (1969 and 1968 ms, 6 pairs), so R = 4 stays at width 8.
+# The 2-tap window of a stride-2 input gradient's phases gained nothing (1.00x at R = 2 on
+# both drivers), so it has none; the model has no dilated layer on maps under 16 pixels, so
+# those windows get R = 2 only. Width 32 has width 16's set by the same argument, unmeasured
+# (no driver here runs it).
+WIDE_TWO_ROWS = ((3, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3, 1, 2))
+MULTI_ROW_WINDOWS = {
+    2: {4: ((3, 1, 1), (5, 1, 2)), 8: WIDE_TWO_ROWS, 16: WIDE_TWO_ROWS, 32: WIDE_TWO_ROWS},
+    4: {8: ((3, 1, 1), (5, 1, 2))},
+}
 
 # The most rows per lane of a window tile. The window holds S (TN - 1) + (K - 1) D + 1 broadcast values
 # beside the accumulators; measured on lavapipe (width 8), 32-row window tiles ran 3x3
@@ -185,12 +195,13 @@ def kernel(W, TM, TN, K, D, S, R=1):
 
 
 def kernels(tiles):
-    """File name -> text, for every width, tile height and window, one-row and two-row tiles."""
+    """File name -> text, for every width, tile height and window, one-row and multi-row tiles."""
     files = {}
     for w, t in tiles.items():
         for tm in window_rows(t):
             files.update({name(w, tm, *window): kernel(w, tm, t["conv_cols"], *window) for window in windows(w)})
-            files.update({name(w, tm, *window, 2): kernel(w, tm, t["conv_cols"], *window, 2) for window in two_row_windows(w)})
+            for rows, wins in multi_row_windows(w).items():
+                files.update({name(w, tm, *window, rows): kernel(w, tm, t["conv_cols"], *window, rows) for window in wins})
     return files
 
 
@@ -199,9 +210,9 @@ def windows(W):
     return WINDOWS + STRIDED_5X5.get(W, ())
 
 
-def two_row_windows(W):
-    """The windows of width W's two-row kernels."""
-    return TWO_ROW_WINDOWS.get(W, ())
+def multi_row_windows(W):
+    """Output rows per tile -> the windows of width W's kernels with tiles of that many rows."""
+    return {rows: by_width[W] for rows, by_width in MULTI_ROW_WINDOWS.items() if W in by_width}
 
 
 def window_rows(tile):

@@ -38,8 +38,9 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
     /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between taps and between columns. */
     windows: tile.windowRows.map((perLane) => ({
       byWindow: new Map(tile.windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window))])),
-      /** The two-row tiles (windowFor says where they run). */
-      twoRowByWindow: new Map(tile.twoRowWindows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window, 2))])),
+      /** The tiles of several output rows, by their number of rows (windowFor says where they run). */
+      multiRow: new Map(Object.entries(tile.multiRowWindows).map(([rows, windows]) => [Number(rows),
+        new Map(windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window, Number(rows)))]))])),
       rows: width * perLane,
     })),
     /** The filter kernels (gen_conv_filter.py) per height, by their taps along x and the pixels between reduction steps. */
@@ -187,8 +188,9 @@ function lanesFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
  * on 32 to 128 pixel wide planes ran 1.2-1.7x as fast, forward and input gradient, dilated
  * 3x3 ones on 64 x 64 planes 1.4-1.5x (rates 2 and 4) and 1.1-1.2x (8 and 16), stride-2
  * 3x3 ones 1.05-1.15x; on 16 pixel wide planes (half tiles) 0.7-0.9x. So a plane at most
- * half a tile wide takes a two-row tile (two output rows side by side, the _r2 kernels) where
- * its columns fill 3/4 of it (gen_conv_window.TWO_ROW_WINDOWS gives their measurements).
+ * a quarter or half a tile wide takes a tile of four or two output rows side by side (the
+ * _r4 and _r2 kernels) where its columns fill 3/4 of it (gen_conv_window.MULTI_ROW_WINDOWS
+ * gives their measurements).
  */
 function windowFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice | null {
   const { x } = g.image;
@@ -196,9 +198,10 @@ function windowFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice | null {
   const window = shortestHolding(tiles.windows, g.m);
   const key = windowKey(g.kAxes[2], x.perStep, x.perColumn);
   const rows = n / width;
-  if (2 * width <= tiles.cols) {
-    const spec = window.twoRowByWindow.get(key);
-    return spec && 4 * 2 * width >= 3 * tiles.cols ? { spec, rows: window.rows, tiles: Math.ceil(rows / 2) } : null;
+  const outputRows = [4, 2].find((r) => r * width <= tiles.cols);
+  if (outputRows) {
+    const spec = window.multiRow.get(outputRows)?.get(key);
+    return spec && 4 * outputRows * width >= 3 * tiles.cols ? { spec, rows: window.rows, tiles: Math.ceil(rows / outputRows) } : null;
   }
   const segments = Math.ceil(width / tiles.cols);
   if (4 * width < 3 * segments * tiles.cols) return null;

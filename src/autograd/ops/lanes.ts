@@ -30,8 +30,9 @@ const FILTER_TILES = [[1, 8], [2, 8], [4, 4]] as const;
  * kernels' rows per lane and windows as [taps along x, pixels between taps, pixels between
  * columns] (conv2d_window_w*_m*_k*[_d*][_s*], one file per height and window; they share the
  * conv tiles' columns; the 5-tap stride-2 window only at width 4, where it measured faster,
- * gen_conv_window.STRIDED_5X5), the windows that also get a tile of two output rows (the
- * _r2 files, for maps at most half a tile wide; gen_conv_window.TWO_ROW_WINDOWS), and the filter kernels' tiles as [rows per lane, reduction
+ * gen_conv_window.STRIDED_5X5), per number of output rows R (2 or 4) the windows that also
+ * get a tile of R output rows (the _r{R} files, for maps at most 1/R of a tile wide;
+ * gen_conv_window.MULTI_ROW_WINDOWS), and the filter kernels' tiles as [rows per lane, reduction
  * steps per loop iteration] and windows as [taps along x, pixels between reduction steps]
  * (conv2d_filter_w*_m*_k*[_s*], one file per tile and window; a tile holds the conv tiles'
  * columns rounded down to whole windows). The same table is lanes_core.TILES and
@@ -41,18 +42,18 @@ const FILTER_TILES = [[1, 8], [2, 8], [4, 4]] as const;
 export const LANES_TILES: Readonly<Record<LanesWidth, {
   matmul: readonly [number, number]; convRows: readonly number[]; convCols: number;
   windowRows: readonly number[]; windows: readonly (readonly [number, number, number])[];
-  twoRowWindows: readonly (readonly [number, number, number])[];
+  multiRowWindows: Readonly<Record<number, readonly (readonly [number, number, number])[]>>;
   filterTiles: readonly (readonly [number, number])[]; filterWindows: readonly (readonly [number, number])[];
 }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], twoRowWindows: [[3, 1, 1], [5, 1, 2]], filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
-  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS, twoRowWindows: TWO_ROW_WINDOWS, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
-  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS, twoRowWindows: TWO_ROW_WINDOWS, filterTiles: FILTER_TILES.slice(0, 2), filterWindows: FILTER_WINDOWS },
-  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS, twoRowWindows: TWO_ROW_WINDOWS, filterTiles: FILTER_TILES.slice(0, 1), filterWindows: FILTER_WINDOWS },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], multiRowWindows: { 2: [[3, 1, 1], [5, 1, 2]] }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS, 4: [[3, 1, 1], [5, 1, 2]] }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 2), filterWindows: FILTER_WINDOWS },
+  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 1), filterWindows: FILTER_WINDOWS },
 };
 
 /**
  * The file name (without .wgsl) of a window kernel: its width, tile rows, taps along x, pixels
- * between taps and between columns, and the output rows a tile spans (1 or 2).
+ * between taps and between columns, and the output rows a tile spans (1, 2 or 4).
  */
 export function windowKernelName(width: LanesWidth, rows: number, [taps, step, stride]: readonly [number, number, number], outputRows = 1): string {
   return `conv2d_window_w${width}_m${rows}_k${taps}${step === 1 ? "" : `_d${step}`}${stride === 1 ? "" : `_s${stride}`}${outputRows === 1 ? "" : `_r${outputRows}`}`;
@@ -69,12 +70,12 @@ export function filterKernelNames(width: LanesWidth): string[] {
   return tile.filterTiles.flatMap(([perLane]) => tile.filterWindows.map((window) => filterKernelName(width, width * perLane, window)));
 }
 
-/** The file names (without .wgsl) of one width's window kernels: every tile height and window, one-row and two-row tiles. */
+/** The file names (without .wgsl) of one width's window kernels: every tile height and window, one-row and multi-row tiles. */
 export function windowKernelNames(width: LanesWidth): string[] {
   const tile = LANES_TILES[width];
   return tile.windowRows.flatMap((perLane) => [
     ...tile.windows.map((window) => windowKernelName(width, width * perLane, window)),
-    ...tile.twoRowWindows.map((window) => windowKernelName(width, width * perLane, window, 2)),
+    ...Object.entries(tile.multiRowWindows).flatMap(([rows, windows]) => windows.map((window) => windowKernelName(width, width * perLane, window, Number(rows)))),
   ]);
 }
 
