@@ -198,7 +198,8 @@ function windowFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice | null {
   const window = shortestHolding(tiles.windows, g.m);
   const key = windowKey(g.kAxes[2], x.perStep, x.perColumn);
   const rows = n / width;
-  const outputRows = [4, 2].find((r) => r * width <= tiles.cols);
+  // The most output rows whose columns fit a tile, among the row counts this width has tiles for.
+  const outputRows = [...window.multiRow.keys()].sort((a, b) => b - a).find((r) => r * width <= tiles.cols);
   if (outputRows) {
     const spec = window.multiRow.get(outputRows)?.get(key);
     return spec && 4 * outputRows * width >= 3 * tiles.cols ? { spec, rows: window.rows, tiles: Math.ceil(rows / outputRows) } : null;
