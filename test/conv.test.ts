@@ -353,17 +353,28 @@ t.test("gradcheck: conv2dBackwardInput and conv2dBackwardFilter with respect to 
   }
 });
 
+/**
+ * x, w and bias of case c for a check through an activation whose slope jumps at 0: drawn
+ * from seeds of their own from `firstSeed` on (not the shared counter, which depends on the
+ * variants this adapter runs and on every case drawn before), the first draw whose
+ * pre-activations take both signs and all keep `margin` from 0. A finite-difference step
+ * (gradcheck's eps 1e-3, gradgradcheck's 1e-2) in any input then moves a pre-activation by
+ * less than the margin, so no central difference straddles the kink.
+ */
+function kinkFreeInputs(c: Case, margin: number, firstSeed: number): [Tensor, Tensor, Tensor] {
+  const shapes = [c.x, [c.cout, c.x[1], ...c.k], [c.cout]];
+  for (let draw = 0; ; draw++) {
+    const [x, w, b] = shapes.map((shape, i) => ({ data: randomValues(shape.reduce((p, d) => p * d, 1), firstSeed + 10 * draw + i), shape }));
+    const pre = Array.from(conv2dRef(x!, w!, refParams(c), b!).data);
+    if (pre.some((v) => v < 0) && pre.some((v) => v > 0) && pre.every((v) => Math.abs(v) >= margin)) {
+      return [x!, w!, b!].map((a) => device.tensor(a.data, a.shape)) as [Tensor, Tensor, Tensor];
+    }
+  }
+}
+
 t.test("gradgradcheck: the critic's layer leakyRelu(conv2d(x, w)) and the backward ops", async (t) => {
-  // Leaky ReLU's slope jumps at 0, so the layer's inputs are the first draw of their own
-  // seeds whose pre-activations all keep 0.05 from 0: a second-order step (eps 1e-2) of one
-  // input then crosses no kink, whatever the tests before this one drew.
   const layer: Case = { name: "critic layer", x: [1, 2, 6, 6], cout: 2, k: [5, 5], options: { stride: 2, padding: "same" } };
-  const shapes = [layer.x, [2, 2, 5, 5], [2]];
-  const drawn = (draw: number) => shapes.map((shape, i) => ({ data: randomValues(shape.reduce((a, b) => a * b, 1), 900 + 10 * draw + i), shape }));
-  let draw = 0;
-  let arrays = drawn(draw);
-  while (!Array.from(conv2dRef(arrays[0]!, arrays[1]!, refParams(layer), arrays[2]!).data).every((v) => Math.abs(v) >= 0.05)) arrays = drawn(++draw);
-  const [x, w, b] = arrays.map((a) => device.tensor(a.data, a.shape));
+  const [x, w, b] = kinkFreeInputs(layer, 0.05, 900);
   const critic = await gradgradcheck((x, w, b) => leakyRelu(conv2d(x!, w!, { stride: 2, padding: "same" }, b), 0.2), [x, w, b]);
   t.ok(critic.ok, `k5 s2 same + leakyRelu (worst excess ${critic.worstExcess.toExponential(2)})`);
   const gy = upload([1, 2, 3, 3]).t;
@@ -413,30 +424,11 @@ t.test("conv2d with an activation epilogue matches activation(reference) in floa
   }
 });
 
-/**
- * x, w and bias for a gradcheck through an activation whose slope jumps at 0: drawn from
- * fixed seeds (not the shared counter, which depends on the variants this adapter runs),
- * the first draw whose pre-activations take both signs and all keep KINK_MARGIN from 0. A
- * step of gradcheck's eps (1e-3) in any input moves a pre-activation by less than that, so
- * no central difference straddles the kink.
- */
-const KINK_MARGIN = 0.01;
-function kinkFreeInputs(c: (typeof GRAD_CASES)[number]): [Tensor, Tensor, Tensor] {
-  const shapes = [c.x, [c.cout, c.x[1], c.k, c.k], [c.cout]];
-  for (let draw = 0; ; draw++) {
-    const [x, w, b] = shapes.map((shape, i) => ({ data: randomValues(shape.reduce((p, d) => p * d, 1), 5000 + 10 * draw + i), shape }));
-    const pre = Array.from(conv2dRef(x!, w!, refParams({ ...c, k: [c.k, c.k] }), b!).data);
-    if (pre.some((v) => v < 0) && pre.some((v) => v > 0) && pre.every((v) => Math.abs(v) >= KINK_MARGIN)) {
-      return [x!, w!, b!].map((a) => device.tensor(a.data, a.shape)) as [Tensor, Tensor, Tensor];
-    }
-  }
-}
-
 t.test("gradcheck: conv2d with each activation epilogue, with respect to x, w and bias", async (t) => {
   for (const variant of VARIANTS) {
     for (const c of GRAD_CASES) {
       for (const { f } of FUSED) {
-        const [x, w, b] = kinkFreeInputs(c);
+        const [x, w, b] = kinkFreeInputs({ ...c, k: [c.k, c.k] }, 0.01, 5000);
         const result = await gradcheck((x, w, b) => conv2d(x!, w!, { ...c.options, variant }, b, f), [x, w, b]);
         t.ok(result.ok, `${variant} ${f.kind} ${c.name} (worst excess ${result.worstExcess.toExponential(2)})`);
         [x, w, b].forEach((a) => a.dispose());

@@ -48,9 +48,10 @@ STRIDED_5X5 = {4: ((5, 1, 2),)}
 # those windows get R = 2 only. Width 32 has width 16's set by the same argument, unmeasured
 # (no driver here runs it).
 WIDE_TWO_ROWS = ((3, 1, 1), (3, 2, 1), (3, 4, 1), (3, 8, 1), (3, 1, 2))
+EIGHT_PIXEL_WINDOWS = ((3, 1, 1), (5, 1, 2))
 MULTI_ROW_WINDOWS = {
-    2: {4: ((3, 1, 1), (5, 1, 2)), 8: WIDE_TWO_ROWS, 16: WIDE_TWO_ROWS, 32: WIDE_TWO_ROWS},
-    4: {8: ((3, 1, 1), (5, 1, 2))},
+    2: {4: EIGHT_PIXEL_WINDOWS, 8: WIDE_TWO_ROWS, 16: WIDE_TWO_ROWS, 32: WIDE_TWO_ROWS},
+    4: {8: EIGHT_PIXEL_WINDOWS},
 }
 
 # The most rows per lane of a window tile. The window holds S (TN - 1) + (K - 1) D + 1 broadcast values

@@ -21,6 +21,8 @@ export const LANES_WIDTHS: readonly LanesWidth[] = [4, 8, 16, 32];
 
 const WINDOWS = [[2, 1, 1], [3, 1, 1], [5, 1, 1], [3, 2, 1], [3, 4, 1], [3, 8, 1], [3, 16, 1], [3, 1, 2]] as const;
 const TWO_ROW_WINDOWS = [[3, 1, 1], [3, 2, 1], [3, 4, 1], [3, 8, 1], [3, 1, 2]] as const;
+/** The multi-row windows for maps of 6 to 8 pixels (the critics' 8 x 8 maps): two rows at width 4, four at width 8. */
+const EIGHT_PIXEL_WINDOWS = [[3, 1, 1], [5, 1, 2]] as const;
 const FILTER_WINDOWS = [[3, 1], [5, 1], [5, 2]] as const;
 const FILTER_TILES = [[1, 8], [2, 8], [4, 4]] as const;
 
@@ -45,8 +47,8 @@ export const LANES_TILES: Readonly<Record<LanesWidth, {
   multiRowWindows: Readonly<Record<number, readonly (readonly [number, number, number])[]>>;
   filterTiles: readonly (readonly [number, number])[]; filterWindows: readonly (readonly [number, number])[];
 }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], multiRowWindows: { 2: [[3, 1, 1], [5, 1, 2]] }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
-  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS, 4: [[3, 1, 1], [5, 1, 2]] }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], multiRowWindows: { 2: EIGHT_PIXEL_WINDOWS }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS, 4: EIGHT_PIXEL_WINDOWS }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
   16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 2), filterWindows: FILTER_WINDOWS },
   32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 1), filterWindows: FILTER_WINDOWS },
 };
