@@ -5,6 +5,9 @@
 // validity of each background patch of the row's image and lambda the softmax scale,
 //   z[k] = lambda * s[k] * m[k]          (invalid logits become 0, not -inf: they stay in
 //   a[k] = m[k] * exp(z[k] - zmax) / sum_j exp(z[j] - zmax)     the denominator)
+// and a weight below `negligible` is written as 0 (src/models/ops/attention-softmax.ts says
+// why: such weights cannot change a float32 result, and lavapipe computes with subnormal
+// numbers, which products of them make, many times slower).
 // zmax and the sum come from one pass with the online rule (one exp per value, as in
 // softmax.wgsl); a second pass writes a. Two reads of s, one write of a: the chain of
 // generic ops it replaces (mul, mul, softmax, mul) reads and writes the row about eight times.
@@ -22,6 +25,7 @@ struct Params {
   rowsPerImage: u32,
   maskImages: u32,
   scale: f32,
+  negligible: f32,
 }
 
 override WG: u32 = 64u;
@@ -79,6 +83,7 @@ fn main(
   let inv = 1.0 / shared_sum[0];
   for (var k = lane; k < u.length; k += WG) {
     let valid = m[mbase + k];
-    a[base + k] = valid * exp(u.scale * s[base + k] * valid - top) * inv;
+    let weight = valid * exp(u.scale * s[base + k] * valid - top) * inv;
+    a[base + k] = select(weight, 0.0, weight < u.negligible);
   }
 }

@@ -1,10 +1,10 @@
 // attentionSoftmax: the fused masked, scaled softmax against the row-by-row reference on
 // long rows (1024 and 4096 patches) with masked entries, per-image and shared masks; its
-// backward kernel against the reference's derivative; gradcheck; the named error when a
-// second-order gradient is asked for.
+// cut of negligible weights; its backward kernel against the reference's derivative;
+// gradcheck; the named error when a second-order gradient is asked for.
 import t from "tap";
 import {
-  attentionSoftmax, grad, gradcheck, mul, requireGrad, SecondOrderNotSupportedError, sum, tidy, type Tensor,
+  attentionSoftmax, grad, gradcheck, mul, NEGLIGIBLE_ATTENTION, requireGrad, SecondOrderNotSupportedError, sum, tidy, type Tensor,
 } from "../src/index.js";
 import { assertClose, FORWARD, leakCheckedTest, randomValues, readAll, testDevice } from "./helpers.js";
 import { maskedSoftmaxRow } from "./reference/attention.js";
@@ -47,6 +47,21 @@ leakCheckedTest(device, "a row with no valid patch is all zeros; huge scores sta
   const [a] = await readAll(() => [attentionSoftmax(device.tensor(s, [2, 1, length]), device.tensor(m, [2, length]), 10)]);
   t.ok(a!.subarray(0, length).every((v) => v === 0), "all-invalid row is zero");
   assertClose(t, a!.subarray(length), reference(s.subarray(length), m.subarray(length), [1, 1, length], 10), FORWARD, "scores around 4500 after scaling");
+});
+
+leakCheckedTest(device, "weights below NEGLIGIBLE_ATTENTION are written as 0, those above as they are", async (t) => {
+  // Logits 0, -1, ..., -59 at scale 1: the weights fall from about 0.63 to e^-59 (2.4e-26),
+  // crossing the cut near e^-46 (1.1e-20), and all stay above float32's subnormals.
+  const length = 60;
+  const s = Float32Array.from({ length }, (_, k) => -k);
+  const m = new Float32Array(length).fill(1);
+  const [a] = await readAll(() => [attentionSoftmax(device.tensor(s, [1, 1, length]), device.tensor(m, [1, length]), 1)]);
+  const exact = Array.from({ length }, (_, k) => Math.exp(-k) * (1 - Math.exp(-1)) / (1 - Math.exp(-length)));
+  const cut = exact.findIndex((w) => w < NEGLIGIBLE_ATTENTION);
+  t.ok(cut > 40 && cut < length - 5, `the cut falls inside the row (weight ${cut})`);
+  t.ok(a!.subarray(cut).every((v) => v === 0), `weights ${cut}..${length - 1} are 0`);
+  assertClose(t, a!.subarray(0, cut), Float64Array.from(exact.slice(0, cut)), FORWARD, "the weights above the cut");
+  t.ok(a![cut - 1]! > 0, "the smallest kept weight is not 0");
 });
 
 leakCheckedTest(device, "backward kernel against finite differences of the reference", async (t) => {

