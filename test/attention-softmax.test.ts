@@ -50,8 +50,8 @@ leakCheckedTest(device, "a row with no valid patch is all zeros; huge scores sta
 });
 
 leakCheckedTest(device, "weights below NEGLIGIBLE_ATTENTION are written as 0, those above as they are", async (t) => {
-  // Logits 0, -1, ..., -59 at scale 1: the weights fall from about 0.63 to e^-59 (2.4e-26),
-  // crossing the cut near e^-46 (1.1e-20), and all stay above float32's subnormals.
+  // Logits 0, -1, ..., -59 at scale 1: weight k is about 0.63 e^-k, from 0.63 down to 1.6e-26,
+  // crossing the cut between k = 45 (1.8e-20) and 46 (6.6e-21), all above float32's subnormals.
   const length = 60;
   const s = Float32Array.from({ length }, (_, k) => -k);
   const m = new Float32Array(length).fill(1);

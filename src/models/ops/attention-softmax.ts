@@ -33,7 +33,7 @@ const BACKWARD = defineKernel({
  * 2^20 patches), while the row's largest weight is at least 1 / L: they cannot change a
  * float32 result. Keeping them is not harmless: lavapipe does not flush subnormal numbers
  * to zero, and arithmetic that meets them ran 20 to 35 times slower there (a 1024^3 matmul
- * with a tenth of its inputs subnormal: 73 -> 1514 ms). Weights of 1e-38 to 1e-20 made such
+ * with a tenth of one operand subnormal: 73 -> 1514 ms). Weights of 1e-38 to 1e-20 made such
  * values in the products with the patches and the gradients: in a profile of the 256 x 256
  * iteration the attention's matrix products took 2.8 of its 20.3 s, and 1.7 of 19.1 s with
  * this cut. SwiftShader flushes subnormals itself and ran that matmul at one speed.
