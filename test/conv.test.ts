@@ -98,8 +98,8 @@ function sweep(): Case[] {
  * and tiles: forward convolutions with 2, 3 and 5 taps along x, input gradients whose
  * stride phases take 3, 2 and 1 of them, more channels than the tallest window tile, the
  * dilated 3x3 windows and the stride-2 3- and 5-tap ones at every tile height, and maps 7,
- * 8, 13 and 16 pixels wide for the multi-row tiles; between them every window kernel of the widths 4, 8 and 16
- * ("the window kernels run" checks that).
+ * 8, 13 and 16 pixels wide for the multi-row tiles; between them every window kernel of the
+ * widths 4, 8 and 16 ("the window kernels run" checks that).
  */
 const WINDOW_CASES: Case[] = [
   { name: "window: 3x3 on 26-pixel rows, 11 -> 21 channels, batch 2", x: [2, 11, 5, 26], cout: 21, k: [3, 3], options: { padding: "same" } },

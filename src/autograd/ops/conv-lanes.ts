@@ -38,9 +38,10 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
     /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between taps and between columns. */
     windows: tile.windowRows.map((perLane) => ({
       byWindow: new Map(tile.windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window))])),
-      /** The tiles of several output rows, by their number of rows (windowFor says where they run). */
+      /** The tiles of several output rows, by their number of rows, most rows first (windowFor says where they run). */
       multiRow: new Map(Object.entries(tile.multiRowWindows).map(([rows, windows]) => [Number(rows),
-        new Map(windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window, Number(rows)))]))])),
+        new Map(windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window, Number(rows)))]))] as const)
+        .sort(([a], [b]) => b - a)),
       rows: width * perLane,
     })),
     /** The filter kernels (gen_conv_filter.py) per height, by their taps along x and the pixels between reduction steps. */
@@ -199,7 +200,7 @@ function windowFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice | null {
   const key = windowKey(g.kAxes[2], x.perStep, x.perColumn);
   const rows = n / width;
   // The most output rows whose columns fit a tile, among the row counts this width has tiles for.
-  const outputRows = [...window.multiRow.keys()].sort((a, b) => b - a).find((r) => r * width <= tiles.cols);
+  const outputRows = [...window.multiRow.keys()].find((r) => r * width <= tiles.cols);
   if (outputRows) {
     const spec = window.multiRow.get(outputRows)?.get(key);
     return spec && 4 * outputRows * width >= 3 * tiles.cols ? { spec, rows: window.rows, tiles: Math.ceil(rows / outputRows) } : null;
