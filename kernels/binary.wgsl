@@ -17,9 +17,11 @@
 //     reads; it writes whole vec4s because a write to one vector component may touch its
 //     neighbours.
 //   2 broadcast, last axis a multiple of 4 with stride 1 or 0 in each operand (a map times
-//     a per-pixel mask, patches over their norms): each invocation computes one vec4 of
-//     output from one offset computation and one vec4 load per operand (a splat of one
-//     value where the stride is 0). Offsets are then multiples of 4 where the stride is 1.
+//     a per-pixel mask, patches over their norms): each invocation computes a run of up to
+//     PER_LANE vec4s of one row of the last axis (rows x ceil(row vec4s / PER_LANE)
+//     invocations) from one offset computation, with one vec4 load per operand and vec4 (a
+//     splat of one value where the stride is 0). Offsets are then multiples of 4 where the
+//     stride is 1.
 struct Params {
   count: u32,
   rank: u32,
@@ -80,17 +82,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     }
     return;
   }
-  if (lane >= vec_count) { return; }
   if (LAYOUT == 2u) {
-    let o = offsets(i32(lane * 4u));
     let last = i32(u.rank) - 1;
-    var xv = a[o.x / 4];
-    if (u.a_strides[last / 4][last % 4] == 0) { xv = vec4f(xv[o.x % 4]); }
-    var yv = b[o.y / 4];
-    if (u.b_strides[last / 4][last % 4] == 0) { yv = vec4f(yv[o.y % 4]); }
-    out[lane] = apply(xv, yv);
+    let row_vecs = u32(u.out_shape[last / 4][last % 4]) / 4u;
+    let runs_per_row = (row_vecs + PER_LANE - 1u) / PER_LANE;
+    let row = lane / runs_per_row;
+    if (row >= vec_count / row_vecs) { return; }
+    let first = row * row_vecs + (lane - row * runs_per_row) * PER_LANE;
+    let end = min(first + PER_LANE, (row + 1u) * row_vecs);
+    let o = offsets(i32(first * 4u));
+    let a_walks = u.a_strides[last / 4][last % 4] != 0;
+    let b_walks = u.b_strides[last / 4][last % 4] != 0;
+    let a_splat = vec4f(a[o.x / 4][o.x % 4]);
+    let b_splat = vec4f(b[o.y / 4][o.y % 4]);
+    for (var v = first; v < end; v++) {
+      let j = i32(v - first);
+      out[v] = apply(select(a_splat, a[o.x / 4 + j], a_walks), select(b_splat, b[o.y / 4 + j], b_walks));
+    }
     return;
   }
+  if (lane >= vec_count) { return; }
   var xs = vec4f(0.0);
   var ys = vec4f(0.0);
   for (var j = 0u; j < 4u; j++) {

@@ -11,11 +11,13 @@
 // (pooled buffers are multiples of 16 bytes).
 // Layouts (override VEC4): the launcher merges axes first (mergeAxes); when the last merged
 // axis is a multiple of 4 long and every operand's stride on it is 0 or 1, VEC4 = true and
-// each invocation finds its offsets once and loads whole vec4s (a stride-0 operand as one
-// value splatted), as binary.wgsl's broadcastVec4 layout does; otherwise each of the four
-// elements finds its own.
-// Dispatch: one invocation per vec4 of output (it writes whole vec4s, since a write to one
-// vector component may touch its neighbours), 2-D grid past 65535 workgroups.
+// each invocation takes a run of up to PER_LANE vec4s of one row of that axis, finds its
+// offsets once and loads whole vec4s (a stride-0 operand as one value splatted), as
+// binary.wgsl's broadcastVec4 layout does; otherwise each of the four elements of one vec4
+// finds its own.
+// Dispatch: VEC4, rows x ceil(row vec4s / PER_LANE) invocations; otherwise one per vec4 of
+// output (it writes whole vec4s, since a write to one vector component may touch its
+// neighbours). 2-D grid past 65535 workgroups.
 struct Params {
   count: u32,
   rank: u32,
@@ -27,6 +29,7 @@ struct Params {
 
 override OP: u32 = 0u;
 override VEC4: bool = false;
+override PER_LANE: u32 = 4u;
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> u: Params;
@@ -57,19 +60,29 @@ fn combine(xv: vec4f, yv: vec4f, zv: vec4f) -> vec4f {
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let lane = gid.x + gid.y * groups.x * WG;
-  if (lane >= (u.count + 3u) / 4u) { return; }
+  let vec_count = (u.count + 3u) / 4u;
   if (VEC4) {
-    let o = offsets(i32(lane * 4u));
     let last = i32(u.rank) - 1;
-    var xv = x[o.x / 4];
-    if (u.x_strides[last / 4][last % 4] == 0) { xv = vec4f(xv[o.x % 4]); }
-    var yv = y[o.y / 4];
-    if (u.y_strides[last / 4][last % 4] == 0) { yv = vec4f(yv[o.y % 4]); }
-    var zv = z[o.z / 4];
-    if (u.z_strides[last / 4][last % 4] == 0) { zv = vec4f(zv[o.z % 4]); }
-    out[lane] = combine(xv, yv, zv);
+    let row_vecs = u32(u.out_shape[last / 4][last % 4]) / 4u;
+    let runs_per_row = (row_vecs + PER_LANE - 1u) / PER_LANE;
+    let row = lane / runs_per_row;
+    if (row >= vec_count / row_vecs) { return; }
+    let first = row * row_vecs + (lane - row * runs_per_row) * PER_LANE;
+    let end = min(first + PER_LANE, (row + 1u) * row_vecs);
+    let o = offsets(i32(first * 4u));
+    let x_walks = u.x_strides[last / 4][last % 4] != 0;
+    let y_walks = u.y_strides[last / 4][last % 4] != 0;
+    let z_walks = u.z_strides[last / 4][last % 4] != 0;
+    let x_splat = vec4f(x[o.x / 4][o.x % 4]);
+    let y_splat = vec4f(y[o.y / 4][o.y % 4]);
+    let z_splat = vec4f(z[o.z / 4][o.z % 4]);
+    for (var v = first; v < end; v++) {
+      let j = i32(v - first);
+      out[v] = combine(select(x_splat, x[o.x / 4 + j], x_walks), select(y_splat, y[o.y / 4 + j], y_walks), select(z_splat, z[o.z / 4 + j], z_walks));
+    }
     return;
   }
+  if (lane >= vec_count) { return; }
   var result = vec4f(0.0);
   for (var j = 0u; j < 4u; j++) {
     let i = lane * 4u + j;

@@ -125,17 +125,18 @@ test("fills, where and lerp", async (t) => {
     await expectMatch(t, where(tc, ta, tb), whereRef(cond, a, b), FORWARD, `where [3,1] ${JSON.stringify(shapeA)} ${JSON.stringify(shapeB)}`);
     [tc, ta, tb].forEach((v) => v.dispose());
   }
-  // A mask per image over three channels, read in whole vec4s (the composite's layout).
-  const mask = { data: Float32Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? 1 : 0)), shape: [2, 1, 8] };
-  const [image, output] = [random([2, 3, 8], 10), random([1], 11)];
+  // A mask per image over three channels, read in whole vec4s (the composite's layout); rows
+  // of 10 vec4s, so one invocation's runs of 4 end short of a row's end.
+  const mask = { data: Float32Array.from({ length: 80 }, (_, i) => (i % 3 === 0 ? 1 : 0)), shape: [2, 1, 40] };
+  const [image, output] = [random([2, 3, 40], 10), random([1], 11)];
   const [tm, ti, to] = [upload(mask), upload(image), upload(output)];
-  await expectMatch(t, where(tm, to, ti), whereRef(mask, output, image), FORWARD, "where [2,1,8] [1] [2,3,8]");
+  await expectMatch(t, where(tm, to, ti), whereRef(mask, output, image), FORWARD, "where [2,1,40] [1] [2,3,40]");
   [tm, ti, to].forEach((v) => v.dispose());
   // lerp: every operand broadcast somewhere, sizes off the vec4 and workgroup multiples, and
-  // last axes of 8 and 12 for the vec4 layout (a t per image splatted, a b broadcast over images).
+  // last axes of 8, 12 and 36 for the vec4 layout (a t per image splatted, a b broadcast over images).
   const lerpShapes = [
     [[67], [67], [1]], [[3, 1, 5], [4, 1], [3, 1, 1]], [[2, 3, 1, 7], [1, 3, 9, 7], [2, 1, 9, 1]],
-    [[2, 3, 8], [1, 3, 8], [2, 1, 1]], [[5, 3, 12], [5, 3, 12], [5, 1, 12]],
+    [[2, 3, 8], [1, 3, 8], [2, 1, 1]], [[5, 3, 12], [5, 3, 12], [5, 1, 12]], [[3, 2, 36], [3, 2, 36], [3, 1, 36]],
   ];
   for (const [shapeA, shapeB, shapeT] of lerpShapes) {
     const a = random(shapeA!, 7);
