@@ -13,7 +13,7 @@ import { conv2dBackwardFilterRef, conv2dBackwardInputRef, conv2dRef, samePadding
 import { unaryFn } from "./reference/elementwise.js";
 import type { NdArray } from "./reference/layout.js";
 import { assertClose, randomValues, recordLaunches, runnableWithLanes, testDevice, type Tolerance } from "./helpers.js";
-import { filterKernelNames, lanesMissing, lanesWidth, windowKernelNames } from "../src/autograd/ops/lanes.js";
+import { filterKernelNames, LANES_TILES, lanesKernelNames, lanesMissing, lanesWidth, windowKernelNames } from "../src/autograd/ops/lanes.js";
 
 const device = await testDevice();
 
@@ -89,7 +89,7 @@ function sweep(): Case[] {
   cases.push({ name: "dilation 4 on 3-pixel columns: the outer tap rows read only padding", x: [2, 2, 3, 11], cout: 3, k: [3, 3], options: { dilation: 4, padding: "same" } });
   // Planes of 1024 outputs: where the lanes filter gradient reads gy channels-last.
   cases.push({ name: "32 x 32 outputs, batch 2", x: [2, 3, 32, 32], cout: 5, k: [3, 3], options: { padding: "same" } });
-  cases.push(...WINDOW_CASES, ...FILTER_CASES);
+  cases.push(...WINDOW_CASES, ...FILTER_CASES, ...NARROW_CASES);
   return cases;
 }
 
@@ -152,6 +152,16 @@ const FILTER_CASES: Case[] = [3, 7, 12, 20].flatMap((cout): Case[] => [
   { name: `filter: 5x5 on 24-pixel rows, 3 -> ${cout} channels`, x: [1, 3, 6, 24], cout, k: [5, 5], options: { padding: "same" } },
   { name: `filter: 5x5 stride 2 on 32-pixel rows, 2 -> ${cout} channels, batch 2`, x: [2, 2, 6, 32], cout, k: [5, 5], options: { stride: 2, padding: "same" } },
 ]);
+
+/**
+ * GEMMs of at most 16 columns, for the narrow lanes tiles (conv2d_lanes_*_n16, at the widths
+ * that have them): 5x5 stride-2 convolutions with 3 x 3 outputs (9 columns; the stride
+ * phases of their input gradients take 6 and 9), with 5, 12, 20 and 40 output channels, so
+ * every tile height runs.
+ */
+const NARROW_CASES: Case[] = [5, 12, 20, 40].map((cout) => (
+  { name: `narrow: 5x5 stride 2 on a 5 x 6 map, 7 -> ${cout} channels`, x: [1, 7, 5, 6], cout, k: [5, 5], options: { stride: 2, padding: "same" } }
+));
 
 const CASES = sweep();
 /** The cases sweep() appends after the generated ones. */
@@ -235,6 +245,17 @@ t.test("the filter kernels run: every tile height and window of this subgroup wi
   const expected = filterKernelNames(lanesWidth(device)!);
   await familyRuns(t, "conv2d_filter_", expected, FILTER_CASES, (c, x, w) => {
     conv2dBackwardFilter(x, conv2d(x, w, c.options), w.shape, { ...c.options, variant: "lanes" });
+  });
+});
+
+const noNarrow = noLanes || (LANES_TILES[lanesWidth(device)!].convNarrowCols === null
+  ? `width ${lanesWidth(device)} has no narrow conv tiles (lanes_core.TILES says why)` : false);
+
+t.test("the narrow lanes tiles run: every tile height of this subgroup width", { skip: noNarrow }, async (t) => {
+  const width = lanesWidth(device)!;
+  const expected = lanesKernelNames(width).filter((name) => /_n\d+$/.test(name));
+  await familyRuns(t, `conv2d_lanes_w${width}_`, expected, NARROW_CASES, (c, x, w) => {
+    conv2d(x, w, { ...c.options, variant: "lanes" });
   });
 });
 

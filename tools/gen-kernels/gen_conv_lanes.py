@@ -51,9 +51,11 @@ override HAS_BIAS: bool = false;
 """
 
 
-def name(W, TM):
-    """The file name of the width-W kernel with TM rows per lane."""
-    return f"conv2d_lanes_w{W}_m{W * TM}.wgsl"
+def name(W, TM, TN):
+    """The file name of the width-W kernel with TM rows per lane and TN columns (a suffix
+    _n{TN} marks a narrow tile, one with fewer columns than the width's conv_cols)."""
+    narrow = "" if TN == TILES[W]["conv_cols"] else f"_n{TN}"
+    return f"conv2d_lanes_w{W}_m{W * TM}{narrow}.wgsl"
 
 
 def kernel(W, TM, TN, U):
@@ -64,7 +66,7 @@ def kernel(W, TM, TN, U):
 // Each loop iteration takes {U} steps of the reduction (lanes_core.step says why); where {U}
 // does not divide the step count, the steps past the end load zeros."""
     GATHERS = TN // W
-    header = f"""// {name(W, TM)}: C = A B for CPU adapters, where B is an image read in place
+    header = f"""// {name(W, TM, TN)}: C = A B for CPU adapters, where B is an image read in place
 // (implicit GEMM). Generated (W {W}, TM {TM}, TN {TN}) by tools/gen-kernels/gen_conv_lanes.py
 // (run `npm run gen:kernels`, do not edit); the register tile is the one of
 // matmul_lanes_w{W}.wgsl (read its header for why it is fast): a workgroup is one
@@ -186,5 +188,7 @@ def row_stores(W, TM, origin, stores):
 
 
 def kernels():
-    """File name -> text, for every width and tile height of lanes_core.TILES."""
-    return {name(w, tm): kernel(w, tm, t["conv_cols"], t["conv_unroll"]) for w, t in TILES.items() for tm in t["conv_rows"]}
+    """File name -> text, for every width, tile height and tile width (the conv columns and
+    the narrow ones, where the width has them) of lanes_core.TILES."""
+    return {name(w, tm, tn): kernel(w, tm, tn, t["conv_unroll"]) for w, t in TILES.items() for tm in t["conv_rows"]
+            for tn in (t["conv_cols"], t["conv_narrow_cols"]) if tn is not None}

@@ -1,4 +1,4 @@
-"""Writes the generated WGSL kernels: matmul_lanes_w{W}.wgsl, conv2d_lanes_w{W}_m{rows}.wgsl,
+"""Writes the generated WGSL kernels: matmul_lanes_w{W}.wgsl, conv2d_lanes_w{W}_m{rows}[_n{cols}].wgsl,
 conv2d_window_w{W}_m{rows}_k{K}[_d{D}][_s{S}][_r{R}].wgsl and conv2d_filter_w{W}_m{rows}_k{K}[_s{S}].wgsl
 for every subgroup width W and tile of lanes_core.TILES.
 
@@ -26,7 +26,7 @@ from lanes_core import TILES  # noqa: E402
 
 def main():
     if sys.argv[1:] == ["--tiles"]:
-        print(json.dumps({str(w): {"matmul": list(t["matmul"]), "convRows": list(t["conv_rows"]), "convCols": t["conv_cols"], "windowRows": gen_conv_window.window_rows(t), "windows": [list(window) for window in gen_conv_window.windows(w)],
+        print(json.dumps({str(w): {"matmul": list(t["matmul"]), "convRows": list(t["conv_rows"]), "convCols": t["conv_cols"], "convNarrowCols": t["conv_narrow_cols"], "windowRows": gen_conv_window.window_rows(t), "windows": [list(window) for window in gen_conv_window.windows(w)],
                           "multiRowWindows": {str(rows): [list(window) for window in wins] for rows, wins in gen_conv_window.multi_row_windows(w).items()},
                           "filterTiles": [list(tile) for tile in gen_conv_filter.filter_tiles(t)], "filterWindows": [list(window) for window in gen_conv_filter.WINDOWS]} for w, t in TILES.items()}))
         return

@@ -22,6 +22,15 @@ lane, so the body is spelled out.
 # broadcasts per FMA made the 3x3 convolutions 1.4 times as fast (3.3 -> 4.7 GFLOP/s).
 # 16 and 32 keep the tile at 32 x 32 outputs, 2 and 1 rows per lane.
 #
+# conv_narrow_cols, where not None, adds a tile of that many columns per conv tile height
+# (the _n{cols} files) for GEMMs of at most that many columns: the critics' last layers on
+# 4 x 4 and 2 x 2 maps at batch 4 and their stride phases (16 columns), where a 32-column
+# tile computes twice the columns it stores. Side by side on lavapipe (Intel Xeon), the
+# 5x5 stride-2 128 -> 256 layer on 4 x 4 maps at batch 4: forward 1.75 -> 1.17 ms and input
+# gradient 2.6 -> 1.8 ms at width 8, 2.3 -> 1.5 and 3.2 -> 2.1 ms at width 16
+# (LP_NATIVE_VECTOR_WIDTH=512). Width 4 already has 16 columns; width 32 has no narrower
+# tile than its lanes.
+#
 # conv_unroll is the number of reduction steps per loop iteration (see step). Width 8
 # takes 2, and a 64-row tile (8 rows per lane) for layers of over 32 channels: each
 # gathered value feeds twice the FMAs, and the blends per step halve; measured side by
@@ -32,10 +41,10 @@ lane, so the body is spelled out.
 # and 32 keep one step: 16 runs on lavapipe at LP_NATIVE_VECTOR_WIDTH=512 (tested there,
 # not tuned), and no driver here runs 32.
 TILES = {
-    4: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 16, "conv_unroll": 1},
-    8: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 32, "conv_unroll": 2},
-    16: {"matmul": (2, 32), "conv_rows": (1, 2), "conv_cols": 32, "conv_unroll": 1},
-    32: {"matmul": (1, 32), "conv_rows": (1,), "conv_cols": 32, "conv_unroll": 1},
+    4: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 16, "conv_narrow_cols": None, "conv_unroll": 1},
+    8: {"matmul": (4, 32), "conv_rows": (1, 2, 4, 8), "conv_cols": 32, "conv_narrow_cols": 16, "conv_unroll": 2},
+    16: {"matmul": (2, 32), "conv_rows": (1, 2), "conv_cols": 32, "conv_narrow_cols": 16, "conv_unroll": 1},
+    32: {"matmul": (1, 32), "conv_rows": (1,), "conv_cols": 32, "conv_narrow_cols": None, "conv_unroll": 1},
 }
 
 

@@ -17,7 +17,7 @@ import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
 import { permute } from "./layout.js";
 import { noGrad } from "../graph.js";
-import { filterKernelName, LANES_TILES, LANES_WIDTHS, lanesPacksRows, lanesUnavailable, lanesWidth, windowKernelName, type LanesWidth } from "./lanes.js";
+import { filterKernelName, LANES_TILES, LANES_WIDTHS, lanesKernelName, lanesPacksRows, lanesUnavailable, lanesWidth, windowKernelName, type LanesWidth } from "./lanes.js";
 
 const LANES_PARAMS = {
   m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",
@@ -34,7 +34,12 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
   const tile = LANES_TILES[width];
   return [width, {
     cols: tile.convCols,
-    heights: tile.convRows.map((perLane) => ({ spec: lanesKernel(`conv2d_lanes_w${width}_m${width * perLane}`), rows: width * perLane })),
+    narrowCols: tile.convNarrowCols,
+    heights: tile.convRows.map((perLane) => ({
+      spec: lanesKernel(lanesKernelName(width, width * perLane)),
+      narrow: tile.convNarrowCols === null ? null : lanesKernel(lanesKernelName(width, width * perLane, tile.convNarrowCols)),
+      rows: width * perLane,
+    })),
     /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between taps and between columns. */
     windows: tile.windowRows.map((perLane) => ({
       byWindow: new Map(tile.windows.map((window) => [windowKey(...window), lanesKernel(windowKernelName(width, width * perLane, window))])),
@@ -168,7 +173,7 @@ type Choice = { spec: LanesSpec; rows: number; tiles: number };
 /**
  * The kernel for one GEMM of n columns, its tile's rows and the number of column tiles: a
  * window kernel, else a filter kernel, else the lanes kernel whose tile is the shortest that
- * holds every row (else the tallest).
+ * holds every row (else the tallest), in its narrow form where every column fits one.
  */
 function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
   return windowFor(g, n, tiles) ?? filterFor(g, n, tiles) ?? lanesFor(g, n, tiles);
@@ -176,6 +181,7 @@ function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
 
 function lanesFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
   const tile = shortestHolding(tiles.heights, g.m);
+  if (tile.narrow && tiles.narrowCols !== null && n <= tiles.narrowCols) return { spec: tile.narrow, rows: tile.rows, tiles: 1 };
   return { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };
 }
 

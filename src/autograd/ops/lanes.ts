@@ -28,7 +28,9 @@ const FILTER_TILES = [[1, 8], [2, 8], [4, 4]] as const;
 
 /**
  * The tiles of each width's generated kernels: the matmul tile as [rows per lane, columns],
- * the conv tiles' rows per lane (one file each, shortest first) and columns, and the window
+ * the conv tiles' rows per lane (one file each, shortest first) and columns, the columns of
+ * the narrow conv tiles (an _n{cols} file per height, for GEMMs of at most that many
+ * columns; null where the width has none, lanes_core.TILES says why), and the window
  * kernels' rows per lane and windows as [taps along x, pixels between taps, pixels between
  * columns] (conv2d_window_w*_m*_k*[_d*][_s*], one file per height and window; they share the
  * conv tiles' columns; the 5-tap stride-2 window only at width 4, where it measured faster,
@@ -42,15 +44,15 @@ const FILTER_TILES = [[1, 8], [2, 8], [4, 4]] as const;
  * test/generated-kernels.test.ts checks that the two agree.
  */
 export const LANES_TILES: Readonly<Record<LanesWidth, {
-  matmul: readonly [number, number]; convRows: readonly number[]; convCols: number;
+  matmul: readonly [number, number]; convRows: readonly number[]; convCols: number; convNarrowCols: number | null;
   windowRows: readonly number[]; windows: readonly (readonly [number, number, number])[];
   multiRowWindows: Readonly<Record<number, readonly (readonly [number, number, number])[]>>;
   filterTiles: readonly (readonly [number, number])[]; filterWindows: readonly (readonly [number, number])[];
 }>> = {
-  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], multiRowWindows: { 2: EIGHT_PIXEL_WINDOWS }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
-  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, windowRows: [1, 2, 4], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS, 4: EIGHT_PIXEL_WINDOWS }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
-  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, windowRows: [1, 2], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 2), filterWindows: FILTER_WINDOWS },
-  32: { matmul: [1, 32], convRows: [1], convCols: 32, windowRows: [1], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 1), filterWindows: FILTER_WINDOWS },
+  4: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 16, convNarrowCols: null, windowRows: [1, 2, 4], windows: [...WINDOWS, [5, 1, 2]], multiRowWindows: { 2: EIGHT_PIXEL_WINDOWS }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  8: { matmul: [4, 32], convRows: [1, 2, 4, 8], convCols: 32, convNarrowCols: 16, windowRows: [1, 2, 4], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS, 4: EIGHT_PIXEL_WINDOWS }, filterTiles: FILTER_TILES, filterWindows: FILTER_WINDOWS },
+  16: { matmul: [2, 32], convRows: [1, 2], convCols: 32, convNarrowCols: 16, windowRows: [1, 2], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 2), filterWindows: FILTER_WINDOWS },
+  32: { matmul: [1, 32], convRows: [1], convCols: 32, convNarrowCols: null, windowRows: [1], windows: WINDOWS, multiRowWindows: { 2: TWO_ROW_WINDOWS }, filterTiles: FILTER_TILES.slice(0, 1), filterWindows: FILTER_WINDOWS },
 };
 
 /**
@@ -59,6 +61,18 @@ export const LANES_TILES: Readonly<Record<LanesWidth, {
  */
 export function windowKernelName(width: LanesWidth, rows: number, [taps, step, stride]: readonly [number, number, number], outputRows = 1): string {
   return `conv2d_window_w${width}_m${rows}_k${taps}${step === 1 ? "" : `_d${step}`}${stride === 1 ? "" : `_s${stride}`}${outputRows === 1 ? "" : `_r${outputRows}`}`;
+}
+
+/** The file name (without .wgsl) of a conv lanes kernel: its width, tile rows and, for a narrow tile, its columns. */
+export function lanesKernelName(width: LanesWidth, rows: number, narrowCols: number | null = null): string {
+  return `conv2d_lanes_w${width}_m${rows}${narrowCols === null ? "" : `_n${narrowCols}`}`;
+}
+
+/** The file names (without .wgsl) of one width's conv lanes kernels: every tile height, wide and narrow. */
+export function lanesKernelNames(width: LanesWidth): string[] {
+  const tile = LANES_TILES[width];
+  const cols = tile.convNarrowCols === null ? [null] : [null, tile.convNarrowCols];
+  return tile.convRows.flatMap((perLane) => cols.map((narrow) => lanesKernelName(width, width * perLane, narrow)));
 }
 
 /** The file name (without .wgsl) of a filter kernel: its width, tile rows, taps along x and pixels between reduction steps. */
