@@ -71,6 +71,19 @@ fn offsets(i: i32) -> vec2<i32> {
   return offset;
 }
 
+// The run of invocation `lane` in the vec4 layout: vec4s [x, y) of the output, up to PER_LANE
+// of one row of the last merged axis (the launcher's broadcastLayout sizes the grid to
+// rows * runs per row); an empty run past the last row.
+fn vec4_run(lane: u32, vec_count: u32) -> vec2u {
+  let last = i32(u.rank) - 1;
+  let row_vecs = u32(u.out_shape[last / 4][last % 4]) / 4u;
+  let runs_per_row = (row_vecs + PER_LANE - 1u) / PER_LANE;
+  let row = lane / runs_per_row;
+  if (row >= vec_count / row_vecs) { return vec2u(0u, 0u); }
+  let first = row * row_vecs + (lane - row * runs_per_row) * PER_LANE;
+  return vec2u(first, min(first + PER_LANE, (row + 1u) * row_vecs));
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let lane = gid.x + gid.y * groups.x * WG;
@@ -83,20 +96,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     return;
   }
   if (LAYOUT == 2u) {
+    let run = vec4_run(lane, vec_count);
+    if (run.x == run.y) { return; }
+    let o = offsets(i32(run.x * 4u));
     let last = i32(u.rank) - 1;
-    let row_vecs = u32(u.out_shape[last / 4][last % 4]) / 4u;
-    let runs_per_row = (row_vecs + PER_LANE - 1u) / PER_LANE;
-    let row = lane / runs_per_row;
-    if (row >= vec_count / row_vecs) { return; }
-    let first = row * row_vecs + (lane - row * runs_per_row) * PER_LANE;
-    let end = min(first + PER_LANE, (row + 1u) * row_vecs);
-    let o = offsets(i32(first * 4u));
     let a_walks = u.a_strides[last / 4][last % 4] != 0;
     let b_walks = u.b_strides[last / 4][last % 4] != 0;
     let a_splat = vec4f(a[o.x / 4][o.x % 4]);
     let b_splat = vec4f(b[o.y / 4][o.y % 4]);
-    for (var v = first; v < end; v++) {
-      let j = i32(v - first);
+    for (var v = run.x; v < run.y; v++) {
+      let j = i32(v - run.x);
       out[v] = apply(select(a_splat, a[o.x / 4 + j], a_walks), select(b_splat, b[o.y / 4 + j], b_walks));
     }
     return;

@@ -57,27 +57,36 @@ fn combine(xv: vec4f, yv: vec4f, zv: vec4f) -> vec4f {
   }
 }
 
+// The run of invocation `lane` in the vec4 layout: vec4s [x, y) of the output, up to PER_LANE
+// of one row of the last merged axis (the launcher's broadcastLayout sizes the grid to
+// rows * runs per row); an empty run past the last row.
+fn vec4_run(lane: u32, vec_count: u32) -> vec2u {
+  let last = i32(u.rank) - 1;
+  let row_vecs = u32(u.out_shape[last / 4][last % 4]) / 4u;
+  let runs_per_row = (row_vecs + PER_LANE - 1u) / PER_LANE;
+  let row = lane / runs_per_row;
+  if (row >= vec_count / row_vecs) { return vec2u(0u, 0u); }
+  let first = row * row_vecs + (lane - row * runs_per_row) * PER_LANE;
+  return vec2u(first, min(first + PER_LANE, (row + 1u) * row_vecs));
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let lane = gid.x + gid.y * groups.x * WG;
   let vec_count = (u.count + 3u) / 4u;
   if (VEC4) {
+    let run = vec4_run(lane, vec_count);
+    if (run.x == run.y) { return; }
+    let o = offsets(i32(run.x * 4u));
     let last = i32(u.rank) - 1;
-    let row_vecs = u32(u.out_shape[last / 4][last % 4]) / 4u;
-    let runs_per_row = (row_vecs + PER_LANE - 1u) / PER_LANE;
-    let row = lane / runs_per_row;
-    if (row >= vec_count / row_vecs) { return; }
-    let first = row * row_vecs + (lane - row * runs_per_row) * PER_LANE;
-    let end = min(first + PER_LANE, (row + 1u) * row_vecs);
-    let o = offsets(i32(first * 4u));
     let x_walks = u.x_strides[last / 4][last % 4] != 0;
     let y_walks = u.y_strides[last / 4][last % 4] != 0;
     let z_walks = u.z_strides[last / 4][last % 4] != 0;
     let x_splat = vec4f(x[o.x / 4][o.x % 4]);
     let y_splat = vec4f(y[o.y / 4][o.y % 4]);
     let z_splat = vec4f(z[o.z / 4][o.z % 4]);
-    for (var v = first; v < end; v++) {
-      let j = i32(v - first);
+    for (var v = run.x; v < run.y; v++) {
+      let j = i32(v - run.x);
       out[v] = combine(select(x_splat, x[o.x / 4 + j], x_walks), select(y_splat, y[o.y / 4 + j], y_walks), select(z_splat, z[o.z / 4 + j], z_walks));
     }
     return;

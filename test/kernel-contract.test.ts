@@ -138,7 +138,7 @@ function epilogue(wgsl: string): string | undefined {
 }
 
 t.test("every forward convolution kernel carries the same activation epilogue, and applies it to what it stores", async (t) => {
-  const forward = readdirSync(kernelDir).filter((f) => /^conv2d_(direct|gemm|lanes_w\d+_m\d+|window_w\d+_m\d+_k\d+)\.wgsl$/.test(f)).sort();
+  const forward = readdirSync(kernelDir).filter((f) => /^conv2d_(direct|gemm|lanes_w\d+_m\d+(_n\d+)?|window_w\d+_m\d+_k\d+(_d\d+)?(_s\d+)?(_r\d+)?)\.wgsl$/.test(f)).sort();
   t.ok(forward.length >= 3, `found the forward kernels (${forward.length})`);
   const reference = epilogue(readFileSync(`${kernelDir}/conv2d_direct.wgsl`, "utf8"));
   t.ok(reference, "conv2d_direct.wgsl has the epilogue");
@@ -148,4 +148,15 @@ t.test("every forward convolution kernel carries the same activation epilogue, a
     const stores = withoutComments(wgsl).match(/^\s*(if \(.*\) \{ )?(y|c)\[.*\] = .*;/gm) ?? [];
     t.ok(stores.length > 0 && stores.every((line) => /= activate\(/.test(line)), `${file}: every store of the output goes through activate (${stores.length})`);
   }
+});
+
+/** The function that gives an invocation its run of vec4s in the broadcast layout, as written. */
+function vec4Run(wgsl: string): string | undefined {
+  return /\n\/\/ The run of invocation[\s\S]*?\nfn vec4_run\([\s\S]*?\n\}\n/.exec(wgsl)?.[0];
+}
+
+t.test("binary.wgsl and ternary.wgsl find their vec4 runs with the same function, the one grid broadcastLayout sizes", async (t) => {
+  const [binary, ternary] = ["binary", "ternary"].map((name) => vec4Run(readFileSync(`${kernelDir}/${name}.wgsl`, "utf8")));
+  t.ok(binary, "binary.wgsl has vec4_run");
+  t.equal(ternary, binary, "ternary.wgsl: the same vec4_run text");
 });
