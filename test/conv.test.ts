@@ -165,7 +165,7 @@ const NARROW_CASES: Case[] = [5, 12, 20, 40].map((cout) => (
 
 const CASES = sweep();
 /** The cases sweep() appends after the generated ones. */
-const BIG_CASES = 10 + WINDOW_CASES.length + FILTER_CASES.length;
+const BIG_CASES = 10 + WINDOW_CASES.length + FILTER_CASES.length + NARROW_CASES.length;
 
 t.test("samePadding matches TF 'SAME'", async (t) => {
   t.same(samePadding(8, 3, 2, 1), [0, 1], "k3 s2 on an even size: 0 before, 1 after");
