@@ -34,10 +34,10 @@ const TILES = Object.fromEntries(LANES_WIDTHS.map((width) => {
   const tile = LANES_TILES[width];
   return [width, {
     cols: tile.convCols,
-    narrowCols: tile.convNarrowCols,
     heights: tile.convRows.map((perLane) => ({
       spec: lanesKernel(lanesKernelName(width, width * perLane)),
-      narrow: tile.convNarrowCols === null ? null : lanesKernel(lanesKernelName(width, width * perLane, tile.convNarrowCols)),
+      /** The same height's narrow tile and its columns, where the width has one. */
+      narrow: tile.convNarrowCols === null ? null : { spec: lanesKernel(lanesKernelName(width, width * perLane, tile.convNarrowCols)), cols: tile.convNarrowCols },
       rows: width * perLane,
     })),
     /** The window kernels (gen_conv_window.py) per height, by their taps along x and the pixels between taps and between columns. */
@@ -181,8 +181,8 @@ function kernelFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
 
 function lanesFor(g: LanesGemm, n: number, tiles: WidthTiles): Choice {
   const tile = shortestHolding(tiles.heights, g.m);
-  if (tile.narrow && tiles.narrowCols !== null && n <= tiles.narrowCols) return { spec: tile.narrow, rows: tile.rows, tiles: 1 };
-  return { spec: tile.spec, rows: tile.rows, tiles: Math.ceil(n / tiles.cols) };
+  const { spec, cols } = tile.narrow && n <= tile.narrow.cols ? tile.narrow : { spec: tile.spec, cols: tiles.cols };
+  return { spec, rows: tile.rows, tiles: Math.ceil(n / cols) };
 }
 
 /**
