@@ -65,9 +65,9 @@ export function recordLaunches<T>(device: Device, fn: () => T): { result: T; lau
   }
 }
 
-/** A subtest that, after its body, asserts the body left no live tensor on `device`. */
-export function leakCheckedTest(device: Device, name: string, body: (t: Test) => Promise<void>) {
-  return t.test(name, async (sub) => {
+/** A subtest that, after its body, asserts the body left no live tensor on `device`; `skip` gives the reason not to run it. */
+export function leakCheckedTest(device: Device, name: string, body: (t: Test) => Promise<void>, skip: string | false = false) {
+  return t.test(name, { skip }, async (sub) => {
     await body(sub);
     sub.equal(device.memory().liveTensors, 0, "no live tensors left");
   });

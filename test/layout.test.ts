@@ -8,6 +8,7 @@ import {
   broadcastToRef, concatRef, flipRef, padRef, permuteRef, sliceRef, transposeRef, type NdArray,
 } from "./reference/layout.js";
 import { assertClose, randomValues, testDevice, GRAD, leakCheckedTest, randomArray, recordLaunches } from "./helpers.js";
+import { largestBinding } from "../src/tensor/limits.js";
 
 const device = await testDevice();
 /** Copies move float32 values unchanged: the results must be exact. */
@@ -42,7 +43,9 @@ test("broadcastTo", async (t) => {
 });
 
 test("permute and transpose", async (t) => {
-  const cases: [number[], number[]][] = [[[67], [0]], [[5, 13], [1, 0]], [[2, 3, 11], [2, 0, 1]], [[2, 3, 4, 5], [3, 1, 0, 2]], [[2, 1, 3, 5, 7], [4, 2, 0, 3, 1]]];
+  const cases: [number[], number[]][] = [[[67], [0]], [[5, 13], [1, 0]], [[2, 3, 11], [2, 0, 1]], [[2, 3, 4, 5], [3, 1, 0, 2]], [[2, 1, 3, 5, 7], [4, 2, 0, 3, 1]],
+    // To channels last with 3 channels: the copy runs along the 37-wide axis instead.
+    [[2, 3, 5, 37], [0, 2, 3, 1]]];
   for (const [i, [shape, perm]] of cases.entries()) {
     const x = random(shape, 20 + i);
     await expectMatch(t, [x], (v) => permute(v, perm), permuteRef(x, perm), `permute ${JSON.stringify(shape)} by ${JSON.stringify(perm)}`);
@@ -78,6 +81,8 @@ test("pad in every mode with different amounts per side", async (t) => {
     [[2, 3, 4, 5], [[1, 1], [0, 2], [3, 1], [4, 2]]],
     // A last axis longer than one lane's run of 16, with a ragged final run.
     [[2, 3, 37], [[1, 0], [0, 2], [5, 9]]],
+    // A short last axis: the runs go along the padded middle axis (40 + 5 pixels, ragged).
+    [[3, 40, 2], [[0, 1], [2, 3], [1, 1]]],
   ];
   for (const mode of ["zero", "reflect", "symmetric"] as PadMode[]) {
     for (const [i, [shape, pads]] of cases.entries()) {
@@ -104,14 +109,36 @@ test("concat along first, middle and last axes", async (t) => {
   }
 });
 
-test("a copy of more runs than one grid row of 65535 workgroups holds", async (t) => {
-  // Each lane copies a run of the last axis; a last axis of 1 makes one run per element:
-  // 4,206,300 runs > 65535 * 64 = 4,194,240 lanes.
-  const x = random([1, 4206300], 80);
+// Each lane copies a run of up to 16 along the view's run axis, here the last one (17 long,
+// two runs per row): 2 x 2,100,000 runs > 65535 * 64 = 4,194,240 lanes. Since a short last
+// axis hands the runs to a longer one, no copy of fewer than about 34M elements makes that
+// many runs, and its output must fit one binding.
+const GRID_ROWS = 2_100_000;
+const gridBytes = GRID_ROWS * 17 * 4;
+const gridLimit = largestBinding(device.gpu.limits);
+leakCheckedTest(device, "a copy of more runs than one grid row of 65535 workgroups holds", async (t) => {
+  // A broadcast keeps the input small; the rows checked lie on either side of the grid rows' boundary and at the end.
+  const x = random([1, 17], 80);
   const input = device.tensor(x.data, x.shape);
-  const { result: y, launches } = recordLaunches(device, () => transpose(input));
-  t.ok(launches.some((l) => l.workgroups[1]! > 1), "the transpose ran on a 2-D grid");
-  assertClose(t, await y.read(), transposeRef(x, 0, 1).data, EXACT, "transpose of 4.2M elements");
+  const { result: y, launches } = recordLaunches(device, () => broadcastTo(input, [GRID_ROWS, 17]));
+  t.ok(launches.some((l) => l.workgroups[1]! > 1), "the broadcast ran on a 2-D grid");
+  for (const first of [0, 2_097_100, GRID_ROWS - 3]) {
+    const part = slice(y, [first, 0], [first + 3, 17]);
+    assertClose(t, await part.read(), broadcastToRef(x, [3, 17]).data, EXACT, `rows ${first}..${first + 2}`);
+    part.dispose();
+  }
+  y.dispose();
+  input.dispose();
+}, gridBytes > gridLimit && `its ${gridBytes} bytes of output exceed this adapter's largest binding (${gridLimit} bytes)`);
+
+test("a copy whose last axis is shorter than a run runs along its longest axis", async (t) => {
+  // [2, 3, 5, 37] to channels last: the view [2, 5, 37, 3] runs along the 37-wide axis, in
+  // three runs per (b, y, c), not one run of 3 per pixel.
+  const x = random([2, 3, 5, 37], 81);
+  const input = device.tensor(x.data, x.shape);
+  const { result: y, launches } = recordLaunches(device, () => permute(input, [0, 2, 3, 1]));
+  t.same(launches.map((l) => l.workgroups[0]), [Math.ceil((2 * 5 * 3 * 3) / 64)], "one launch of 90 runs");
+  assertClose(t, await y.read(), permuteRef(x, [0, 2, 3, 1]).data, EXACT, "the channels-last copy");
   y.dispose();
   input.dispose();
 });

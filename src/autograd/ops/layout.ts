@@ -42,9 +42,8 @@ function copyStrided(op: string, src: Tensor, shape: Shape, reads: AxisRead[], m
   expectMaxRank(op, shape);
   if (sizeOf(shape) === 0) return;
   // A scalar is a view of rank 1, so the kernel always has a last axis to run along.
-  const view = shape.length === 0 ? [1] : shape;
-  const axes = shape.length === 0 ? [{ start: 0, step: 0, size: 1, stride: 0 }] : reads;
-  const strides = shape.length === 0 ? [0] : dstStrides;
+  const [view, axes, strides] = runAxisLast(shape.length === 0 ? [1] : shape,
+    shape.length === 0 ? [{ start: 0, step: 0, size: 1, stride: 0 }] : reads, shape.length === 0 ? [0] : dstStrides);
   const last = view[view.length - 1]!;
   const runsPerRow = Math.ceil(last / COPY_RUN);
   const runs = (sizeOf(view) / last) * runsPerRow;
@@ -59,6 +58,22 @@ function copyStrided(op: string, src: Tensor, shape: Shape, reads: AxisRead[], m
     workgroups: gridFor(runs, LINEAR_WG),
     overrides: { WG: LINEAR_WG, MODE: PAD_MODE_CODE[mode], CHUNK: COPY_RUN },
   });
+}
+
+/**
+ * The view with the axis its runs go along moved last. Each axis carries its own source and
+ * destination strides, so the kernel may walk the axes in any order; it decodes the others
+ * once per run, so a run along a short last axis (a permute to channels last ends in 3 or 16
+ * channels) pays that decoding every few elements. Where the last axis is shorter than a
+ * run, the longest axis becomes the run axis instead.
+ */
+function runAxisLast(view: Shape, axes: AxisRead[], strides: readonly number[]): [Shape, AxisRead[], readonly number[]] {
+  const last = view.length - 1;
+  let longest = last;
+  view.forEach((size, k) => { if (size > view[longest]!) longest = k; });
+  if (view[last]! >= COPY_RUN || longest === last) return [view, axes, strides];
+  const order = [...view.keys()].filter((k) => k !== longest).concat(longest);
+  return [order.map((k) => view[k]!), order.map((k) => axes[k]!), order.map((k) => strides[k]!)];
 }
 
 function gather(op: string, src: Tensor, shape: Shape, reads: AxisRead[], mode: PadMode = "zero"): Tensor {
