@@ -259,6 +259,51 @@ t.test("the narrow lanes tiles run: every tile height of this subgroup width", {
   });
 });
 
+/**
+ * Filter gradients whose output-gradient planes are 1024 floats apart (32 x 32, also as a
+ * stride-2 layer's output) and one whose planes are not, so the packed variant copies twice
+ * and reads the third in place.
+ */
+const PACKED_CASES: Case[] = [
+  { name: "3x3 same, 5 -> 3 channels onto 32 x 32", x: [2, 5, 32, 32], cout: 3, k: [3, 3], options: { padding: "same" } },
+  { name: "5x5 stride 2, 3 -> 6 channels onto 32 x 32", x: [1, 3, 64, 64], cout: 6, k: [5, 5], options: { stride: 2, padding: "same" } },
+  { name: "3x3 same, 4 -> 5 channels onto 31 x 33", x: [1, 4, 31, 33], cout: 5, k: [3, 3], options: { padding: "same" } },
+];
+/** Float32 sums of up to 2048 products of values in [-1, 1]. */
+const LONG_SUM: Tolerance = { atol: 2e-4, rtol: 1e-4 };
+
+t.test("lanes-packed filter gradients read aliased output-gradient planes from a channels-last copy", { skip: noLanes }, async (t) => {
+  for (const c of PACKED_CASES) {
+    const p = refParams(c);
+    const x = upload(c.x);
+    const wShape = [c.cout, c.x[1], ...c.k];
+    const outShape = conv2dRef(x.a, { data: new Float64Array(wShape.reduce((a, b) => a * b)), shape: wShape }, p).shape;
+    const gy = upload(outShape);
+    const expected = conv2dBackwardFilterRef(x.a, gy.a, wShape, p).data;
+    const aliased = (outShape[2]! * outShape[3]!) % 1024 === 0;
+    for (const variant of ["lanes", "lanes-packed"] as const) {
+      const { result: gw, launches } = recordLaunches(device, () => conv2dBackwardFilter(x.t, gy.t, wShape, { ...c.options, variant }));
+      const copies = launches.filter((l) => l.kernel === "copy_strided").length;
+      t.equal(copies, variant === "lanes-packed" && aliased ? 1 : 0, `${variant} ${c.name}: ${copies} channels-last copies`);
+      assertClose(t, await gw.read(), expected, LONG_SUM, `${variant} ${c.name}`);
+      gw.dispose();
+    }
+    [x.t, gy.t].forEach((a) => a.dispose());
+  }
+  // The other directions have no row operand to pack: the packed variant runs them as "lanes".
+  const c = PACKED_CASES[0]!;
+  const [x, w] = [upload(c.x).t, upload([c.cout, c.x[1], ...c.k]).t];
+  for (const variant of ["lanes", "lanes-packed"] as const) {
+    const { result, launches } = recordLaunches(device, () => {
+      const y = conv2d(x, w, { ...c.options, variant });
+      return [y, conv2dBackwardInput(y, w, c.x, { ...c.options, variant })];
+    });
+    t.notOk(launches.some((l) => l.kernel === "copy_strided"), `${variant}: forward and input gradient make no copy`);
+    result.forEach((r) => r.dispose());
+  }
+  [x, w].forEach((a) => a.dispose());
+});
+
 t.test("mirror padding: the input gradient of conv2d folds back through pad", async (t) => {
   for (const padMode of ["reflect", "symmetric"] as const) {
     const c: Case = { name: padMode, x: [2, 3, 7, 6], cout: 4, k: [3, 3], options: { padding: [2, 1, 1, 2], padMode, dilation: [1, 2] } };

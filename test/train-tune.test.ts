@@ -22,7 +22,7 @@ const sidecar = (run: string, step: string) => JSON.parse(readFileSync(join(run,
 const lastLosses = (run: string) => JSON.parse(readFileSync(join(run, "log.jsonl"), "utf8").trim().split("\n").at(-1)!).losses;
 
 /** The other candidate of each winner: what a cache written on another day could say. */
-const OTHER: Record<string, string> = { lanes: "gemm", gemm: "lanes", tiled: "lanes" };
+const OTHER: Record<string, string> = { lanes: "gemm", "lanes-packed": "gemm", gemm: "lanes", tiled: "lanes" };
 
 t.test("a run tunes once, the next finds the cache, and a resume keeps the checkpoint's choices", async (t) => {
   const data = avatars(t, 2);

@@ -3,7 +3,8 @@
 // settles exactly the choices the recorded work then uses (mirror padding included); a
 // device with pinned choices uses those and the ops' defaults, never the tune cache.
 import t from "tap";
-import { conv2d, grad, matmul, recordTunables, requireGrad, sum, tidy, tuneShapes } from "../src/index.js";
+import { conv2d, grad, matmul, recordTunables, requireGrad, sum, tidy, tuneConv, tuneShapes } from "../src/index.js";
+import { lanesMissing } from "../src/autograd/ops/lanes.js";
 import { pinChoices, tunedChoice } from "../src/tensor/autotune.js";
 import { installNodePlatform, nodePlatform } from "../src/platform/node.js";
 import { installPlatform } from "../src/platform/platform.js";
@@ -52,4 +53,29 @@ t.test("a pinned device uses its pinned choices and nothing from the store", asy
   pinChoices(device, { one: "gemm" });
   t.equal(tunedChoice(device, "one"), "gemm", "pinned: the pinned winner");
   t.equal(tunedChoice(device, "two"), undefined, "pinned: no store, so the op's default");
+});
+
+t.test("a filter gradient whose output-gradient planes share cache sets also times the packed lanes kernels", async (t) => {
+  installPlatform({ ...nodePlatform(), tuneStore: undefined });
+  const device = await openDevice();
+  t.teardown(() => device.destroy());
+  const noLanes = lanesMissing(device);
+  const lanes = noLanes === null ? ["lanes", "lanes-packed"] : [];
+  if (noLanes !== null) t.comment(`only gemm is timed here: ${noLanes}`);
+  const timed = async (input: [number, number, number, number]) =>
+    Object.keys((await tuneConv(device, "conv2dBackwardFilter", input, [3, input[1], 3, 3], { padding: "same" }, { warmup: 0, repeats: 1 })).ms).sort();
+  t.same(await timed([1, 2, 32, 32]), ["gemm", ...lanes].sort(), "32 x 32 planes (1024 floats): every candidate");
+  t.same(await timed([1, 2, 31, 32]), ["gemm", ...lanes.slice(0, 1)].sort(), "31 x 32 planes: no packed candidate");
+  const forward = await tuneConv(device, "conv2d", [1, 2, 32, 32], [3, 2, 3, 3], { padding: "same" }, { warmup: 0, repeats: 1 });
+  t.same(Object.keys(forward.ms).sort(), ["gemm", ...lanes.slice(0, 1)].sort(), "the forward has no row operand to pack");
+  // Such planes make a class of their own, so a winner tuned before the packed candidate existed is not reused for it.
+  const x = device.tensor(randomValues(2 * 32 * 32, 5), [1, 2, 32, 32]);
+  const w = device.tensor(randomValues(3 * 2 * 9, 6), [3, 2, 3, 3]);
+  const keys = recordTunables(() => tidy(() => {
+    const [xg, wg] = [requireGrad(x), requireGrad(w)];
+    grad(sum(conv2d(xg, wg, { padding: "same" })), [xg, wg]);
+  })).map((s) => s.key);
+  t.same(keys.map((k) => `${k.split(":")[0]}${k.endsWith(":aliased") ? " aliased" : ""}`).sort(),
+    ["conv2d", "conv2dBackwardFilter aliased", "conv2dBackwardInput"], "only the filter gradient's class is marked");
+  [x, w].forEach((v) => v.dispose());
 });

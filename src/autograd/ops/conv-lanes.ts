@@ -17,7 +17,7 @@ import type { ActivationFunction } from "./elementwise.js";
 import { axisPhases } from "./conv-phases.js";
 import { permute } from "./layout.js";
 import { noGrad } from "../graph.js";
-import { filterKernelName, LANES_TILES, LANES_WIDTHS, lanesKernelName, lanesPacksRows, lanesUnavailable, lanesWidth, windowKernelName, type LanesWidth } from "./lanes.js";
+import { filterKernelName, LANES_TILES, LANES_WIDTHS, lanesKernelName, lanesUnavailable, lanesWidth, rowsShareCacheSets, windowKernelName, type LanesWidth } from "./lanes.js";
 
 const LANES_PARAMS = {
   m: "i32", n: "i32", n1: "i32", n2: "i32", k0: "i32", k1: "i32", k2: "i32",
@@ -270,17 +270,18 @@ export function forwardLanes(x: Tensor, w: Tensor, bias: Tensor | undefined, g: 
 
 /**
  * gw[co, ci, ky, kx] = sum over (b, oy, ox) of gy[b, co, oy, ox] x[b, ci, oy sh - pt + ky dh, ...]:
- * m = co, n = (ci, ky, kx), k = (b, oy, ox), with A = gy and the image x.
+ * m = co, n = (ci, ky, kx), k = (b, oy, ox), with A = gy and the image x. With `packRows`,
+ * gy is read from a channels-last copy where its planes share cache sets.
  */
-export function backwardFilterLanes(x: Tensor, gy: Tensor, g: ConvGeometry): Tensor {
+export function backwardFilterLanes(x: Tensor, gy: Tensor, g: ConvGeometry, packRows: boolean): Tensor {
   const [batch, cin, h, wIn] = g.input;
   const p = g.params;
   const [kh, kw] = p.kernel;
   const [ho, wo] = g.out;
   const gw = x.device.empty([g.cout, cin, kh, kw]);
   // gy's rows are its planes, ho wo floats apart: where those alias in a CPU cache, the
-  // kernel reads a channels-last copy instead (lanesPacksRows).
-  const channelsLast = lanesPacksRows(x.device, ho * wo) ? noGrad(() => permute(gy, [0, 2, 3, 1])) : null;
+  // packed variant reads a channels-last copy instead (rowsShareCacheSets).
+  const channelsLast = packRows && rowsShareCacheSets(ho * wo) ? noGrad(() => permute(gy, [0, 2, 3, 1])) : null;
   launch("conv2dBackwardFilter", channelsLast ?? gy, x, gw, {
     m: g.cout,
     nAxes: [cin, kh, kw],

@@ -9,11 +9,14 @@ import type { PadMode } from "./layout.js";
 /**
  * Which kernels run: "direct" computes one output per invocation (simple, the checking
  * variant); "gemm" is the workgroup-tiled implicit-GEMM kernel (the GPU design); "lanes" is
- * the implicit GEMM built for CPU adapters (one-subgroup workgroups, see lanes.ts); "auto"
- * takes the variant tuneConv measured fastest for this adapter and shape class, else the
- * adapter's default.
+ * the implicit GEMM built for CPU adapters (one-subgroup workgroups, see lanes.ts), reading
+ * its operands in place; "lanes-packed" is the same kernels with the filter gradient reading
+ * the output gradient from a channels-last copy where its planes alias in a CPU cache
+ * (lanes.ts, rowsShareCacheSets; the other directions run as "lanes"); "auto" takes the
+ * variant tuneConv measured fastest for this adapter and shape class, else the adapter's
+ * default.
  */
-export type ConvVariant = "auto" | "direct" | "gemm" | "lanes";
+export type ConvVariant = "auto" | "direct" | "gemm" | "lanes" | "lanes-packed";
 
 export interface ConvParams {
   kernel: readonly [number, number];

@@ -9,17 +9,20 @@ import type { Device } from "../../tensor/device.js";
 import { timeCandidates, type TuneOptions } from "../../tensor/autotune.js";
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, convShapeClass, type ConvDirection, type ConvKernel } from "./conv.js";
 import { convOutputShape, hasPadding, resolveConvParams, withoutPadding, type ConvOptions } from "./conv-params.js";
-import { lanesFits } from "./lanes.js";
+import { lanesFits, rowsShareCacheSets } from "./lanes.js";
 
 type Shape4 = readonly [number, number, number, number];
 
 /**
  * The candidates: the implicit GEMMs (gemm everywhere, lanes where the subgroup width is
- * known). "direct" is left out: one output per invocation measured 5-20x slower than both
+ * known, and for a filter gradient whose output-gradient planes share cache sets the lanes
+ * kernels reading them packed too: lanes.ts, rowsShareCacheSets, says why that depends on
+ * the CPU). "direct" is left out: one output per invocation measured 5-20x slower than both
  * on the CPU adapters, and timing it would cost seconds per shape there.
  */
-function candidates(device: Device): ConvKernel[] {
-  return lanesFits(device) ? ["gemm", "lanes"] : ["gemm"];
+function candidates(device: Device, direction: ConvDirection, outPlane: number): ConvKernel[] {
+  if (!lanesFits(device)) return ["gemm"];
+  return direction === "conv2dBackwardFilter" && rowsShareCacheSets(outPlane) ? ["gemm", "lanes", "lanes-packed"] : ["gemm", "lanes"];
 }
 
 /**
@@ -48,7 +51,7 @@ export async function tuneConv(device: Device, direction: ConvDirection, input: 
     const [top, bottom, left, right] = p.padding;
     const looked: Shape4 = mirror ? [input[0], input[1], input[2] + top + bottom, input[3] + left + right] : input;
     const key = convShapeClass(direction, { input: looked, cout: weight[0], out: [out[2]!, out[3]!], params: mirror ? withoutPadding(p) : p });
-    const result = await timeCandidates(device, key, candidates(device).map((variant) => ({ name: variant, run: () => runs[direction](variant) })), tune);
+    const result = await timeCandidates(device, key, candidates(device, direction, out[2]! * out[3]!).map((variant) => ({ name: variant, run: () => runs[direction](variant) })), tune);
     return { variant: result.winner as ConvKernel, ms: result.ms };
   } finally {
     [x, w, gy].forEach((t) => t.dispose());

@@ -27,7 +27,7 @@ import {
   type ConvOptions, type ConvParams, type ConvVariant,
 } from "./conv-params.js";
 import { backwardFilterLanes, backwardInputLanes, forwardLanes } from "./conv-lanes.js";
-import { lanesByDefault, lanesFits, lanesUnavailable } from "./lanes.js";
+import { lanesByDefault, lanesFits, lanesPacksByDefault, lanesUnavailable, rowsShareCacheSets } from "./lanes.js";
 import { tunedChoice } from "../../tensor/autotune.js";
 import { noteTunable } from "./tunable-shapes.js";
 import { pad } from "./layout.js";
@@ -66,30 +66,38 @@ export type ConvKernel = Exclude<ConvVariant, "auto">;
 
 /**
  * Convolutions of one direction whose channel counts and output pixels are within a factor
- * of two of each other, with the same window (size, stride, dilation), share a tuning result.
+ * of two of each other, with the same window (size, stride, dilation), share a tuning result;
+ * filter gradients whose output-gradient planes share cache sets form classes of their own
+ * (":aliased"), which also time the packed lanes kernels (conv-tune.ts).
  */
 export function convShapeClass(op: ConvDirection, g: ConvGeometry): string {
   const bucket = (x: number) => Math.ceil(Math.log2(Math.max(1, x)));
   const [batch, cin] = g.input;
   const { kernel, stride, dilation } = g.params;
-  return `${op}:${bucket(cin)}:${bucket(g.cout)}:${bucket(batch * g.out[0] * g.out[1])}:${kernel.join("x")}:s${stride.join("x")}:d${dilation.join("x")}`;
+  const aliased = op === "conv2dBackwardFilter" && rowsShareCacheSets(g.out[0] * g.out[1]) ? ":aliased" : "";
+  return `${op}:${bucket(cin)}:${bucket(g.cout)}:${bucket(batch * g.out[0] * g.out[1])}:${kernel.join("x")}:s${stride.join("x")}:d${dilation.join("x")}${aliased}`;
 }
+
+const isLanes = (kernel: ConvKernel): kernel is "lanes" | "lanes-packed" => kernel === "lanes" || kernel === "lanes-packed";
+const CONV_KERNELS: readonly ConvKernel[] = ["direct", "gemm", "lanes", "lanes-packed"];
 
 /**
  * The kernel family for a variant: "auto" takes what tuneConv measured fastest for this
  * adapter and shape class, else the lanes kernels where they are the default (CPU adapters
  * with a fixed subgroup width, where they ran about 4x faster than gemm on lavapipe; see
- * the bench) and the workgroup-tiled gemm kernels elsewhere.
+ * the bench; filter gradients packed where the width packs by default) and the
+ * workgroup-tiled gemm kernels elsewhere.
  */
 function chooseKernel(op: ConvDirection, device: Device, g: ConvGeometry): ConvKernel {
   const p = g.params;
-  if (p.variant === "lanes" && !lanesFits(device)) throw lanesUnavailable(op, device, 'variant "gemm"');
+  if (p.variant !== "auto" && isLanes(p.variant) && !lanesFits(device)) throw lanesUnavailable(op, device, 'variant "gemm"');
   if (p.variant !== "auto") return p.variant;
   const key = convShapeClass(op, g);
   noteTunable(() => ({ op: "conv", key, direction: op, input: g.input, weight: [g.cout, g.input[1], p.kernel[0], p.kernel[1]], params: p }));
-  const tuned = tunedChoice(device, key);
-  if (tuned === "gemm" || tuned === "direct" || (tuned === "lanes" && lanesFits(device))) return tuned;
-  return lanesByDefault(device) ? "lanes" : "gemm";
+  const tuned = CONV_KERNELS.find((k) => k === tunedChoice(device, key));
+  if (tuned && (!isLanes(tuned) || lanesFits(device))) return tuned;
+  if (!lanesByDefault(device)) return "gemm";
+  return op === "conv2dBackwardFilter" && lanesPacksByDefault(device) ? "lanes-packed" : "lanes";
 }
 
 function geometry(op: string, input: Shape, cout: number, p: ConvParams): ConvGeometry {
@@ -115,7 +123,7 @@ export function conv2d(x: Tensor, w: Tensor, options: ConvOptions = {}, bias?: T
   if (p.padMode !== "zero" && hasPadding(p)) return withMirrorPad(x, p, (padded, q) => conv2d(padded, w, q, bias, activation));
   const g = geometry(op, x.shape, w.shape[0]!, p);
   const kernel = chooseKernel(op, deviceOf(op, x), g);
-  const forward = kernel === "lanes" ? forwardLanes : kernel === "gemm" ? forwardGemm : forwardDirect;
+  const forward = isLanes(kernel) ? forwardLanes : kernel === "gemm" ? forwardGemm : forwardDirect;
   const y = forward(x, w, bias, g, activation);
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(op, y, inputs, (gy, needed, [x, w, y]) => {
@@ -154,7 +162,7 @@ export function conv2dBackwardInput(gy: Tensor, w: Tensor, inputShape: Shape, op
   }
   const g = geometry(op, input, w.shape[0]!, p);
   const kernel = chooseKernel(op, deviceOf(op, gy), g);
-  const gx = kernel === "lanes" ? backwardInputLanes(gy, w, g) : kernel === "gemm" ? backwardInputGemm(gy, w, g) : backwardInputDirect(gy, w, g);
+  const gx = isLanes(kernel) ? backwardInputLanes(gy, w, g) : kernel === "gemm" ? backwardInputGemm(gy, w, g) : backwardInputDirect(gy, w, g);
   return record(op, gx, [gy, w], (gz, needed, [gy, w]) => [
     needed[0] ? conv2d(gz, w, p) : null,
     needed[1] ? conv2dBackwardFilter(gz, gy, w.shape, p) : null,
@@ -180,7 +188,7 @@ export function conv2dBackwardFilter(x: Tensor, gy: Tensor, weightShape: Shape, 
   }
   const g = geometry(op, x.shape, wShape[0], p);
   const kernel = chooseKernel(op, deviceOf(op, x), g);
-  const gw = kernel === "lanes" ? backwardFilterLanes(x, gy, g) : kernel === "gemm" ? backwardFilterGemm(x, gy, g) : backwardFilterDirect(x, gy, g);
+  const gw = isLanes(kernel) ? backwardFilterLanes(x, gy, g, kernel === "lanes-packed") : kernel === "gemm" ? backwardFilterGemm(x, gy, g) : backwardFilterDirect(x, gy, g);
   return record(op, gw, [x, gy], (gv, needed, [x, gy]) => [
     needed[0] ? conv2dBackwardInput(gy, gv, x.shape, p) : null,
     needed[1] ? conv2d(x, gv, p) : null,

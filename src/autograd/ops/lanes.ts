@@ -96,27 +96,41 @@ export function windowKernelNames(width: LanesWidth): string[] {
 }
 
 /**
- * Per width, whether the lanes kernels read their row operand from a copy laid out step by
- * step (see lanesPacksRows): measured to pay on lavapipe (width 8), to cost on SwiftShader
- * (width 4: matmul 1024^3 4.3 -> 4.0 GFLOP/s, the filter gradients 3.8 -> 3.4-3.8), and the
- * cache argument holds for any CPU lavapipe gives wider lanes to.
+ * Per width, whether the lanes kernels read an aliased row operand from a packed copy by
+ * default (see lanesPacksRows): measured to pay on lavapipe (width 8) on an AMD EPYC, to cost
+ * on SwiftShader (width 4: matmul 1024^3 4.3 -> 4.0 GFLOP/s, the filter gradients 3.8 ->
+ * 3.4-3.8), and the cache argument holds for any CPU lavapipe gives wider lanes to. Whether it
+ * pays depends on the CPU's cache, so the convolutions' filter gradients time both
+ * (tuneConv's "lanes" and "lanes-packed"); this is the choice before any tuning.
  */
 const PACKS_ALIASED_ROWS: Readonly<Record<LanesWidth, boolean>> = { 4: false, 8: true, 16: true, 32: true };
 
 /**
- * Whether a lanes kernel should read its row operand A from a copy with each reduction
- * step's rows side by side, rather than from rows `rowStride` floats apart. A lanes tile
- * reads one value from each of its 32 or 64 rows per step. A CPU's L1 data cache (typically
- * 32 KiB, 8 ways of 64-byte lines) puts addresses 4 KiB apart in the same set, so rows a
- * multiple of 1024 floats apart compete for 8 lines and evict each other at every step.
- * Measured side by side on lavapipe (width 8, AMD EPYC), the copy included: matmul 1024^3
- * 28 -> 40 GFLOP/s (1008 and 1056, which do not alias, ran at 40-43 unpacked); filter
- * gradients of 3x3 convolutions on 64 x 64 planes 25-29 -> 29-43, on 256 x 256 27 -> 34,
- * on 32 x 32 25 -> 26; on 16 x 16 and smaller planes the copy gained nothing or lost.
+ * Whether rows `rowStride` floats apart share the sets of a typical CPU L1 data cache. A
+ * lanes tile reads one value from each of its 32 or 64 rows per reduction step; an L1 of 32
+ * KiB in 8 ways of 64-byte lines puts addresses 4 KiB apart in the same set, so rows a
+ * multiple of 1024 floats apart compete for 8 lines and may evict each other at every step.
+ * Reading them from a copy with each step's rows side by side avoids that, at the price of
+ * the copy. Measured side by side on lavapipe (width 8), the copy included: on an AMD EPYC
+ * (32 KiB, 8 ways), matmul 1024^3 28 -> 40 GFLOP/s (1008 and 1056, which do not alias, ran
+ * at 40-43 unpacked), filter gradients of 3x3 convolutions on 64 x 64 planes 25-29 -> 29-43,
+ * on 256 x 256 27 -> 34, on 32 x 32 25 -> 26, on 16 x 16 and smaller nothing or a loss; on an
+ * Intel Xeon (48 KiB, 12 ways) the copy lost on every filter gradient measured (3x3 and 5x5
+ * layers of 3 to 64 channels on 32 x 32 to 256 x 256 planes: 1.05-1.7x slower, the most
+ * where a side has 3 to 16 channels) and tied at 128 channels and on matmul 1024^3.
  */
+export function rowsShareCacheSets(rowStride: number): boolean {
+  return rowStride % 1024 === 0;
+}
+
+/** Whether the lanes kernels read a row operand `rowStride` floats apart from a packed copy by default (PACKS_ALIASED_ROWS). */
 export function lanesPacksRows(device: Device, rowStride: number): boolean {
+  return lanesPacksByDefault(device) && rowsShareCacheSets(rowStride);
+}
+
+export function lanesPacksByDefault(device: Device): boolean {
   const width = lanesWidth(device);
-  return width !== null && PACKS_ALIASED_ROWS[width] && rowStride % 1024 === 0;
+  return width !== null && PACKS_ALIASED_ROWS[width];
 }
 
 /** The subgroup width the lanes kernels can rely on here, or why there is none. */
