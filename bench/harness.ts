@@ -173,6 +173,16 @@ export function formatTable(results: readonly BenchResult[]): string {
   return [header, ...rows].join("\n");
 }
 
+/** A list case's rows as one line: how their fractions of the ceiling spread, how many reach 40%, and the lowest. */
+export function listSummary(name: string, rows: readonly BenchResult[]): string {
+  const fractions = rows.map((r) => r.ceiling_fraction).sort((a, b) => a - b);
+  const at = (q: number) => fractions[Math.min(fractions.length - 1, Math.floor(q * fractions.length))]!;
+  const percent = (f: number) => `${(f * 100).toFixed(0)}%`;
+  const lowest = rows.reduce((low, r) => (r.ceiling_fraction < low.ceiling_fraction ? r : low));
+  return `${name}: ${rows.length} rows, median ${percent(at(0.5))} of the FMA ceiling (quartiles ${percent(at(0.25))} and ${percent(at(0.75))}), ` +
+    `${fractions.filter((f) => f >= 0.4).length} at 40% or more; lowest ${lowest.name.slice(name.length + 1)} at ${percent(lowest.ceiling_fraction)}`;
+}
+
 function notes(r: BenchResult): string {
   const peerNote = r.peer && "note" in r.peer ? r.peer.note : undefined;
   return [r.note, peerNote].filter((n) => n).join("; ");

@@ -18,7 +18,7 @@ import "./cases/conv.js";
 import "./cases/conv-layers.js";
 import "./cases/attention.js";
 import "./cases/train.js";
-import { formatTable, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
+import { formatTable, listSummary, measureCopyCeiling, measureFmaCeiling, registeredCases, runCase, type BenchResult } from "./harness.js";
 import { choosePeerPython, comparePeer } from "./peers.js";
 import { compareTfjs, openTfjsPeer, type TfjsPeer } from "./tfjs-peer.js";
 
@@ -53,6 +53,7 @@ try {
   const measureCeilings = async () => ({ gflops: await measureFmaCeiling(device, repeats), gbps: await measureCopyCeiling(device, repeats) });
   const before = await measureCeilings();
   const results: BenchResult[] = [];
+  const lists = new Map<string, BenchResult[]>();
   for (const bench of registeredCases()) {
     if (filter !== undefined && !filter.split("|").some((text) => text.endsWith("$") ? bench.name.endsWith(text.slice(0, -1)) : bench.name.includes(text))) continue;
     if (bench.slow && !all && filter === undefined) continue;
@@ -65,6 +66,7 @@ try {
         else await compareTfjs(tfjsPeer, one.name, prepared.tfjs, runs, result);
       });
       results.push(result);
+      if ("expand" in bench) lists.set(bench.name, [...(lists.get(bench.name) ?? []), result]);
       if (peerPython && one.peer) comparePeer(peerPython, one.name, one.peer, runs, result);
     }
   }
@@ -78,6 +80,7 @@ try {
   console.log(`ceilings: FMA ${ceilings.gflops.toFixed(1)} GFLOP/s (kernels/fma_peak.wgsl; ${before.gflops.toFixed(1)} before the cases, ${after.gflops.toFixed(1)} after), ` +
     `copy ${ceilings.gbps.toFixed(1)} GB/s (copyBufferToBuffer; ${before.gbps.toFixed(1)} before, ${after.gbps.toFixed(1)} after)`);
   console.log(formatTable(results));
+  for (const [name, rows] of lists) console.log(listSummary(name, rows));
   if (jsonFile) {
     const header = { name: "ceilings", fma_gflops: ceilings.gflops, copy_gbps: ceilings.gbps, adapter: device.adapter.description };
     writeFileSync(jsonFile, [header, ...results].map((r) => JSON.stringify(r)).join("\n") + "\n");
