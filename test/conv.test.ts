@@ -206,18 +206,24 @@ t.test("conv2dBackwardInput matches the reference on the zero-padded sweep, ever
   }
 });
 
+/** A filter-gradient case's x, weight shape and output gradient (uploaded), and the reference gradient. */
+function filterOperands(c: Case) {
+  const p = refParams(c);
+  const x = upload(c.x);
+  const wShape = [c.cout, c.x[1], ...c.k];
+  const outShape = conv2dRef(x.a, { data: new Float64Array(wShape.reduce((a, b) => a * b)), shape: wShape }, p).shape;
+  const gy = upload(outShape);
+  return { x: x.t, gy: gy.t, wShape, outShape, expected: conv2dBackwardFilterRef(x.a, gy.a, wShape, p).data };
+}
+
 t.test("conv2dBackwardFilter matches the reference on the sweep", async (t) => {
   for (const variant of VARIANTS) {
     for (const c of CASES) {
-      const p = refParams(c);
-      const x = upload(c.x);
-      const wShape = [c.cout, c.x[1], ...c.k];
-      const outShape = conv2dRef(x.a, { data: new Float64Array(wShape.reduce((a, b) => a * b)), shape: wShape }, p).shape;
-      const gy = upload(outShape);
-      const gw = conv2dBackwardFilter(x.t, gy.t, wShape, { ...c.options, variant });
+      const { x, gy, wShape, expected } = filterOperands(c);
+      const gw = conv2dBackwardFilter(x, gy, wShape, { ...c.options, variant });
       // The reduction runs over batch * ho * wo products: a little more rounding.
-      assertClose(t, await gw.read(), conv2dBackwardFilterRef(x.a, gy.a, wShape, p).data, { atol: 5e-5, rtol: 1e-4 }, `${variant} ${c.name}`);
-      [x.t, gy.t, gw].forEach((a) => a.dispose());
+      assertClose(t, await gw.read(), expected, { atol: 5e-5, rtol: 1e-4 }, `${variant} ${c.name}`);
+      [x, gy, gw].forEach((a) => a.dispose());
     }
   }
 });
@@ -274,21 +280,16 @@ const LONG_SUM: Tolerance = { atol: 2e-4, rtol: 1e-4 };
 
 t.test("lanes-packed filter gradients read aliased output-gradient planes from a channels-last copy", { skip: noLanes }, async (t) => {
   for (const c of PACKED_CASES) {
-    const p = refParams(c);
-    const x = upload(c.x);
-    const wShape = [c.cout, c.x[1], ...c.k];
-    const outShape = conv2dRef(x.a, { data: new Float64Array(wShape.reduce((a, b) => a * b)), shape: wShape }, p).shape;
-    const gy = upload(outShape);
-    const expected = conv2dBackwardFilterRef(x.a, gy.a, wShape, p).data;
+    const { x, gy, wShape, outShape, expected } = filterOperands(c);
     const aliased = (outShape[2]! * outShape[3]!) % 1024 === 0;
     for (const variant of ["lanes", "lanes-packed"] as const) {
-      const { result: gw, launches } = recordLaunches(device, () => conv2dBackwardFilter(x.t, gy.t, wShape, { ...c.options, variant }));
+      const { result: gw, launches } = recordLaunches(device, () => conv2dBackwardFilter(x, gy, wShape, { ...c.options, variant }));
       const copies = launches.filter((l) => l.kernel === "copy_strided").length;
       t.equal(copies, variant === "lanes-packed" && aliased ? 1 : 0, `${variant} ${c.name}: ${copies} channels-last copies`);
       assertClose(t, await gw.read(), expected, LONG_SUM, `${variant} ${c.name}`);
       gw.dispose();
     }
-    [x.t, gy.t].forEach((a) => a.dispose());
+    [x, gy].forEach((a) => a.dispose());
   }
   // The other directions have no row operand to pack: the packed variant runs them as "lanes".
   const c = PACKED_CASES[0]!;
