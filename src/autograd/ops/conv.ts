@@ -94,7 +94,8 @@ function chooseKernel(op: ConvDirection, device: Device, g: ConvGeometry): ConvK
   if (p.variant !== "auto") return p.variant;
   const key = convShapeClass(op, g);
   noteTunable(() => ({ op: "conv", key, direction: op, input: g.input, weight: [g.cout, g.input[1], p.kernel[0], p.kernel[1]], params: p }));
-  const tuned = CONV_KERNELS.find((k) => k === tunedChoice(device, key));
+  const stored = tunedChoice(device, key);
+  const tuned = CONV_KERNELS.find((k) => k === stored);
   if (tuned && (!isLanes(tuned) || lanesFits(device))) return tuned;
   if (!lanesByDefault(device)) return "gemm";
   return op === "conv2dBackwardFilter" && lanesPacksByDefault(device) ? "lanes-packed" : "lanes";

@@ -128,6 +128,7 @@ export function lanesPacksRows(device: Device, rowStride: number): boolean {
   return lanesPacksByDefault(device) && rowsShareCacheSets(rowStride);
 }
 
+/** Whether this adapter's lanes width reads aliased row operands packed before any tuning (PACKS_ALIASED_ROWS). */
 export function lanesPacksByDefault(device: Device): boolean {
   const width = lanesWidth(device);
   return width !== null && PACKS_ALIASED_ROWS[width];
